@@ -1,0 +1,17 @@
+"""`platform space ...`: the verbs live in their own modules and load lazily."""
+
+from ._lazy import lazy_group
+
+command = lazy_group(
+    "space",
+    "Team spaces: one per team, built from a blueprint, per environment and region.",
+    {
+        "create": ("space_core:create", "Create a team space from a blueprint over environments and regions."),
+        "list": ("space_core:list_", "List the team spaces of the workspace."),
+        "show": ("space_core:show", "Show one team space with its units and CIDR blocks."),
+        "add-region": ("space_core:add_region", "Add a region or country to an environment of a space."),
+        "plan": ("space_plan:plan", "Plan a space's units: resources, policy findings, monthly cost."),
+        "apply": ("space_apply:apply", "Apply a space's units of one environment through the Pulumi engine."),
+        "destroy": ("space_apply:destroy", "Destroy a space's units of one environment (reverse order)."),
+    },
+)

@@ -1,0 +1,58 @@
+"""blueprints/markets.yaml: countries, the region that serves each, and residency."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Country, Region, Spec
+
+Partition = Literal["aws", "aws-cn", "aws-us-gov"]
+
+
+class RegionInfo(Spec):
+    code: Region = Field(description="AWS region code.")
+    name: str = Field(description="Human name, e.g. Frankfurt.")
+    partition: Partition = Field("aws", description="AWS partition the region belongs to.")
+    residency: str = Field(description="Data residency zone the region is in (eu, us, cn, ...).")
+
+
+class Market(Spec):
+    country: Country = Field(description="ISO 3166-1 alpha-2 country code.")
+    name: str = Field(description="Country name.")
+    region: Region = Field(description="Region that serves this country (its own, or the nearest allowed one).")
+    residency: str = Field(description="Residency zone the country's data must stay in; the region must be in it.")
+
+
+class Markets(Spec):
+    """Country to region mapping with residency and partition."""
+
+    SCHEMA_NAME: ClassVar[str] = "markets"
+
+    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    regions: list[RegionInfo] = Field(min_length=1, description="Regions the platform knows.")
+    markets: list[Market] = Field(min_length=1, description="Countries and the region serving each.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Markets":
+        regions = {r.code: r for r in self.regions}
+        seen: set[str] = set()
+        for i, m in enumerate(self.markets):
+            if m.country in seen:
+                raise ValueError(f"markets.{i}: country {m.country} is listed twice")
+            seen.add(m.country)
+            info = regions.get(m.region)
+            if info is None:
+                raise ValueError(f"markets.{i}: region {m.region} of {m.country} is not in regions")
+            if info.residency != m.residency:
+                raise ValueError(
+                    f"markets.{i}: {m.country} needs residency {m.residency} but {m.region} is in {info.residency}"
+                )
+        return self
+
+    def region(self, code: str) -> RegionInfo | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+    def market(self, country: str) -> Market | None:
+        return next((m for m in self.markets if m.country == country.upper()), None)

@@ -1,0 +1,72 @@
+"""spaces/<team>.yaml: a product team's space."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Country, Email, Name, Region, Repo, Spec
+
+BLUEPRINT_REF = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])@[1-9][0-9]*$"
+
+
+class Environment(Spec):
+    regions: list[Region] = Field(min_length=1, description="Regions this environment runs in, in rollout order.")
+    markets: list[Country] = Field(default_factory=list, description="Countries this environment serves (they resolved to the regions).")
+    protected: bool = Field(False, description="Deployments need manual approval (prod is protected by default).")
+
+    @field_validator("regions")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("regions must not repeat")
+        return v
+
+
+class Allocation(Spec):
+    env: Name = Field(description="Environment the block belongs to.")
+    region: Region = Field(description="Region the block belongs to.")
+    cidr: IPv4Network = Field(description="VPC CIDR block from the workspace pool; never moves once assigned.")
+
+
+class Space(Spec):
+    """A team space: one team's environments, regions and access, from a blueprint."""
+
+    SCHEMA_NAME: ClassVar[str] = "space"
+
+    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    team: Name = Field(description="Team name (DNS-safe); must equal the file name.")
+    description: str = Field("", description="What the team does.")
+    owners: list[Email] = Field(default_factory=list, description="Owners' emails; they get budget alerts.")
+    cost_center: str = Field("unassigned", min_length=1, max_length=64, description="Cost center put on every resource's tags.")
+    blueprint: str = Field(pattern=BLUEPRINT_REF, description="Blueprint as NAME@VERSION, e.g. standard@1.")
+    environments: dict[Name, Environment] = Field(min_length=1, description="Environments by name, each with its regions.")
+    ci_repos: list[Repo] = Field(default_factory=list, description="CI repositories (OWNER/REPO) allowed to deploy into this space through OIDC.")
+    allocations: list[Allocation] = Field(default_factory=list, description="Assigned CIDR blocks, one per env x region.")
+
+    @model_validator(mode="after")
+    def _allocations(self) -> "Space":
+        seen = set()
+        for a in self.allocations:
+            key = (a.env, a.region)
+            if key in seen:
+                raise ValueError(f"allocations: {a.env}/{a.region} is allocated twice")
+            seen.add(key)
+        return self
+
+    @property
+    def blueprint_name(self) -> str:
+        return self.blueprint.split("@")[0]
+
+    @property
+    def blueprint_version(self) -> int:
+        return int(self.blueprint.split("@")[1])
+
+    def cidr(self, env: str, region: str) -> IPv4Network | None:
+        return next((a.cidr for a in self.allocations if a.env == env and a.region == region), None)
+
+    def units(self) -> list[tuple[str, str]]:
+        """(env, region) pairs in declaration order."""
+        return [(env, r) for env, e in self.environments.items() for r in e.regions]

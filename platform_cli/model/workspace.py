@@ -1,0 +1,93 @@
+"""platform.yaml: the workspace a platform CLI works in."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from .base import Name, Region, Spec
+
+DEFAULT_REGIONS = [
+    "us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "eu-south-2",
+    "me-central-1", "il-central-1", "af-south-1",
+    "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-northeast-1", "ap-northeast-2",
+    "ap-east-1", "cn-north-1", "cn-northwest-1", "mx-central-1",
+]
+
+
+class StateBackend(Spec):
+    url: str = Field(
+        "file://.platform/state",
+        description="Pulumi state backend: file://PATH (relative to the workspace) for local use, s3://BUCKET[/PREFIX] for shared use.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        if not (v.startswith("file://") or v.startswith("s3://")):
+            raise ValueError("expected file://PATH or s3://BUCKET[/PREFIX]")
+        return v
+
+
+class Secrets(Spec):
+    provider: str = Field(
+        "passphrase",
+        description="Pulumi secrets provider: 'passphrase' (kept in passphrase_file) or awskms://alias/NAME?region=REGION for shared use.",
+    )
+    passphrase_file: str = Field(
+        ".platform/passphrase",
+        description="File (relative to the workspace, mode 0600) holding the passphrase when provider is 'passphrase'.",
+    )
+
+    @field_validator("provider")
+    @classmethod
+    def _provider(cls, v: str) -> str:
+        if v != "passphrase" and not v.startswith("awskms://"):
+            raise ValueError("expected 'passphrase' or awskms://alias/NAME?region=REGION")
+        return v
+
+
+class Cloud(Spec):
+    target: Literal["local", "aws"] = Field(
+        "local", description="'local' points every unit at the local cloud (moto server on 127.0.0.1); 'aws' at real AWS."
+    )
+    account_id: str = Field(
+        "123456789012", pattern=r"^\d{12}$", description="AWS account id the spaces deploy to (the local cloud uses 123456789012)."
+    )
+    default_region: Region = Field("eu-central-1", description="Region of shared resources: state bucket, history table.")
+
+
+class History(Spec):
+    store: Literal["sqlite", "dynamodb"] = Field(
+        "sqlite", description="Where deployments are recorded: a SQLite file in the workspace, or a DynamoDB table."
+    )
+    table: str = Field("platform-history", description="DynamoDB table name when store is dynamodb.")
+
+
+class Workspace(Spec):
+    """The workspace: organisation, state, secrets, cloud target and what spaces may use."""
+
+    SCHEMA_NAME: ClassVar[str] = "platform"
+
+    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    org: Name = Field(description="Organisation name, used in resource names and tags.")
+    state: StateBackend = Field(default_factory=StateBackend, description="Pulumi state backend.")
+    secrets: Secrets = Field(default_factory=Secrets, description="Pulumi secrets provider.")
+    cloud: Cloud = Field(default_factory=Cloud, description="Cloud target and account.")
+    history: History = Field(default_factory=History, description="Deployment history store.")
+    allowed_regions: list[Region] = Field(
+        default_factory=lambda: list(DEFAULT_REGIONS),
+        min_length=1,
+        description="Regions any space of this workspace may use (the blueprint may narrow them further).",
+    )
+    network_pool: IPv4Network = Field(
+        IPv4Network("10.0.0.0/8"), description="Private range from which every env x region gets its own CIDR block."
+    )
+    blueprint_sources: list[str] = Field(
+        default_factory=lambda: ["builtin"],
+        min_length=1,
+        description="Folders holding blueprints, marketplace and markets, relative to the workspace; 'builtin' is the catalog shipped with the platform. Later sources override earlier ones.",
+    )

@@ -1,0 +1,39 @@
+"""CIDR allocation from the workspace pool: first fit, never overlapping, never moving."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from ipaddress import IPv4Network
+
+from ..errors import ConflictError
+
+
+class PoolExhausted(ConflictError):
+    """The network pool has no free block of the asked size."""
+
+
+def allocate(pool: IPv4Network, prefix: int, taken: Iterable[IPv4Network]) -> IPv4Network:
+    """The lowest block of size ``/prefix`` in ``pool`` overlapping none of ``taken``.
+
+    Existing blocks are never touched, so allocation is stable under additions.
+    """
+    if prefix < pool.prefixlen:
+        raise PoolExhausted(f"a /{prefix} block does not fit in the pool {pool}")
+    size = 1 << (32 - prefix)
+    start = int(pool.network_address)
+    end = int(pool.broadcast_address)
+    blocks = sorted(
+        (int(t.network_address), int(t.broadcast_address)) for t in taken if t.overlaps(pool)
+    )
+    candidate = start
+    for lo, hi in blocks:
+        if candidate + size - 1 < lo:
+            break
+        if hi >= candidate:
+            candidate = ((hi + 1 + size - 1) // size) * size  # next aligned address after the block
+    if candidate + size - 1 > end:
+        raise PoolExhausted(
+            f"network pool {pool} has no free /{prefix} block left ({len(blocks)} blocks allocated)",
+            hint="widen network_pool in platform.yaml, or remove unused environments or regions",
+        )
+    return IPv4Network((candidate, prefix))

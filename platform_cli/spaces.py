@@ -1,0 +1,184 @@
+"""Team spaces: create, extend, list and show. The service layer behind `platform space`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ConflictError, SpecError, UsageError
+from .model import Blueprint, Space
+from .model.base import DNS_NAME, format_validation_errors
+from .planning.cidr import allocate
+from .workspace import WorkspaceContext
+
+PROTECTED_ENVS = ("prod", "production")
+
+
+@dataclass
+class CreateSpaceRequest:
+    team: str
+    blueprint: str
+    envs: list[str]  # "ENV=PLACE[,PLACE...]" as typed on the command line
+    owners: list[str] = field(default_factory=list)
+    cost_center: str = "unassigned"
+    ci_repos: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+def parse_env_option(value: str) -> tuple[str, list[str]]:
+    """'prod=DE,FR,us-east-1' -> ('prod', ['DE', 'FR', 'us-east-1'])."""
+    if "=" not in value:
+        raise UsageError(f"--env {value!r}: expected ENV=REGION_OR_COUNTRY[,...], for example prod=DE,FR,US")
+    env, _, places = value.partition("=")
+    env = env.strip()
+    if not re.match(DNS_NAME, env):
+        raise UsageError(f"--env {value!r}: environment name {env!r} is not DNS-safe (2-32 lowercase letters, digits, hyphens)")
+    tokens = [t.strip() for t in places.split(",") if t.strip()]
+    if not tokens:
+        raise UsageError(f"--env {value!r}: environment {env!r} has no regions; expected at least one region or country")
+    return env, tokens
+
+
+def allowed_regions(ws: WorkspaceContext, bp: Blueprint) -> list[str]:
+    regions = list(ws.config.allowed_regions)
+    if bp.guardrails.allowed_regions:
+        regions = [r for r in regions if r in bp.guardrails.allowed_regions]
+    return regions
+
+
+def resolve_places(ws: WorkspaceContext, bp: Blueprint, env: str, tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Countries and regions -> (regions without duplicates in order, countries), checked against the guardrails."""
+    allowed = allowed_regions(ws, bp)
+    regions: list[str] = []
+    countries: list[str] = []
+    for token in tokens:
+        region, country = ws.catalog.resolve_place(token)
+        if region not in allowed:
+            via = f" (country {country} is served from {region})" if country else ""
+            raise SpecError(
+                f"env {env}: region {region}{via} is not allowed by blueprint {bp.ref} and the workspace; "
+                f"allowed: {', '.join(allowed)}",
+                hint="choose an allowed region, or ask Cloud & Tools for a blueprint that allows it",
+            )
+        if country and country not in countries:
+            countries.append(country)
+        if region not in regions:
+            regions.append(region)
+    return regions, countries
+
+
+def _validated(data: dict[str, Any], source: str) -> Space:
+    try:
+        return Space.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(f"{source}: the space would not be valid", file=source,
+                        problems=format_validation_errors(exc, source)) from None
+
+
+def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
+    """Write spaces/TEAM.yaml with a CIDR block per env x region. Nothing is written on error."""
+    if not re.match(DNS_NAME, req.team):
+        raise UsageError(f"team name {req.team!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
+                         "starting and ending with a letter or digit")
+    path = ws.space_path(req.team)
+    if path.exists():
+        raise ConflictError(f"team space {req.team!r} already exists ({path})",
+                            hint=f"extend it with `platform space add-region {req.team} --env ENV REGION`")
+    bp = ws.catalog.blueprint(req.blueprint)
+    if not req.envs:
+        raise UsageError("at least one --env ENV=REGION_OR_COUNTRY is needed")
+    environments: dict[str, dict[str, Any]] = {}
+    for value in req.envs:
+        env, tokens = parse_env_option(value)
+        if env in environments:
+            raise UsageError(f"--env {env} is given twice; put all its regions in one --env {env}=A,B")
+        regions, countries = resolve_places(ws, bp, env, tokens)
+        environments[env] = {"regions": regions, "markets": countries, "protected": env in PROTECTED_ENVS}
+    data = {
+        "schema_version": 1, "team": req.team, "description": req.description, "owners": req.owners,
+        "cost_center": req.cost_center, "blueprint": bp.ref, "environments": environments,
+        "ci_repos": req.ci_repos, "allocations": [],
+    }
+    source = f"spaces/{req.team}.yaml"
+    _validated(data, source)  # every field checked before any CIDR is taken
+    with ws.allocation_lock():
+        if path.exists():
+            raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
+        taken = ws.taken_cidrs()
+        for env, e in environments.items():
+            for region in e["regions"]:
+                block = allocate(ws.config.network_pool, bp.network.cidr_prefix, taken)
+                taken.append(block)
+                data["allocations"].append({"env": env, "region": region, "cidr": str(block)})
+        space = _validated(data, source)
+        ws.write_space(space)
+    return space
+
+
+@dataclass
+class AddRegionResult:
+    space: Space
+    added: list[str]
+    already: list[str]
+
+
+def add_region(ws: WorkspaceContext, team: str, env: str, place: str) -> AddRegionResult:
+    """Add a region (or a country's region) to an environment, creating the env if new.
+    Existing allocations never move."""
+    space = ws.space(team)
+    bp = ws.catalog.blueprint(space.blueprint)
+    if not re.match(DNS_NAME, env):
+        raise UsageError(f"--env {env!r} is not a DNS-safe environment name")
+    regions, countries = resolve_places(ws, bp, env, [t for t in place.split(",") if t.strip()] or [place])
+    data = space.to_data()
+    envs = data["environments"]
+    e = envs.setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
+    added, already = [], []
+    with ws.allocation_lock():
+        taken = ws.taken_cidrs()
+        for region in regions:
+            if region in e["regions"]:
+                already.append(region)
+                continue
+            block = allocate(ws.config.network_pool, bp.network.cidr_prefix, taken)
+            taken.append(block)
+            e["regions"].append(region)
+            data["allocations"].append({"env": env, "region": region, "cidr": str(block)})
+            added.append(region)
+        for c in countries:
+            if c not in e.setdefault("markets", []):
+                e["markets"].append(c)
+        new = _validated(data, f"spaces/{team}.yaml")
+        if added or new != space:
+            ws.write_space(new)
+    return AddRegionResult(space=new, added=added, already=already)
+
+
+def space_summary(space: Space) -> dict[str, Any]:
+    return {
+        "team": space.team,
+        "blueprint": space.blueprint,
+        "cost_center": space.cost_center,
+        "owners": space.owners,
+        "environments": {env: e.regions for env, e in space.environments.items()},
+        "units": len(space.units()),
+    }
+
+
+def list_spaces(ws: WorkspaceContext) -> dict[str, Any]:
+    good, bad = ws.spaces()
+    return {"spaces": [space_summary(s) for s in good], "errors": [e.message for e in bad]}
+
+
+def show_space(ws: WorkspaceContext, team: str) -> dict[str, Any]:
+    space = ws.space(team)
+    out = space.to_data()
+    out["units"] = [
+        {"env": env, "region": region, "cidr": str(space.cidr(env, region)), "partition": ws.catalog.partition(region)}
+        for env, region in space.units()
+    ]
+    return out
+

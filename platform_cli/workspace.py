@@ -1,0 +1,207 @@
+"""The workspace: finding it, creating it, and reading the spaces in it.
+
+A workspace is a folder with ``platform.yaml`` and ``spaces/``. Commands find it from the
+current folder upward, or from ``--workspace`` / ``PLATFORM_WORKSPACE``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from ipaddress import IPv4Network
+from pathlib import Path
+
+from .catalog import Catalog, builtin_blueprints
+from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError
+from .model import Space, Workspace
+from .model.base import DNS_NAME
+from .yamlio import dump_spec, load_yaml, read_text, write_text_atomic
+
+CONFIG = "platform.yaml"
+SPACES = "spaces"
+LOCAL_DIR = ".platform"
+ENV_VAR = "PLATFORM_WORKSPACE"
+
+GITIGNORE = """\
+# Local state of the platform: Pulumi state, passphrase, local cloud, journals, history.
+.platform/
+"""
+
+
+def find_root(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
+    """The workspace folder: explicit path, else $PLATFORM_WORKSPACE, else upward from ``start``."""
+    given = explicit or os.environ.get(ENV_VAR)
+    if given:
+        root = Path(given).expanduser().resolve()
+        if not (root / CONFIG).is_file():
+            raise NotFoundError(f"{root} is not a workspace: it has no {CONFIG}",
+                                hint=f"create one with `platform init {given}`")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return folder
+    raise NotFoundError(
+        f"no workspace found in {here} or any folder above it (looked for {CONFIG})",
+        hint="run `platform init DIR` (or `platform quickstart`), or pass --workspace DIR / set PLATFORM_WORKSPACE",
+    )
+
+
+@dataclass
+class WorkspaceContext:
+    """An opened workspace: its root, its config and its catalog. Spaces are read on demand."""
+
+    root: Path
+    config: Workspace
+    _spaces: dict[str, Space] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, explicit: str | os.PathLike | None = None, start: Path | None = None) -> "WorkspaceContext":
+        root = find_root(explicit, start)
+        return cls(root=root, config=Workspace.load(root / CONFIG))
+
+    # locations ----------------------------------------------------------------
+    @property
+    def spaces_dir(self) -> Path:
+        return self.root / SPACES
+
+    @property
+    def local_dir(self) -> Path:
+        return self.root / LOCAL_DIR
+
+    def state_url(self) -> str:
+        """Pulumi backend URL with a local path made absolute."""
+        url = self.config.state.url
+        if url.startswith("file://"):
+            path = Path(url[len("file://"):])
+            if not path.is_absolute():
+                path = self.root / path
+            return "file://" + str(path)
+        return url
+
+    def passphrase_path(self) -> Path:
+        p = Path(self.config.secrets.passphrase_file)
+        return p if p.is_absolute() else self.root / p
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        sources = []
+        for s in self.config.blueprint_sources:
+            if s == "builtin":
+                sources.append(builtin_blueprints())
+            else:
+                p = Path(s)
+                sources.append(p if p.is_absolute() else self.root / p)
+        return Catalog(sources=sources)
+
+    # spaces -------------------------------------------------------------------
+    def space_path(self, team: str) -> Path:
+        return self.spaces_dir / f"{team}.yaml"
+
+    def space_names(self) -> list[str]:
+        if not self.spaces_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.spaces_dir.glob("*.yaml"))
+
+    def space(self, team: str) -> Space:
+        """Read one team's space; only that file is read."""
+        if team not in self._spaces:
+            if not re.match(DNS_NAME, team):
+                raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
+            path = self.space_path(team)
+            if not path.is_file():
+                known = ", ".join(self.space_names()) or "none yet"
+                raise NotFoundError(f"team space {team!r} does not exist ({path} is missing; spaces: {known})",
+                                    hint=f"create it with `platform space create {team} --blueprint standard@1 --env dev=eu-central-1`")
+            space = Space.load(path)
+            if space.team != team:
+                raise SpecError(f"{path}: team: {space.team!r} must equal the file name {team!r}", file=str(path))
+            self._spaces[team] = space
+        return self._spaces[team]
+
+    def spaces(self) -> tuple[list[Space], list[PlatformError]]:
+        """Every readable space, and the errors of the unreadable ones (they do not stop the others)."""
+        good, bad = [], []
+        for name in self.space_names():
+            try:
+                good.append(self.space(name))
+            except PlatformError as exc:
+                bad.append(exc)
+        return good, bad
+
+    def taken_cidrs(self, *, exclude: str | None = None) -> list[IPv4Network]:
+        """Every CIDR allocated in the workspace. A space file that cannot be read is scanned
+        for anything that looks like a CIDR, so allocation stays safe around a broken file."""
+        taken: list[IPv4Network] = []
+        for name in self.space_names():
+            if name == exclude:
+                continue
+            try:
+                taken.extend(a.cidr for a in self.space(name).allocations)
+            except PlatformError:
+                try:
+                    text = read_text(self.space_path(name))
+                except PlatformError:
+                    continue
+                for m in re.finditer(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b", text):
+                    with contextlib.suppress(ValueError):
+                        taken.append(IPv4Network(m.group(1), strict=False))
+        return taken
+
+    def write_space(self, space: Space) -> Path:
+        path = self.space_path(space.team)
+        dump_spec(path, space.to_data(), schema_name=Space.SCHEMA_NAME)
+        self._spaces[space.team] = space
+        return path
+
+    @contextlib.contextmanager
+    def allocation_lock(self) -> Iterator[None]:
+        """Serialise CIDR allocation between concurrent commands on this machine."""
+        self.local_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.local_dir / "allocations.lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass
+class InitResult:
+    root: Path
+    files: list[str]
+
+
+def init_workspace(folder: Path, *, org: str = "acme") -> InitResult:
+    """Create a workspace with embedded defaults. Refuses an existing workspace."""
+    folder = folder.expanduser().resolve()
+    if (folder / CONFIG).exists():
+        raise ConflictError(f"{folder} is already a workspace ({CONFIG} exists); nothing was changed",
+                            hint="use it as it is, or choose another folder")
+    if folder.exists() and not folder.is_dir():
+        raise ConflictError(f"{folder} exists and is not a folder")
+    try:
+        config = Workspace(org=org)
+    except Exception as exc:  # pydantic ValidationError: the only input is org
+        raise UsageError(f"--org {org!r} is not a DNS-safe name: expected 2-32 lowercase letters, digits and hyphens") from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SPACES).mkdir(exist_ok=True)
+    local = folder / LOCAL_DIR
+    local.mkdir(exist_ok=True, mode=0o700)
+    (local / "state").mkdir(exist_ok=True)
+    write_text_atomic(local / "passphrase", secrets.token_urlsafe(32) + "\n", mode=0o600)
+    if not (folder / ".gitignore").exists():
+        write_text_atomic(folder / ".gitignore", GITIGNORE)
+    dump_spec(folder / CONFIG, config.to_data(), schema_name=Workspace.SCHEMA_NAME)
+    return InitResult(root=folder, files=[CONFIG, f"{SPACES}/", ".gitignore", f"{LOCAL_DIR}/passphrase (0600)", f"{LOCAL_DIR}/state/"])
+
+
+def load_any_space_file(path: Path) -> Space:
+    """Validate a space file outside a workspace (for `blueprint validate`-like checks)."""
+    return Space.parse(load_yaml(path), source=str(path))

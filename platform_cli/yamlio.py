@@ -1,0 +1,194 @@
+"""Reading and writing the YAML files people edit, safely.
+
+* :func:`load_yaml` reads with YAML 1.2 booleans (``NO`` stays the string for Norway), a
+  size limit, a nesting limit and an alias limit, so a hostile or accidental file cannot
+  hang the CLI or exhaust memory. Every failure is a :class:`SpecError` naming the file.
+* :func:`write_text_atomic` writes through a temporary file and a rename, so a reader
+  never sees half a file.
+* :func:`dump_spec` writes a model-shaped mapping with the ``yaml-language-server``
+  schema comment on top.
+* :class:`RoundTrip` edits a file keeping comments and key order (ruamel.yaml).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SpecError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIASES = 200
+SCHEMA_BASE = "https://platform.example.dev/schemas"
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans and limits on depth and aliases."""
+
+    _depth = 0
+    _aliases = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _LimitExceeded(f"more than {MAX_ALIASES} aliases (possible alias bomb)")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _LimitExceeded(f"nested deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _LimitExceeded(Exception):
+    pass
+
+
+# YAML 1.2 core schema booleans only: yes/no/on/off stay strings (country code NO).
+_LimitedLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LimitedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def parse_yaml(text: str, *, source: str) -> Any:
+    """Parse YAML text with the limits above; ``source`` names the file in errors."""
+    if len(text) > MAX_BYTES:
+        raise SpecError(f"{source}: file is larger than {MAX_BYTES // 1024} KiB", file=source)
+    try:
+        loader = _LimitedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _LimitExceeded as exc:
+        raise SpecError(f"{source}: refused to read YAML: {exc}", file=source) from None
+    except RecursionError:
+        raise SpecError(f"{source}: refused to read YAML: nested too deeply", file=source) from None
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(
+            f"{source}: not valid YAML{where}: {problem}",
+            file=source,
+            hint="check indentation and quoting; a tab is not allowed for indentation",
+        ) from None
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, refusing binary, oversized and undecodable files cleanly."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file does not exist", file=str(path)) from None
+    if size > MAX_BYTES:
+        raise SpecError(f"{path}: file is larger than {MAX_BYTES // 1024} KiB", file=str(path))
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise SpecError(f"{path}: is a binary file, expected UTF-8 YAML text", file=str(path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"{path}: is not UTF-8 text (byte {exc.start}), expected UTF-8 YAML", file=str(path)
+        ) from None
+
+
+def load_yaml(path: Path) -> Any:
+    """Read and parse one YAML file."""
+    return parse_yaml(read_text(path), source=str(path))
+
+
+def load_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file whose top level must be a mapping."""
+    data = load_yaml(path)
+    if data is None:
+        raise SpecError(f"{path}: file is empty, expected a YAML mapping", file=str(path))
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise SpecError(f"{path}: top level is {kind}, expected a mapping of keys", file=str(path))
+    return data
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def schema_comment(schema_name: str) -> str:
+    """The first line of a file the platform writes, so editors complete it."""
+    return f"# yaml-language-server: $schema={SCHEMA_BASE}/{schema_name}.schema.json\n"
+
+
+def dump_yaml(data: Any) -> str:
+    """Block-style YAML with keys in the given order."""
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+def dump_spec(path: Path, data: dict[str, Any], *, schema_name: str) -> None:
+    """Write a spec atomically with its schema comment on top."""
+    write_text_atomic(path, schema_comment(schema_name) + dump_yaml(data))
+
+
+class RoundTrip:
+    """Edit a YAML file keeping comments and order: ``with RoundTrip(p) as doc: doc[...] = ...``.
+
+    The file is parsed with the safe limits first, then with ruamel.yaml for the edit; the
+    result is written atomically only when the block finishes without an exception.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from ruamel.yaml import YAML
+
+        self.path = path
+        self._yaml = YAML(typ="rt")
+        self._yaml.preserve_quotes = True
+        self._yaml.indent(mapping=2, sequence=4, offset=2)
+        self._text = read_text(path)
+        parse_yaml(self._text, source=str(path))
+        self.doc: Any = None
+
+    def __enter__(self) -> Any:
+        self.doc = self._yaml.load(self._text)
+        return self.doc
+
+    def render(self) -> str:
+        buf = io.StringIO()
+        self._yaml.dump(self.doc, buf)
+        return buf.getvalue()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            write_text_atomic(self.path, self.render())
