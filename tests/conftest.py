@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -27,25 +28,24 @@ def isolated_env(tmp_path_factory, monkeypatch):
     yield home
 
 
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def _platform(args):
+    from platform_cli.cli import main
+
+    main(list(args))
+
+
 @pytest.fixture
 def run_cli():
-    """Invoke `platform ...` in-process; returns click's Result (exit_code, stdout, stderr)."""
-    from platform_cli.cli import root
+    """Run `platform ARGS...` in-process through the real entry point (error handling included).
+
+    Returns click's Result: exit_code, stdout, stderr (separate streams).
+    """
 
     def run(*args: str, input: str | None = None):
-        runner = CliRunner()
-        from platform_cli.cli import main
+        return CliRunner().invoke(_platform, list(args), input=input, catch_exceptions=False)
 
-        def entry():
-            main(list(args))
-
-        # main() calls sys.exit; CliRunner captures it as exit_code
-        import click
-
-        cmd = click.Command("platform", callback=entry)
-        return runner.invoke(cmd, [], input=input, catch_exceptions=False)
-
-    run.root = root
     return run
 
 
