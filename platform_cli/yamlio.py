@@ -26,6 +26,7 @@ from .errors import SpecError
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIASES = 200
+MAX_NODES = 100_000
 SCHEMA_BASE = "https://platform.example.dev/schemas"
 
 
@@ -47,6 +48,44 @@ class _LimitedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def get_single_node(self):  # type: ignore[override]
+        node = super().get_single_node()
+        if node is not None:
+            _check_expanded_size(node)
+        return node
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand to more than MAX_NODES values.
+
+    A few aliases of aliases (a "billion laughs" document) compose to a small graph
+    but expand to billions of values for anything that walks it (validation, repr,
+    JSON). Sizes are memoised per node, so this check itself stays linear.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a recursive alias counts once instead of looping
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                total += size(v)
+                if total > MAX_NODES:
+                    break
+        sizes[key] = total
+        return total
+
+    if size(root) > MAX_NODES:
+        raise _LimitExceeded(f"it expands to more than {MAX_NODES} values (aliases of aliases: possible alias bomb)")
 
 
 class _LimitExceeded(Exception):
