@@ -73,11 +73,19 @@ def format_validation_errors(exc: ValidationError, source: str) -> list[str]:
         if err["type"] == "extra_forbidden":
             msg = "unknown key (misspelled?); it is not part of the spec"
         elif err["type"] == "literal_error" and err["loc"] and err["loc"][-1] == "schema_version":
-            msg = f"unsupported schema_version {err.get('input')!r}: {msg}"
+            msg = f"unsupported schema_version {_short(err.get('input'))}: {msg}"
         elif err["type"] == "string_pattern_mismatch":
-            msg = f"{err.get('input')!r} {_pattern_meaning(err['ctx'].get('pattern', ''))}"
+            msg = f"{_short(err.get('input'))} {_pattern_meaning(err['ctx'].get('pattern', ''))}"
         lines.append(f"{source}: {loc}: {msg}")
     return lines
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A bounded rendering of a bad value: scalars quoted and cut, containers by kind only."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        text = repr(value)
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"a {type(value).__name__}"
 
 
 def _pattern_meaning(pattern: str) -> str:
