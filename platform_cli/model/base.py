@@ -95,6 +95,8 @@ def _pattern_meaning(pattern: str) -> str:
         return "is not an AWS region code such as eu-central-1"
     if pattern == r"^[A-Z]{2}$":
         return "is not a two-letter country code such as DE"
+    if pattern.endswith("@[1-9][0-9]*$"):
+        return "is not a blueprint reference: expected NAME@VERSION such as standard@1"
     if "@" in pattern:
         return "is not an email address"
     return f"does not match the pattern {pattern}"
