@@ -1,0 +1,360 @@
+"""`platform bootstrap`: the shared resources every workspace needs, created or verified.
+
+- the Pulumi state bucket: versioning, SSE-KMS with the platform key, public access block,
+  bucket-owner-enforced ownership and a TLS-only bucket policy;
+- a KMS key (rotation on) and its alias, for Pulumi secrets and the state bucket;
+- the DynamoDB history table (see :data:`HISTORY_KEY_SCHEMA`): on-demand, encrypted with the
+  platform key, point-in-time recovery on;
+- the IAM OIDC providers CI deploy roles trust: GitHub Actions
+  (token.actions.githubusercontent.com) when a blueprint enables it, GitLab for every
+  GitLab instance a blueprint enables.
+
+Idempotent: each resource is looked up first; what exists and matches is reported
+``found`` and left alone, what drifted is repaired and reported ``updated`` with what
+changed, what is missing is ``created``. A second run reports everything ``found`` and
+makes no change. It works against the local cloud (an endpoint) and AWS (no endpoint).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from ..errors import CloudError
+from ..planning import names
+from .clients import ClientProvider, translate
+
+MANAGED_TAG = "platform:managed-by"
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+GITHUB_AUDIENCE = "sts.amazonaws.com"
+
+HISTORY_KEY_SCHEMA = (("pk", "HASH"), ("sk", "RANGE"))
+"""Key schema of the history table: string partition key ``pk`` and string sort key ``sk``.
+The history store (``aws/history_dynamodb.py``) decides what goes into them."""
+
+
+@dataclass
+class BootstrapItem:
+    kind: str  # state-bucket | kms-key | history-table | oidc-provider
+    name: str
+    status: str  # created | found | updated
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BootstrapReport:
+    target: str
+    endpoint: str | None
+    region: str
+    account: str
+    items: list[BootstrapItem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(i.status != "found" for i in self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["changed"] = self.changed
+        return data
+
+
+@dataclass(frozen=True)
+class SharedNames:
+    """Names of the shared resources, all derived from platform.yaml."""
+
+    region: str
+    state_bucket: str
+    state_prefix: str
+    kms_key: str  # alias/NAME, or a key id / ARN given in platform.yaml
+    kms_region: str
+    history_table: str
+    oidc_issuers: tuple[tuple[str, str], ...]  # (issuer URL, audience)
+
+
+def shared_names(ws) -> SharedNames:
+    """Pure: the shared resource names of a workspace (no AWS call)."""
+    cfg = ws.config
+    region = cfg.cloud.default_region
+    url = cfg.state.url
+    if url.startswith("s3://"):
+        parsed = urlparse(url)
+        bucket, prefix = parsed.netloc, parsed.path.strip("/")
+    else:
+        bucket = names.bucket_name(cfg.org, "platform", "shared", region, "state", cfg.cloud.account_id)
+        prefix = ""
+    provider = cfg.secrets.provider
+    kms_region = region
+    if provider.startswith("awskms://"):
+        parsed = urlparse(provider)
+        key = (parsed.netloc + parsed.path).strip("/")
+        kms_region = parse_qs(parsed.query).get("region", [region])[0]
+    else:
+        key = f"alias/{names.resource_name(cfg.org, 'platform', 'secrets')}"
+    return SharedNames(region=region, state_bucket=bucket, state_prefix=prefix, kms_key=key, kms_region=kms_region,
+                       history_table=cfg.history.table, oidc_issuers=tuple(oidc_issuers(ws)))
+
+
+def oidc_issuers(ws) -> list[tuple[str, str]]:
+    """(issuer, audience) of every CI OIDC provider the workspace's blueprints trust."""
+    github = False
+    gitlab: set[str] = set()
+    for name, version in ws.catalog.blueprint_refs():
+        bp = ws.catalog.blueprint(f"{name}@{version}")
+        github = github or bp.access.github_oidc
+        if bp.access.gitlab.enabled:
+            gitlab.add(bp.access.gitlab.url.rstrip("/"))
+    issuers = [(GITHUB_ISSUER, GITHUB_AUDIENCE)] if github else []
+    issuers += [(u, u) for u in sorted(gitlab)]  # GitLab's default audience is the instance URL
+    return issuers
+
+
+def clients_for(ws, *, local_endpoint: str | None = None) -> tuple[ClientProvider, str | None]:
+    """The client provider of the workspace's cloud target (local cloud endpoint, or AWS)."""
+    region = ws.config.cloud.default_region
+    if ws.config.cloud.target == "local":
+        if local_endpoint is None:
+            from .local_cloud import require_endpoint
+
+            local_endpoint = require_endpoint(ws.local_dir)
+        return ClientProvider.local(local_endpoint, region=region), local_endpoint
+    return ClientProvider(default_region=region), None
+
+
+def _call(action: str, fn, **kwargs):
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return fn(**kwargs)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, action) from exc
+
+
+def _code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def bootstrap(ws, *, clients: ClientProvider | None = None, local_endpoint: str | None = None) -> BootstrapReport:
+    """Create or verify the shared resources of the workspace. See the module doc."""
+    endpoint = local_endpoint
+    if clients is None:
+        clients, endpoint = clients_for(ws, local_endpoint=local_endpoint)
+    else:
+        endpoint = clients.endpoint_url
+    n = shared_names(ws)
+    ident = _call("reading the caller identity (sts get-caller-identity)", clients("sts", n.region).get_caller_identity)
+    account = ident["Account"]
+    expected = ws.config.cloud.account_id
+    if account != expected:
+        raise CloudError(
+            f"the credentials belong to account {account}, but platform.yaml says cloud.account_id: {expected}; "
+            "nothing was created",
+            hint="use credentials of the workspace's account, or correct cloud.account_id in platform.yaml")
+    partition = ws.catalog.partition(n.region)
+    tags = {MANAGED_TAG: names.MANAGED_BY, "platform:org": ws.config.org}
+    report = BootstrapReport(target=ws.config.cloud.target, endpoint=endpoint, region=n.region, account=account)
+    key_item, key_arn = _ensure_kms_key(clients("kms", n.kms_region), n.kms_key, tags)
+    report.items.append(key_item)
+    report.items.append(_ensure_state_bucket(clients("s3", n.region), n.state_bucket, n.region, key_arn, partition, tags))
+    report.items.append(_ensure_history_table(clients("dynamodb", n.region), n.history_table, key_arn, tags))
+    iam = clients("iam", n.region)
+    for issuer, audience in n.oidc_issuers:
+        report.items.append(_ensure_oidc_provider(iam, issuer, audience, account, partition, tags))
+    return report
+
+
+# ---------------------------------------------------------------------------- KMS
+def _ensure_kms_key(kms, key: str, tags: dict[str, str]) -> tuple[BootstrapItem, str]:
+    from botocore.exceptions import ClientError
+
+    try:
+        meta = kms.describe_key(KeyId=key)["KeyMetadata"]
+    except ClientError as exc:
+        if _code(exc) != "NotFoundException":
+            raise translate(exc, f"reading KMS key {key}") from exc
+        meta = None
+    if meta is None:
+        if not key.startswith("alias/"):
+            raise CloudError(f"KMS key {key} (secrets.provider in platform.yaml) does not exist",
+                             hint="point secrets.provider at an existing key, or at awskms://alias/NAME to let bootstrap create it")
+        meta = _call("creating the KMS key", kms.create_key,
+                     Description="Platform: Pulumi secrets, state bucket and history table encryption",
+                     KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
+                     Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()])["KeyMetadata"]
+        _call("enabling KMS key rotation", kms.enable_key_rotation, KeyId=meta["KeyId"])
+        _call(f"creating KMS alias {key}", kms.create_alias, AliasName=key, TargetKeyId=meta["KeyId"])
+        return BootstrapItem("kms-key", key, "created", [f"key {meta['KeyId']}", "rotation on"]), meta["Arn"]
+    if meta.get("KeyState") != "Enabled":
+        raise CloudError(f"KMS key {key} is {meta.get('KeyState')}; it must be Enabled",
+                         hint="enable the key (or cancel its deletion) in KMS, then run `platform bootstrap` again")
+    item = BootstrapItem("kms-key", key, "found", [f"key {meta['KeyId']}"])
+    if meta.get("KeyManager") == "CUSTOMER":
+        rotation = _call("reading KMS key rotation", kms.get_key_rotation_status, KeyId=meta["KeyId"])
+        if not rotation.get("KeyRotationEnabled"):
+            _call("enabling KMS key rotation", kms.enable_key_rotation, KeyId=meta["KeyId"])
+            item.status = "updated"
+            item.details.append("rotation turned on")
+    return item, meta["Arn"]
+
+
+# ---------------------------------------------------------------------------- state bucket
+def tls_only_policy(bucket: str, partition: str = "aws") -> dict:
+    """Bucket policy that refuses every request not made over TLS."""
+    arn = f"arn:{partition}:s3:::{bucket}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [arn, f"{arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }],
+    }
+
+
+_PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+
+def _ensure_state_bucket(s3, bucket: str, region: str, key_arn: str, partition: str, tags: dict[str, str]) -> BootstrapItem:
+    from botocore.exceptions import ClientError
+
+    item = BootstrapItem("state-bucket", bucket, "found")
+    try:
+        s3.head_bucket(Bucket=bucket)
+        exists = True
+    except ClientError as exc:
+        code = _code(exc)
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            exists = False
+        elif code in ("403", "AccessDenied"):
+            raise CloudError(f"state bucket {bucket} exists but this account cannot use it (bucket names are global)",
+                             hint="set state.url in platform.yaml to s3://ANOTHER-NAME") from exc
+        else:
+            raise translate(exc, f"reading bucket {bucket}") from exc
+    changes: list[str] = []
+    if not exists:
+        kwargs: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        _call(f"creating bucket {bucket}", s3.create_bucket, **kwargs)
+        _call(f"tagging bucket {bucket}", s3.put_bucket_tagging, Bucket=bucket,
+              Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+        item.status = "created"
+
+    # versioning
+    versioning = _call(f"reading versioning of {bucket}", s3.get_bucket_versioning, Bucket=bucket)
+    if versioning.get("Status") != "Enabled":
+        _call(f"enabling versioning on {bucket}", s3.put_bucket_versioning, Bucket=bucket,
+              VersioningConfiguration={"Status": "Enabled"})
+        changes.append("versioning on")
+
+    # encryption with the platform key
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    except ClientError as exc:
+        if _code(exc) != "ServerSideEncryptionConfigurationNotFoundError":
+            raise translate(exc, f"reading encryption of {bucket}") from exc
+        rules = []
+    default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
+    if default.get("SSEAlgorithm") != "aws:kms" or default.get("KMSMasterKeyID") != key_arn:
+        _call(f"setting SSE-KMS on {bucket}", s3.put_bucket_encryption, Bucket=bucket,
+              ServerSideEncryptionConfiguration={"Rules": [{
+                  "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                  "BucketKeyEnabled": True}]})
+        changes.append("SSE-KMS with the platform key")
+
+    # public access block
+    try:
+        pab = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except ClientError as exc:
+        if _code(exc) != "NoSuchPublicAccessBlockConfiguration":
+            raise translate(exc, f"reading the public access block of {bucket}") from exc
+        pab = {}
+    if any(not pab.get(k) for k in _PAB):
+        _call(f"blocking public access to {bucket}", s3.put_public_access_block, Bucket=bucket,
+              PublicAccessBlockConfiguration=dict(_PAB))
+        changes.append("public access blocked")
+
+    # TLS only
+    wanted = tls_only_policy(bucket, partition)
+    try:
+        current = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as exc:
+        if _code(exc) != "NoSuchBucketPolicy":
+            raise translate(exc, f"reading the policy of {bucket}") from exc
+        current = None
+    statements = (current or {}).get("Statement", [])
+    if not any(s.get("Sid") == "DenyInsecureTransport" for s in statements):
+        merged = {"Version": "2012-10-17", "Statement": [*statements, *wanted["Statement"]]}
+        _call(f"setting the TLS-only policy of {bucket}", s3.put_bucket_policy, Bucket=bucket, Policy=json.dumps(merged))
+        changes.append("TLS-only policy")
+
+    if item.status == "found" and changes:
+        item.status = "updated"
+    item.details = changes if item.status != "found" else ["versioning, SSE-KMS, public access block, TLS-only"]
+    return item
+
+
+# ---------------------------------------------------------------------------- history table
+def _ensure_history_table(ddb, table: str, key_arn: str, tags: dict[str, str]) -> BootstrapItem:
+    from botocore.exceptions import ClientError
+
+    try:
+        desc = ddb.describe_table(TableName=table)["Table"]
+    except ClientError as exc:
+        if _code(exc) != "ResourceNotFoundException":
+            raise translate(exc, f"reading table {table}") from exc
+        desc = None
+    item = BootstrapItem("history-table", table, "found")
+    if desc is None:
+        _call(f"creating table {table}", ddb.create_table,
+              TableName=table, BillingMode="PAY_PER_REQUEST",
+              AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in HISTORY_KEY_SCHEMA],
+              KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in HISTORY_KEY_SCHEMA],
+              SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
+              DeletionProtectionEnabled=True,
+              Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        _call(f"waiting for table {table}", ddb.get_waiter("table_exists").wait, TableName=table,
+              WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        item.status = "created"
+        item.details.append("pk/sk string keys, on-demand, SSE-KMS")
+    else:
+        have = {(k["AttributeName"], k["KeyType"]) for k in desc.get("KeySchema", [])}
+        if have != set(HISTORY_KEY_SCHEMA):
+            raise CloudError(f"table {table} exists with keys {sorted(have)}, but the history needs "
+                             f"{sorted(HISTORY_KEY_SCHEMA)} (string pk and sk)",
+                             hint="set history.table in platform.yaml to a new table name")
+        item.details.append("pk/sk string keys")
+    backups = _call(f"reading backups of {table}", ddb.describe_continuous_backups, TableName=table)
+    pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+    if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
+        _call(f"enabling point-in-time recovery on {table}", ddb.update_continuous_backups, TableName=table,
+              PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        item.details.append("point-in-time recovery turned on")
+        if item.status == "found":
+            item.status = "updated"
+    return item
+
+
+# ---------------------------------------------------------------------------- OIDC providers
+def _ensure_oidc_provider(iam, issuer: str, audience: str, account: str, partition: str,
+                          tags: dict[str, str]) -> BootstrapItem:
+    host_path = issuer.removeprefix("https://").rstrip("/")
+    arn = f"arn:{partition}:iam::{account}:oidc-provider/{host_path}"
+    existing = {p["Arn"] for p in _call("listing OIDC providers", iam.list_open_id_connect_providers)
+                .get("OpenIDConnectProviderList", [])}
+    if arn not in existing:
+        # No thumbprint: IAM verifies these issuers through its own library of trusted root CAs.
+        _call(f"creating OIDC provider {host_path}", iam.create_open_id_connect_provider,
+              Url=issuer, ClientIDList=[audience], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        return BootstrapItem("oidc-provider", host_path, "created", [f"audience {audience}"])
+    desc = _call(f"reading OIDC provider {host_path}", iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)
+    if audience not in desc.get("ClientIDList", []):
+        _call(f"adding audience {audience} to {host_path}", iam.add_client_id_to_open_id_connect_provider,
+              OpenIDConnectProviderArn=arn, ClientID=audience)
+        return BootstrapItem("oidc-provider", host_path, "updated", [f"audience {audience} added"])
+    return BootstrapItem("oidc-provider", host_path, "found", [f"audience {audience}"])

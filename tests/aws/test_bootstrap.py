@@ -1,0 +1,135 @@
+"""`platform bootstrap` against moto's real server: creates, verifies, repairs drift, changes nothing twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from platform_cli.aws.bootstrap import bootstrap, shared_names
+from platform_cli.aws.clients import ClientProvider
+from platform_cli.aws.local_cloud import free_port
+from platform_cli.errors import CloudError
+from platform_cli.yamlio import RoundTrip
+
+
+def _run(run_cli, ws):
+    r = run_cli("-w", str(ws.root), "bootstrap", "--json")
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def _snapshot(boto, names):
+    """Everything bootstrap may touch, read back with boto3."""
+    s3, kms, ddb, iam = boto("s3"), boto("kms"), boto("dynamodb"), boto("iam")
+    b = names.state_bucket
+    return {
+        "keys": sorted(k["KeyId"] for k in kms.list_keys()["Keys"]),
+        "aliases": sorted(a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")),
+        "buckets": sorted(x["Name"] for x in s3.list_buckets()["Buckets"]),
+        "versioning": s3.get_bucket_versioning(Bucket=b).get("Status"),
+        "encryption": s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
+        "pab": s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"],
+        "policy": json.loads(s3.get_bucket_policy(Bucket=b)["Policy"]),
+        "tables": ddb.list_tables()["TableNames"],
+        "keyschema": ddb.describe_table(TableName=names.history_table)["Table"]["KeySchema"],
+        "oidc": sorted(p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
+    }
+
+
+def test_bootstrap_twice_second_run_changes_nothing(run_cli, ws_on_cloud, boto):
+    ws = ws_on_cloud
+    names = shared_names(ws)
+    first = _run(run_cli, ws)
+    assert first["changed"] is True
+    kinds = {(i["kind"], i["name"]): i["status"] for i in first["items"]}
+    assert kinds[("kms-key", names.kms_key)] == "created"
+    assert kinds[("state-bucket", names.state_bucket)] == "created"
+    assert kinds[("history-table", "platform-history")] == "created"
+    assert kinds[("oidc-provider", "token.actions.githubusercontent.com")] == "created"
+
+    after_first = _snapshot(boto, names)
+    key_arn = boto("kms").describe_key(KeyId=names.kms_key)["KeyMetadata"]["Arn"]
+    assert after_first["versioning"] == "Enabled"
+    rule = after_first["encryption"][0]["ApplyServerSideEncryptionByDefault"]
+    assert rule == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+    assert all(after_first["pab"].values()) and len(after_first["pab"]) == 4
+    assert after_first["policy"]["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert {k["AttributeName"]: k["KeyType"] for k in after_first["keyschema"]} == {"pk": "HASH", "sk": "RANGE"}
+    assert boto("kms").get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
+    github = [a for a in after_first["oidc"] if a.endswith("token.actions.githubusercontent.com")]
+    assert github == ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+    aud = boto("iam").get_open_id_connect_provider(OpenIDConnectProviderArn=github[0])["ClientIDList"]
+    assert aud == ["sts.amazonaws.com"]
+
+    second = _run(run_cli, ws)
+    assert second["changed"] is False
+    assert {i["status"] for i in second["items"]} == {"found"}
+    assert [(i["kind"], i["name"]) for i in second["items"]] == [(i["kind"], i["name"]) for i in first["items"]]
+    assert _snapshot(boto, names) == after_first
+
+
+def test_bootstrap_repairs_drift_and_says_what_changed(ws_on_cloud, boto):
+    ws = ws_on_cloud
+    names = shared_names(ws)
+    bootstrap(ws)
+    s3 = boto("s3")
+    s3.put_bucket_versioning(Bucket=names.state_bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_public_access_block(Bucket=names.state_bucket)
+
+    report = bootstrap(ws)
+    bucket = next(i for i in report.items if i.kind == "state-bucket")
+    assert bucket.status == "updated"
+    assert bucket.details == ["versioning on", "public access blocked"]
+    assert [i.status for i in report.items if i.kind != "state-bucket"] == ["found"] * (len(report.items) - 1)
+    assert s3.get_bucket_versioning(Bucket=names.state_bucket)["Status"] == "Enabled"
+    assert bootstrap(ws).changed is False
+
+
+def test_bootstrap_refuses_another_account_and_creates_nothing(run_cli, ws_on_cloud, boto):
+    ws = ws_on_cloud
+    with RoundTrip(ws.root / "platform.yaml") as doc:
+        doc["cloud"]["account_id"] = "111111111111"
+    r = run_cli("-w", str(ws.root), "bootstrap")
+    assert r.exit_code == 7
+    assert "123456789012" in r.stderr and "111111111111" in r.stderr
+    assert boto("s3").list_buckets()["Buckets"] == []
+    assert boto("kms").list_keys()["Keys"] == []
+
+
+def test_history_table_with_other_keys_is_an_error(ws_on_cloud, boto):
+    boto("dynamodb").create_table(
+        TableName="platform-history", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    with pytest.raises(CloudError, match="platform-history exists with keys") as info:
+        bootstrap(ws_on_cloud)
+    assert "history.table" in info.value.hint
+
+
+def test_local_target_without_a_running_cloud_says_how_to_start_it(run_cli, workspace):
+    r = run_cli("-w", str(workspace.root), "bootstrap")
+    assert r.exit_code == 7
+    assert "local cloud is not running" in r.stderr
+    assert "platform local up" in r.stderr
+
+
+def test_unreachable_endpoint_is_a_clean_cloud_error(workspace):
+    dead = ClientProvider(endpoint_url=f"http://127.0.0.1:{free_port()}", max_attempts=1)
+    with pytest.raises(CloudError, match="sts get-caller-identity") as info:
+        bootstrap(workspace, clients=dead)
+    assert "Could not connect" in str(info.value)
+
+
+def test_shared_names_follow_platform_yaml(workspace):
+    with RoundTrip(workspace.root / "platform.yaml") as doc:
+        doc["state"]["url"] = "s3://acme-pulumi-state/teams"
+        doc["secrets"]["provider"] = "awskms://alias/acme-pulumi?region=eu-west-1"
+        doc["history"]["table"] = "acme-deployments"
+    from platform_cli.workspace import WorkspaceContext
+
+    names = shared_names(WorkspaceContext.open(workspace.root))
+    assert (names.state_bucket, names.state_prefix) == ("acme-pulumi-state", "teams")
+    assert (names.kms_key, names.kms_region) == ("alias/acme-pulumi", "eu-west-1")
+    assert names.history_table == "acme-deployments"
+    assert names.oidc_issuers[0] == ("https://token.actions.githubusercontent.com", "sts.amazonaws.com")
