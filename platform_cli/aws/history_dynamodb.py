@@ -1,0 +1,162 @@
+"""The DynamoDB history table: deployment records and the shared rollout lock.
+
+One table (``platform-history`` by default) with a string partition key ``pk`` and a
+string sort key ``sk``:
+
+- deployments: ``pk = team#TEAM``, ``sk = deploy#START#ID``, the record's fields as attributes;
+- rollout locks: ``pk = lock#TEAM/ENV``, ``sk = lock``, taken with a conditional put that
+  succeeds only when no lock exists or the existing one has expired.
+
+``table_definition(name)`` gives the create_table arguments (bootstrap uses it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import fields
+from typing import Any
+
+from ..rollout.history import Deployment
+from ..rollout.lock import lock_error
+from .clients import translate
+
+LOCK_TTL_SECONDS = 6 * 3600
+
+
+def table_definition(name: str) -> dict[str, Any]:
+    """Arguments of ``create_table`` for the history table: on-demand, encrypted with KMS."""
+    return {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"Enabled": True, "SSEType": "KMS"},
+        "Tags": [{"Key": "platform:managed-by", "Value": "platform"}],
+    }
+
+
+def create_table(client: Any, name: str) -> None:
+    """Create the history table and wait until it is active (used by tests and bootstrap)."""
+    try:
+        client.create_table(**table_definition(name))
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    except Exception as exc:  # botocore errors become CloudError at this boundary
+        raise translate(exc, f"create DynamoDB table {name}") from None
+
+
+_FIELDS = [f.name for f in fields(Deployment)]
+
+
+class DynamoHistory:
+    """History store on the DynamoDB table."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def add(self, record: Deployment) -> None:
+        item = {"pk": {"S": f"team#{record.team}"}, "sk": {"S": f"deploy#{record.start}#{record.id}"}}
+        for name in _FIELDS:
+            value = getattr(record, name)
+            if value is not None:
+                item[name] = {"S": str(value)}
+        try:
+            self.client.put_item(TableName=self.table, Item=item)
+        except Exception as exc:
+            raise translate(exc, f"record deployment of {record.unit} in table {self.table}") from None
+
+    def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
+              limit: int | None = None) -> list[Deployment]:
+        items: list[dict[str, Any]] = []
+        try:
+            if team:
+                kwargs: dict[str, Any] = {
+                    "TableName": self.table,
+                    "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+                    "ExpressionAttributeValues": {":pk": {"S": f"team#{team}"},
+                                                  ":lo": {"S": f"deploy#{since or ''}"}, ":hi": {"S": "deploy#\uffff"}},
+                }
+                pages = self.client.get_paginator("query").paginate(**kwargs)
+            else:
+                kwargs = {"TableName": self.table, "FilterExpression": "begins_with(sk, :d)",
+                          "ExpressionAttributeValues": {":d": {"S": "deploy#"}}}
+                pages = self.client.get_paginator("scan").paginate(**kwargs)
+            for page in pages:
+                items.extend(page.get("Items", []))
+        except Exception as exc:
+            raise translate(exc, f"read history table {self.table}") from None
+        out = []
+        for item in items:
+            data = {k: v["S"] for k, v in item.items() if k in _FIELDS and "S" in v}
+            rec = Deployment.from_json(data)
+            if env and rec.env != env:
+                continue
+            if since and rec.start < since:
+                continue
+            out.append(rec)
+        out.sort(key=lambda r: (r.start, r.id))
+        return out[-limit:] if limit else out
+
+
+class DynamoLock:
+    """A rollout lock taken with a DynamoDB conditional put (shared use)."""
+
+    def __init__(self, client: Any, table: str, key: str, ttl_seconds: int = LOCK_TTL_SECONDS) -> None:
+        self.client = client
+        self.table = table
+        self.key = key
+        self.ttl = ttl_seconds
+        self._token: str | None = None
+
+    def _item_key(self) -> dict[str, Any]:
+        return {"pk": {"S": f"lock#{self.key}"}, "sk": {"S": "lock"}}
+
+    def holder(self) -> dict[str, Any] | None:
+        try:
+            resp = self.client.get_item(TableName=self.table, Key=self._item_key(), ConsistentRead=True)
+        except Exception as exc:
+            raise translate(exc, f"read lock {self.key} in table {self.table}") from None
+        item = resp.get("Item")
+        if not item:
+            return None
+        return json.loads(item["holder"]["S"])
+
+    def acquire(self, holder: dict[str, Any]) -> None:
+        from botocore.exceptions import ClientError
+
+        token = uuid.uuid4().hex
+        now = int(time.time())
+        item = {**self._item_key(), "holder": {"S": json.dumps(holder)}, "token": {"S": token},
+                "expires": {"N": str(now + self.ttl)}}
+        try:
+            self.client.put_item(TableName=self.table, Item=item,
+                                 ConditionExpression="attribute_not_exists(pk) OR expires < :now",
+                                 ExpressionAttributeValues={":now": {"N": str(now)}})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise lock_error(self.key, self.holder() or {}) from None
+            raise translate(exc, f"take lock {self.key} in table {self.table}") from None
+        except Exception as exc:
+            raise translate(exc, f"take lock {self.key} in table {self.table}") from None
+        self._token = token
+
+    def release(self) -> None:
+        if self._token is None:
+            return
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.delete_item(TableName=self.table, Key=self._item_key(),
+                                    ConditionExpression="#t = :t", ExpressionAttributeNames={"#t": "token"},
+                                    ExpressionAttributeValues={":t": {"S": self._token}})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise translate(exc, f"release lock {self.key} in table {self.table}") from None
+            # taken over after expiry by another rollout: it is theirs now, leave it
+        except Exception as exc:
+            raise translate(exc, f"release lock {self.key} in table {self.table}") from None
+        finally:
+            self._token = None

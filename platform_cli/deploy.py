@@ -1,0 +1,438 @@
+"""Applying spaces and deploying services region by region: the service layer behind
+`platform space apply|destroy`, `platform service deploy`, `platform rollout ...`,
+`platform history` and `platform metrics`.
+
+Every function takes the workspace first. ``engine=`` accepts any object with the
+:class:`platform_cli.units.Engine` contract (the Pulumi adapter by default); ``clients=``
+a ClientProvider for the alarms gate and the DynamoDB store; ``progress=`` a progress
+display; ``history=`` a history store. Tests pass fakes; the CLI passes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import ConflictError, NotFoundError, PlatformError, RolloutHalted, SpecError, UsageError
+from .model.service import Service
+from .planning.names import parse_unit, service_unit, space_unit
+from .planning.waves import RolloutPlan, Wave, plan_waves, resolve_regions, reverse
+from .rollout.executor import Executor, RolloutOutcome, UnitOutcome
+from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider, terminal_ask
+from .rollout.history import Deployment, HistoryStore, ci_commit, open_history, previous_releases
+from .rollout.journal import FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, new_rollout_id, rollouts_dir
+from .rollout.lock import LocalLock, current_user, holder_info, pid_alive
+from .rollout.progress import Progress, default_progress
+
+SPACE_BATCH = 3
+SPACE_PARALLEL = 3
+
+
+# planning ----------------------------------------------------------------------------
+def _env_of_space(ws, team: str, env: str):
+    space = ws.space(team)
+    if env not in space.environments:
+        raise NotFoundError(f"team space {team} has no environment {env!r} (environments: {', '.join(space.environments)})",
+                            hint=f"add it with `platform space add-region {team} --env {env} REGION`")
+    return space, space.environments[env]
+
+
+def plan_space(ws, team: str, env: str) -> RolloutPlan:
+    """Waves of a space's units in one environment: the first region alone, then batches of 3."""
+    space, e = _env_of_space(ws, team, env)
+    regions = list(e.regions)
+    return plan_waves(regions, units=[space_unit(team, env, r) for r in regions], batch_size=SPACE_BATCH,
+                      max_parallel=SPACE_PARALLEL, target=f"space/{team}/{env}", partition_of=ws.catalog.partition,
+                      gates={"alarms": True, "health_check": False, "approval": bool(e.protected)})
+
+
+def service_file(service_dir: str | os.PathLike) -> Path:
+    p = Path(service_dir).expanduser()
+    path = p / "service.yaml" if p.is_dir() else p
+    if not path.is_file():
+        raise NotFoundError(f"{path} does not exist: expected a service folder with service.yaml",
+                            hint="create a service with `platform service new NAME --space TEAM`")
+    return path.resolve()
+
+
+def load_service(service_dir: str | os.PathLike) -> tuple[Service, Path]:
+    path = service_file(service_dir)
+    return Service.load(path), path
+
+
+def _approval_needed(policy: str, protected: bool) -> bool:
+    return policy == "always" or (policy == "protected" and protected)
+
+
+def plan_service(ws, service_dir: str | os.PathLike, env: str) -> RolloutPlan:
+    """Waves of a service's units in one environment, from its rollout policy."""
+    svc, path = load_service(service_dir)
+    if env not in svc.environments:
+        raise NotFoundError(f"{path}: environments: service {svc.name} has no environment {env!r} "
+                            f"(it has: {', '.join(svc.environments)})")
+    space, e = _env_of_space(ws, svc.space, env)
+    se = svc.environments[env]
+    regions, _ = resolve_regions([*se.regions, *se.markets], ws.catalog.markets)
+    outside = [r for r in regions if r not in e.regions]
+    if outside:
+        raise SpecError(f"{path}: environments.{env}: regions {', '.join(outside)} are not in team space "
+                        f"{space.team}'s {env} environment ({', '.join(e.regions)})",
+                        file=str(path), hint=f"add them first: `platform space add-region {space.team} --env {env} REGION`")
+    pol = svc.rollout
+    return plan_waves(regions, units=[service_unit(space.team, svc.name, env, r) for r in regions], canary=pol.canary,
+                      batch_size=pol.batch_size, max_parallel=pol.max_parallel, bake_minutes=pol.bake_minutes,
+                      target=f"service/{space.team}/{svc.name}/{env}", partition_of=ws.catalog.partition,
+                      gates={"alarms": pol.gates.alarms, "health_check": pol.gates.health_check,
+                             "health_path": svc.health_path,
+                             "approval": _approval_needed(pol.gates.manual_approval, e.protected)})
+
+
+def plan_rollout(ws, *, env: str, service_dir: str | None = None, team: str | None = None) -> RolloutPlan:
+    """`platform rollout plan`: a service's waves, or a space's when no service folder is given."""
+    if service_dir and team:
+        raise UsageError("give either SERVICE_DIR or --space TEAM, not both")
+    if service_dir:
+        return plan_service(ws, service_dir, env)
+    if not team:
+        raise UsageError("give a SERVICE_DIR or --space TEAM")
+    return plan_space(ws, team, env)
+
+
+# running --------------------------------------------------------------------------
+def _engine(ws, engine):
+    if engine is not None:
+        return engine
+    from .engine import get_engine
+
+    return get_engine(ws)
+
+
+def _lock(ws, key: str, clients=None):
+    if ws.config.history.store == "dynamodb" or ws.state_url().startswith("s3://"):
+        from .aws.history_dynamodb import DynamoLock
+
+        clients = clients or client_provider(ws)
+        return DynamoLock(clients("dynamodb", ws.config.cloud.default_region), ws.config.history.table, key)
+    return LocalLock(ws.local_dir / "locks", key)
+
+
+def _commit_time(sha: str | None, folder: Path | None) -> str | None:
+    _, when = ci_commit()
+    if when or not sha or folder is None:
+        return when
+    try:
+        out = subprocess.run(["git", "-C", str(folder), "show", "-s", "--format=%cI", sha],
+                             capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _recorder(store: HistoryStore) -> Callable[[UnitOutcome, dict[str, Any]], None]:
+    def record(o: UnitOutcome, spec: dict[str, Any]) -> None:
+        p = parse_unit(o.unit)
+        store.add(Deployment(
+            rollout=spec["id"], unit=o.unit, team=p["team"], env=p["env"], region=p["region"], kind=p["kind"],
+            what=p.get("service", "space"), action=spec.get("history_action", spec.get("action", "up")),
+            version=o.release, who=spec.get("who") or current_user(), start=o.start, end=o.end,
+            result="succeeded" if o.ok else "failed", commit=spec.get("commit"), commit_time=spec.get("commit_time"),
+            error=o.error))
+    return record
+
+
+def _gates(ws, spec: dict[str, Any], *, clients=None, health_get=None):
+    g = spec.get("gates") or {}
+    gates: list[Any] = []
+    if g.get("alarms"):
+        gates.append(AlarmsGate(clients) if clients is not None else AlarmsGate(lambda: client_provider(ws), lazy=True))
+    if g.get("health_check"):
+        gates.append(HealthGate(g.get("health_path") or "/healthz", **({"get": health_get} if health_get else {})))
+    return gates
+
+
+def _execute(ws, open_journal: Callable[[], Journal], rid: str, *, engine, approve: bool, ask, progress, clients,
+             history, lock_key: str, resumed: bool, health_get=None, sleep=None) -> RolloutOutcome:
+    """Take the lock, then create (or reopen) the journal and run it; the lock is released at the end."""
+    engine = _engine(ws, engine)
+    store = history if history is not None else open_history(ws, clients)
+    lock = _lock(ws, lock_key, clients)
+    lock.acquire(holder_info(rid))
+    journal: Journal | None = None
+    try:
+        journal = open_journal()
+        if resumed:
+            journal.append("rollout.resumed", runner=holder_info(rid))
+        spec = journal.state().spec
+        approval = ApprovalGate(approve, ask or terminal_ask) if (spec.get("gates") or {}).get("approval") else None
+        ex = Executor(journal, engine, gates=_gates(ws, spec, clients=clients, health_get=health_get),
+                      approval=approval, progress=progress or default_progress(), recorder=_recorder(store),
+                      sleep=sleep)
+        outcome = ex.run()
+    finally:
+        lock.release()
+        if journal is not None:
+            journal.close()
+    if outcome.status == R_HALTED:
+        err = RolloutHalted(f"rollout {outcome.id} halted: {outcome.reason}",
+                            hint=f"fix the cause, then `platform rollout resume {outcome.id}`"
+                                 + (" --approve" if "approv" in (outcome.reason or "") else "")
+                                 + f"; or undo it with `platform rollout rollback {outcome.id}`")
+        err.outcome = outcome  # type: ignore[attr-defined]
+        raise err
+    return outcome
+
+
+def _start(ws, plan: RolloutPlan, *, kind: str, action: str, team: str, env: str, release: str | None,
+           releases: dict[str, str] | None = None, service: str | None = None, service_path: Path | None = None,
+           lock_key: str, history: HistoryStore | None, clients,
+           extra: dict[str, Any] | None = None, rid: str) -> Journal:
+    store = history if history is not None else open_history(ws, clients)
+    sha, _ = ci_commit()
+    spec = {
+        "id": rid, "kind": kind, "action": action, "team": team, "env": env, "service": service,
+        "release": release, "releases": releases or {}, "service_file": str(service_path) if service_path else None,
+        "waves": [list(w.units) for w in plan.waves], "max_parallel": plan.max_parallel,
+        "bake_minutes": plan.bake_minutes, "gates": dict(plan.gates), "lock": lock_key, "who": current_user(),
+        "commit": sha, "commit_time": _commit_time(sha, service_path.parent if service_path else None),
+        "previous": previous_releases(store, team, env, plan.units) if action == "up" else {},
+        "history_action": action, **(extra or {}),
+    }
+    return Journal.create(rollouts_dir(ws.local_dir), rid, spec, holder_info(rid))
+
+
+def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, progress: Progress | None = None,
+                clients=None, history: HistoryStore | None = None, ask=None, sleep=None) -> RolloutOutcome:
+    """Apply every unit of TEAM's space in ENV, wave by wave. Raises RolloutHalted when a unit or gate fails."""
+    plan = plan_space(ws, team, env)
+    space = ws.space(team)
+    key = f"{team}/{env}"
+    rid = new_rollout_id(f"{team}-{env}")
+    return _execute(ws, lambda: _start(ws, plan, kind="space", action="up", team=team, env=env, release=space.blueprint,
+                                       lock_key=key, history=history, clients=clients, rid=rid), rid, engine=engine, approve=approve, ask=ask, progress=progress, clients=clients,
+                    history=history, lock_key=key, resumed=False, sleep=sleep)
+
+
+def destroy_space(ws, team: str, env: str, *, engine=None, progress: Progress | None = None, clients=None,
+                  history: HistoryStore | None = None) -> RolloutOutcome:
+    """Destroy every unit of TEAM's space in ENV, in reverse rollout order. The caller confirms first."""
+    plan = reverse(plan_space(ws, team, env))
+    plan = RolloutPlan(target=plan.target, waves=plan.waves, partition=plan.partition, max_parallel=plan.max_parallel,
+                       bake_minutes=0, batch_size=plan.batch_size, gates={})
+    space = ws.space(team)
+    key = f"{team}/{env}"
+    rid = new_rollout_id(f"{team}-{env}-destroy")
+    return _execute(ws, lambda: _start(ws, plan, kind="space", action="destroy", team=team, env=env,
+                                       release=space.blueprint, lock_key=key, history=history, clients=clients,
+                                       rid=rid), rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
+                    history=history, lock_key=key, resumed=False)
+
+
+def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | None = None, region: str | None = None,
+                   approve: bool = False, *, engine=None, progress: Progress | None = None, clients=None,
+                   history: HistoryStore | None = None, ask=None, health_get=None, sleep=None) -> RolloutOutcome:
+    """Deploy VERSION of a service to ENV wave by wave (or to one REGION, for CI's one job per region)."""
+    plan = plan_service(ws, service_dir, env)
+    svc, path = load_service(service_dir)
+    team = svc.space
+    release = version or svc.image.tag
+    key = f"{team}/{env}"
+    label = f"{svc.name}-{env}"
+    if region:
+        if region not in plan.regions:
+            raise UsageError(f"--region {region}: service {svc.name} does not deploy to it in {env} "
+                             f"(regions: {', '.join(plan.regions)})")
+        unit = service_unit(team, svc.name, env, region)
+        plan = RolloutPlan(target=plan.target, waves=(Wave(1, (region,), (unit,), canary=True),), partition=plan.partition,
+                           max_parallel=1, bake_minutes=plan.bake_minutes, batch_size=1, gates=plan.gates)
+        key = f"{team}/{env}/{region}"
+        label = f"{svc.name}-{env}-{region}"
+    rid = new_rollout_id(label)
+    return _execute(ws, lambda: _start(ws, plan, kind="service", action="up", team=team, env=env, release=release,
+                                       service=svc.name, service_path=path, lock_key=key, history=history,
+                                       clients=clients, rid=rid), rid, engine=engine, approve=approve, ask=ask, progress=progress, clients=clients,
+                    history=history, lock_key=key, resumed=False, health_get=health_get, sleep=sleep)
+
+
+def _check_free(ws, key: str, clients) -> None:
+    """Fail before writing a journal when another rollout holds the lock (the lock is taken again to run)."""
+    lock = _lock(ws, key, clients)
+    lock.acquire(holder_info(None))
+    lock.release()
+
+
+# rollouts: status, resume, rollback, cancel -------------------------------------------
+def _journal(ws, rollout_id: str) -> Journal:
+    return Journal.open(rollouts_dir(ws.local_dir), rollout_id)
+
+
+def _effective_status(st) -> str:
+    if st.status == R_RUNNING:
+        runner = st.runner or {}
+        if runner.get("host") == socket.gethostname() and not pid_alive(int(runner.get("pid") or 0)):
+            return "interrupted"
+    return st.status
+
+
+def rollout_status(ws, rollout_id: str) -> dict[str, Any]:
+    """One rollout: status, reason, waves and units with their states."""
+    st = _journal(ws, rollout_id).state()
+    data = st.to_json()
+    data["status"] = _effective_status(st)
+    data["next"] = _next_command(st.id, data["status"])
+    return data
+
+
+def _next_command(rid: str, status: str) -> str | None:
+    if status in (R_HALTED, "interrupted"):
+        return f"platform rollout resume {rid}"
+    if status == R_RUNNING:
+        return f"platform rollout status {rid}"
+    return None
+
+
+def list_rollouts(ws, *, team: str | None = None, env: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+    """Rollouts of the workspace, newest first (optionally of one team and environment)."""
+    out = []
+    folder = rollouts_dir(ws.local_dir)
+    for rid in reversed(Journal.list_ids(folder)):
+        try:
+            st = Journal(folder / f"{rid}.jsonl").state()
+        except PlatformError:
+            continue  # an unreadable journal is reported by `rollout status ID`, not here
+        if (team and st.spec.get("team") != team) or (env and st.spec.get("env") != env):
+            continue
+        s = st.summary()
+        out.append({"id": rid, "status": _effective_status(st), "kind": st.spec.get("kind"),
+                    "action": st.spec.get("history_action", st.spec.get("action")), "team": st.spec.get("team"),
+                    "env": st.spec.get("env"), "service": st.spec.get("service"), "release": st.spec.get("release"),
+                    "started": st.started, "updated": st.updated, "units": len(st.units),
+                    "succeeded": s.get("succeeded", 0), "failed": s.get("failed", 0), "reason": st.reason})
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def _newer_rollout(ws, st) -> str | None:
+    key = st.spec.get("lock")
+    for other in list_rollouts(ws, team=st.spec.get("team"), env=st.spec.get("env"), limit=None):
+        if other["id"] > st.id:
+            j = _journal(ws, other["id"]).state()
+            if j.spec.get("lock") == key or set(j.units) & set(st.units):
+                return other["id"]
+    return None
+
+
+def resume_rollout(ws, rollout_id: str, *, approve: bool = False, engine=None, progress: Progress | None = None,
+                   clients=None, history: HistoryStore | None = None, ask=None, health_get=None,
+                   sleep=None) -> RolloutOutcome:
+    """Continue a halted or interrupted rollout exactly where it stopped; finished units are not applied again."""
+    journal = _journal(ws, rollout_id)
+    st = journal.state()
+    if st.status == R_SUCCEEDED:
+        return RolloutOutcome(st.id, st.status, None, st, [])
+    if st.status == R_CANCELLED:
+        raise ConflictError(f"rollout {rollout_id} was cancelled ({st.reason}); it cannot be resumed",
+                            hint="start a new deployment, or `platform rollout rollback " + rollout_id + "`")
+    newer = _newer_rollout(ws, st)
+    if newer:
+        raise ConflictError(f"rollout {rollout_id} is superseded by the newer rollout {newer}; resuming it would "
+                            "deploy an older release over a newer one", hint=f"`platform rollout status {newer}`")
+    return _execute(ws, lambda: journal, rollout_id, engine=engine, approve=approve, ask=ask, progress=progress,
+                    clients=clients, history=history, lock_key=st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}",
+                    resumed=True, health_get=health_get, sleep=sleep)
+
+
+def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | None = None, clients=None,
+                     history: HistoryStore | None = None) -> RolloutOutcome:
+    """Re-apply the previous release in every unit the rollout reached (in its order), and nowhere else.
+
+    Units that had no previous release (first deployment there) are left as they are and
+    reported in ``skipped``; destroy them explicitly if they must go.
+    """
+    journal = _journal(ws, rollout_id)
+    st = journal.state()
+    if st.spec.get("action") != "up":
+        raise UsageError(f"rollout {rollout_id} is a {st.spec.get('history_action', st.spec.get('action'))}; only "
+                         "deployments can be rolled back")
+    previous: dict[str, str] = st.spec.get("previous") or {}
+    landed = st.landed()
+    targets = [u for u in landed if u in previous]
+    skipped = [u for u in landed if u not in previous]
+    if not targets:
+        raise ConflictError(f"rollout {rollout_id}: nothing to roll back: "
+                            + ("no unit was reached" if not landed else
+                               f"no previous release is known for {', '.join(skipped)} (first deployment there)"),
+                            hint="destroy the units explicitly if they must go")
+    key = st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}"
+    _check_free(ws, key, clients)
+    order = {u: i for i, u in enumerate(landed)}
+    waves = [[u for u in w if u in previous and u in order] for w in st.waves]
+    waves = [w for w in waves if w]
+    plan = RolloutPlan(target=st.spec.get("kind", ""), waves=tuple(
+        Wave(i + 1, tuple(parse_unit(u)["region"] for u in w), tuple(w)) for i, w in enumerate(waves)),
+        partition="", max_parallel=int(st.spec.get("max_parallel") or 1), bake_minutes=0, batch_size=1, gates={})
+    if st.status not in FINAL:
+        journal.append("rollout.cancelled", reason=f"rolled back by {current_user()}")
+    journal.close()
+    svc_file = st.spec.get("service_file")
+    rid = new_rollout_id(f"{st.spec.get('service') or st.spec['team']}-{st.spec['env']}-rollback")
+
+    def new() -> Journal:
+        return _start(ws, plan, kind=st.spec["kind"], action="up", team=st.spec["team"], env=st.spec["env"],
+                      release=None, releases={u: previous[u] for u in targets}, service=st.spec.get("service"),
+                      service_path=Path(svc_file) if svc_file else None, lock_key=key, history=history,
+                      clients=clients, rid=rid,
+                      extra={"history_action": "rollback", "rollback_of": rollout_id, "skipped": skipped,
+                             "previous": {}})
+    return _execute(ws, new, rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
+                    history=history, lock_key=key, resumed=False)
+
+
+def cancel_rollout(ws, rollout_id: str) -> dict[str, Any]:
+    """Stop a rollout: a running one starts no further unit; a halted one is closed for good."""
+    journal = _journal(ws, rollout_id)
+    st = journal.state()
+    status = _effective_status(st)
+    if st.status in FINAL:
+        raise ConflictError(f"rollout {rollout_id} is already {st.status}; nothing to cancel")
+    try:
+        if status == R_RUNNING:
+            journal.append("cancel.requested", by=current_user())
+            return {"id": rollout_id, "status": "cancel requested",
+                    "detail": "running units finish; no further unit starts"}
+        journal.append("rollout.cancelled", reason=f"cancelled by {current_user()} while {status}")
+    finally:
+        journal.close()
+    return {"id": rollout_id, "status": R_CANCELLED, "detail": f"was {status}"}
+
+
+# history and metrics ------------------------------------------------------------------
+def history_list(ws, *, team: str | None = None, env: str | None = None, limit: int | None = 100,
+                 clients=None, history: HistoryStore | None = None) -> list[dict[str, Any]]:
+    """Recorded unit deployments, newest last."""
+    store = history if history is not None else open_history(ws, clients)
+    return [r.to_json() for r in store.query(team=team, env=env, limit=limit)]
+
+
+def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clients=None,
+                 history: HistoryStore | None = None) -> dict[str, Any]:
+    """DORA metrics over the history since SINCE (30d, 2w, or a date; default 30 days)."""
+    from .rollout.metrics import dora, parse_since
+
+    start = parse_since(since)
+    store = history if history is not None else open_history(ws, clients)
+    data = dora(store.query(team=team), since=start)
+    data["team"] = team
+    return data
+
+
+
+__all__ = [
+    "plan_space", "plan_service", "plan_rollout", "apply_space", "destroy_space", "deploy_service",
+    "rollout_status", "list_rollouts", "resume_rollout", "rollback_rollout", "cancel_rollout",
+    "history_list", "dora_metrics", "load_service",
+]

@@ -1,0 +1,156 @@
+"""Deployment history: one record per unit deployment, in a store.
+
+The store protocol has two implementations with the same contract tests: SQLite in the
+workspace (default) and a DynamoDB table for shared use (``aws/history_dynamodb.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import CloudError
+
+RESULTS = ("succeeded", "failed")
+ACTIONS = ("up", "destroy", "rollback")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One unit deployment: who deployed what version where, when, and how it ended."""
+
+    rollout: str
+    unit: str
+    team: str
+    env: str
+    region: str
+    kind: str  # space | service
+    what: str  # "space" or the service name
+    action: str  # up | destroy | rollback
+    version: str | None
+    who: str
+    start: str  # ISO 8601, UTC
+    end: str
+    result: str  # succeeded | failed
+    commit: str | None = None
+    commit_time: str | None = None
+    error: str | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Deployment":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class HistoryStore(Protocol):
+    def add(self, record: Deployment) -> None: ...
+
+    def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
+              limit: int | None = None) -> list[Deployment]:
+        """Records ordered by start (oldest first); ``limit`` keeps the newest."""
+        ...
+
+
+def ci_commit() -> tuple[str | None, str | None]:
+    """(commit sha, commit time) from CI variables when present."""
+    sha = os.environ.get("GITHUB_SHA") or os.environ.get("CI_COMMIT_SHA") or os.environ.get("PLATFORM_COMMIT_SHA")
+    when = os.environ.get("CI_COMMIT_TIMESTAMP") or os.environ.get("PLATFORM_COMMIT_TIME")
+    return sha or None, when or None
+
+
+_COLUMNS = [f.name for f in fields(Deployment)]
+
+
+class SQLiteHistory:
+    """History in a SQLite file (default: ``<workspace>/.platform/history.sqlite``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conn = sqlite3.connect(self.path, timeout=30)
+        if not self._ready:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS deployments (" + ", ".join(
+                    f"{c} TEXT" + (" PRIMARY KEY" if c == "id" else "") for c in _COLUMNS) + ")")
+            conn.execute("CREATE INDEX IF NOT EXISTS deployments_team_start ON deployments(team, start)")
+            conn.commit()
+            self._ready = True
+        return conn
+
+    def add(self, record: Deployment) -> None:
+        with self._lock:
+            try:
+                conn = self._connect()
+                with conn:
+                    conn.execute(f"INSERT INTO deployments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                                 [getattr(record, c) for c in _COLUMNS])
+                conn.close()
+            except sqlite3.Error as exc:
+                raise CloudError(f"cannot record the deployment in {self.path}: {exc}") from None
+
+    def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
+              limit: int | None = None) -> list[Deployment]:
+        if not self.path.exists():
+            return []
+        where, args = [], []
+        for col, val in (("team", team), ("env", env)):
+            if val:
+                where.append(f"{col} = ?")
+                args.append(val)
+        if since:
+            where.append("start >= ?")
+            args.append(since)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM deployments"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY start, id"
+        try:
+            conn = self._connect()
+            rows = conn.execute(sql, args).fetchall()
+            conn.close()
+        except sqlite3.Error as exc:
+            raise CloudError(f"cannot read the history in {self.path}: {exc}") from None
+        out = [Deployment(**dict(zip(_COLUMNS, r))) for r in rows]
+        return out[-limit:] if limit else out
+
+
+def sqlite_path(local_dir: Path) -> Path:
+    return Path(local_dir) / "history.sqlite"
+
+
+def open_history(ws, clients=None) -> HistoryStore:
+    """The workspace's history store: SQLite by default, the DynamoDB table when configured."""
+    if ws.config.history.store == "dynamodb":
+        from ..aws.history_dynamodb import DynamoHistory
+
+        if clients is None:
+            from .gates import client_provider
+
+            clients = client_provider(ws)
+        return DynamoHistory(clients("dynamodb", ws.config.cloud.default_region), ws.config.history.table)
+    return SQLiteHistory(sqlite_path(ws.local_dir))
+
+
+def previous_releases(store: HistoryStore, team: str, env: str, units: list[str]) -> dict[str, str]:
+    """For each unit, the version of its last successful deployment (units never deployed are absent)."""
+    wanted = set(units)
+    out: dict[str, str] = {}
+    for rec in store.query(team=team, env=env):
+        if rec.unit in wanted and rec.result == "succeeded" and rec.action in ("up", "rollback") and rec.version:
+            out[rec.unit] = rec.version
+        elif rec.unit in wanted and rec.result == "succeeded" and rec.action == "destroy":
+            out.pop(rec.unit, None)
+    return out

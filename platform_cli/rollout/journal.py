@@ -1,0 +1,266 @@
+"""The rollout journal: append-only JSON lines, fsync'd, written before each transition is acted on.
+
+One file per rollout under ``<workspace>/.platform/rollouts/<id>.jsonl``. Each line is one
+event; the state of a rollout (which units finished, which wave passed its gates, whether
+it was halted or cancelled) is the fold of its events. A crash can only tear the last
+line, and a torn last line is a write that never completed, so it is ignored when read
+and cut off before the next append.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFoundError, SpecError, UsageError
+
+SUFFIX = ".jsonl"
+ID_RE = re.compile(r"^[0-9]{8}T[0-9]{6}-[a-z0-9-]+-[0-9a-f]{6}$")
+
+# unit states
+PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
+# rollout states
+R_RUNNING, R_HALTED, R_SUCCEEDED, R_CANCELLED = "running", "halted", "succeeded", "cancelled"
+FINAL = (R_SUCCEEDED, R_CANCELLED)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_rollout_id(label: str) -> str:
+    """Sortable, unique: 20250101T120000-payments-prod-1a2b3c."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    clean = re.sub(r"[^a-z0-9-]+", "-", label.lower()).strip("-")[:60] or "rollout"
+    return f"{stamp}-{clean}-{secrets.token_hex(3)}"
+
+
+def rollouts_dir(local_dir: Path) -> Path:
+    return Path(local_dir) / "rollouts"
+
+
+@dataclass
+class UnitState:
+    unit: str
+    wave: int
+    state: str = PENDING
+    attempts: int = 0
+    release: str | None = None
+    error: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    started: str | None = None
+    ended: str | None = None
+
+
+@dataclass
+class RolloutState:
+    """What the journal says about one rollout."""
+
+    id: str
+    spec: dict[str, Any]
+    status: str = R_RUNNING
+    units: dict[str, UnitState] = field(default_factory=dict)
+    waves_passed: set[int] = field(default_factory=set)
+    approvals: set[int] = field(default_factory=set)
+    cancel_requested: bool = False
+    reason: str | None = None
+    started: str | None = None
+    updated: str | None = None
+    runner: dict[str, Any] = field(default_factory=dict)
+    events: int = 0
+
+    @property
+    def waves(self) -> list[list[str]]:
+        return [list(w) for w in self.spec.get("waves", [])]
+
+    def landed(self) -> list[str]:
+        """Units the engine was asked to change (started, whether or not they finished), in plan order."""
+        return [u for w in self.waves for u in w if self.units[u].attempts > 0]
+
+    def summary(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for u in self.units.values():
+            out[u.state] = out.get(u.state, 0) + 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "status": self.status, "reason": self.reason,
+            "kind": self.spec.get("kind"), "action": self.spec.get("action"), "team": self.spec.get("team"),
+            "env": self.spec.get("env"), "service": self.spec.get("service"), "release": self.spec.get("release"),
+            "started": self.started, "updated": self.updated, "cancel_requested": self.cancel_requested,
+            "runner": self.runner, "summary": self.summary(),
+            "waves": [{"wave": i + 1, "passed": (i + 1) in self.waves_passed,
+                       "units": [{"unit": u, "state": self.units[u].state, "attempts": self.units[u].attempts,
+                                  "release": self.units[u].release, "error": self.units[u].error,
+                                  "started": self.units[u].started, "ended": self.units[u].ended}
+                                 for u in w]}
+                      for i, w in enumerate(self.waves)],
+        }
+
+
+def fold(rollout_id: str, records: Iterable[dict[str, Any]]) -> RolloutState:
+    """The state after every event, in order."""
+    st: RolloutState | None = None
+    for rec in records:
+        ev = rec.get("event")
+        if st is None:
+            if ev != "rollout.started":
+                raise SpecError(f"rollout {rollout_id}: journal does not begin with rollout.started")
+            spec = rec.get("spec") or {}
+            st = RolloutState(id=rollout_id, spec=spec, started=rec.get("ts"), runner=rec.get("runner") or {})
+            for i, wave in enumerate(spec.get("waves", [])):
+                for u in wave:
+                    st.units[u] = UnitState(unit=u, wave=i + 1, release=(spec.get("releases") or {}).get(u, spec.get("release")))
+        st.events += 1
+        st.updated = rec.get("ts", st.updated)
+        unit = st.units.get(rec.get("unit", ""))
+        if ev == "rollout.resumed":
+            st.status, st.reason, st.runner = R_RUNNING, None, rec.get("runner") or {}
+        elif ev == "rollout.halted":
+            st.status, st.reason = R_HALTED, rec.get("reason")
+        elif ev == "rollout.succeeded":
+            st.status, st.reason = R_SUCCEEDED, None
+        elif ev == "rollout.cancelled":
+            st.status, st.reason = R_CANCELLED, rec.get("reason")
+        elif ev == "cancel.requested":
+            st.cancel_requested = True
+        elif ev == "unit.started" and unit:
+            unit.state, unit.attempts, unit.error, unit.started, unit.ended = RUNNING, unit.attempts + 1, None, rec.get("ts"), None
+        elif ev == "unit.succeeded" and unit:
+            unit.state, unit.outputs, unit.ended = SUCCEEDED, rec.get("outputs") or {}, rec.get("ts")
+        elif ev == "unit.failed" and unit:
+            unit.state, unit.error, unit.ended = FAILED, rec.get("error"), rec.get("ts")
+        elif ev == "wave.passed":
+            st.waves_passed.add(int(rec["wave"]))
+        elif ev == "approval.granted":
+            st.approvals.add(int(rec["wave"]))
+    if st is None:
+        raise SpecError(f"rollout {rollout_id}: journal is empty")
+    return st
+
+
+class Journal:
+    """One rollout's journal file. Appends are serialised, flushed and fsync'd."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.id = self.path.name[: -len(SUFFIX)]
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+
+    # creation and lookup ------------------------------------------------------
+    @classmethod
+    def create(cls, folder: Path, rollout_id: str, spec: dict[str, Any], runner: dict[str, Any]) -> "Journal":
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / f"{rollout_id}{SUFFIX}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        os.close(fd)
+        _fsync_dir(folder)
+        j = cls(path)
+        j.append("rollout.started", spec=spec, runner=runner)
+        return j
+
+    @classmethod
+    def open(cls, folder: Path, rollout_id: str) -> "Journal":
+        if not re.fullmatch(r"[A-Za-z0-9T._-]+", rollout_id or ""):
+            raise UsageError(f"{rollout_id!r} is not a rollout id; `platform rollout status` lists them")
+        path = Path(folder) / f"{rollout_id}{SUFFIX}"
+        if not path.is_file():
+            raise NotFoundError(f"rollout {rollout_id} does not exist (no {path})",
+                                hint="`platform rollout status` lists the rollouts of this workspace")
+        return cls(path)
+
+    @staticmethod
+    def list_ids(folder: Path) -> list[str]:
+        folder = Path(folder)
+        if not folder.is_dir():
+            return []
+        return sorted(p.name[: -len(SUFFIX)] for p in folder.glob(f"*{SUFFIX}"))
+
+    # reading -------------------------------------------------------------------
+    def records(self) -> list[dict[str, Any]]:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise NotFoundError(f"cannot read journal {self.path}: {exc.strerror}") from None
+        lines = data.split(b"\n")
+        complete = data.endswith(b"\n")
+        out = []
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            last = i == len(lines) - 1
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                if last and not complete:
+                    break  # torn by a crash mid-write: that transition never happened
+                raise SpecError(f"{self.path}:{i + 1}: journal line is not valid JSON",
+                                hint="the journal is append-only; restore it from a backup or start a new rollout") from None
+            if last and not complete:
+                break  # a complete JSON value without its newline is still a torn write
+            out.append(rec)
+        return out
+
+    def state(self) -> RolloutState:
+        return fold(self.id, self.records())
+
+    # writing ---------------------------------------------------------------
+    def append(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Write one event durably (fsync) and return it. Call this BEFORE acting on it."""
+        rec = {"ts": now_iso(), "event": event, **fields}
+        line = (json.dumps(rec, default=str, separators=(",", ":")) + "\n").encode()
+        with self._lock:
+            if self._fd is None:
+                self._repair_tail()
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+            view = memoryview(line)
+            while view:
+                n = os.write(self._fd, view)
+                view = view[n:]
+            os.fsync(self._fd)
+        return rec
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def _repair_tail(self) -> None:
+        """Cut a torn last line so the next record starts on a line of its own."""
+        with open(self.path, "r+b") as fh:
+            data = fh.read()
+            if data and not data.endswith(b"\n"):
+                cut = data.rfind(b"\n") + 1
+                fh.truncate(cut)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Some filesystems cannot fsync a directory; the file itself is fsync'd on every append.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+

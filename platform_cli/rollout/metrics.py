@@ -1,0 +1,117 @@
+"""DORA metrics from the deployment history. Pure: records in, numbers out.
+
+A *deployment* is one rollout of a target (a space or a service in one environment),
+made of its unit records. It failed when any unit failed. A *failed change* is a
+deployment that failed or was followed by a rollback of the same target.
+
+- deploy frequency: successful deployments per day (and week) in the window;
+- lead time for changes: commit time (from CI variables) to the end of the deployment, median;
+- change failure rate: failed changes / deployments;
+- time to restore: from a failed change to the end of the next successful deployment or
+  rollback of the same target, median.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..errors import UsageError
+from .history import Deployment
+
+
+def parse_time(value: str) -> datetime:
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime:
+    """'30d', '12h', '2w' or an ISO date/time -> a UTC datetime. Default: 30 days ago."""
+    now = now or datetime.now(UTC)
+    if not value:
+        return now - timedelta(days=30)
+    m = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", value)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise UsageError(f"--since {value!r}: expected a duration such as 30d, 12h, 2w or a date such as 2025-01-31") from None
+
+
+@dataclass
+class Rollout:
+    id: str
+    target: tuple[str, str, str]  # team, what, env
+    action: str
+    start: datetime
+    end: datetime
+    ok: bool
+    commit_time: datetime | None
+
+
+def group(records: list[Deployment]) -> list[Rollout]:
+    by_id: dict[str, list[Deployment]] = {}
+    for r in records:
+        if r.action in ("up", "rollback"):
+            by_id.setdefault(r.rollout, []).append(r)
+    out = []
+    for rid, recs in by_id.items():
+        first = recs[0]
+        commit_times = [parse_time(r.commit_time) for r in recs if r.commit_time]
+        out.append(Rollout(rid, (first.team, first.what, first.env), first.action,
+                           min(parse_time(r.start) for r in recs), max(parse_time(r.end) for r in recs),
+                           all(r.result == "succeeded" for r in recs), min(commit_times) if commit_times else None))
+    out.sort(key=lambda r: (r.start, r.id))
+    return out
+
+
+def _median_seconds(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def dora(records: list[Deployment], *, since: datetime, until: datetime | None = None) -> dict[str, Any]:
+    until = until or datetime.now(UTC)
+    rollouts = group(records)
+    window = [r for r in rollouts if since <= r.start <= until]
+    deploys = [r for r in window if r.action == "up"]
+    succeeded = [r for r in deploys if r.ok]
+    days = max((until - since).total_seconds() / 86400, 1e-9)
+
+    lead = [(r.end - r.commit_time).total_seconds() for r in succeeded if r.commit_time and r.end >= r.commit_time]
+
+    failed_changes: list[Rollout] = []
+    restore: list[float] = []
+    by_target: dict[tuple[str, str, str], list[Rollout]] = {}
+    for r in rollouts:
+        by_target.setdefault(r.target, []).append(r)
+    for seq in by_target.values():
+        for i, r in enumerate(seq):
+            if r.action != "up" or r not in deploys:
+                continue
+            nxt = seq[i + 1] if i + 1 < len(seq) else None
+            if r.ok and not (nxt and nxt.action == "rollback"):
+                continue
+            failed_changes.append(r)
+            fixed = next((later for later in seq[i + 1:] if later.ok), None)
+            if fixed is not None:
+                restore.append((fixed.end - r.end).total_seconds())
+
+    return {
+        "since": since.isoformat(timespec="seconds"),
+        "until": until.isoformat(timespec="seconds"),
+        "deployments": len(deploys),
+        "successful_deployments": len(succeeded),
+        "deploy_frequency_per_day": round(len(succeeded) / days, 3),
+        "deploy_frequency_per_week": round(len(succeeded) / days * 7, 3),
+        "lead_time_seconds_median": _median_seconds(lead),
+        "lead_time_samples": len(lead),
+        "change_failure_rate": round(len(failed_changes) / len(deploys), 3) if deploys else None,
+        "failed_changes": len(failed_changes),
+        "time_to_restore_seconds_median": _median_seconds(restore),
+        "restores": len(restore),
+    }
