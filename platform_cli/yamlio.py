@@ -201,6 +201,28 @@ def dump_spec(path: Path, data: dict[str, Any], *, schema_name: str) -> None:
     write_text_atomic(path, schema_comment(schema_name) + dump_yaml(data))
 
 
+def _guess_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, offset of "- " inside a sequence) as the file uses them; (2, 2) by default."""
+    mapping = offset = None
+    prev_key_indent: int | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        col = len(line) - len(stripped)
+        if prev_key_indent is not None:
+            if stripped.startswith("- ") and offset is None:
+                offset = col - prev_key_indent
+            elif not stripped.startswith("- ") and mapping is None and col > prev_key_indent:
+                mapping = col - prev_key_indent
+        prev_key_indent = col if stripped.rstrip().endswith(":") else None
+        if mapping is not None and offset is not None:
+            break
+    mapping = mapping if mapping and mapping > 0 else 2
+    offset = offset if offset is not None and 0 <= offset < 8 else 2
+    return mapping, offset
+
+
 class RoundTrip:
     """Edit a YAML file keeping comments and order: ``with RoundTrip(p) as doc: doc[...] = ...``.
 
@@ -214,9 +236,11 @@ class RoundTrip:
         self.path = path
         self._yaml = YAML(typ="rt")
         self._yaml.preserve_quotes = True
-        self._yaml.indent(mapping=2, sequence=4, offset=2)
         self._text = read_text(path)
         parse_yaml(self._text, source=str(path))
+        # keep the file's own indentation, so an edit changes only the edited lines
+        indent, offset = _guess_indent(self._text)
+        self._yaml.indent(mapping=indent, sequence=offset + 2, offset=offset)
         self.doc: Any = None
 
     def __enter__(self) -> Any:
