@@ -125,3 +125,22 @@ def test_dump_spec_writes_the_schema_comment_first(tmp_path):
     text = path.read_text()
     assert text.splitlines()[0] == "# yaml-language-server: $schema=https://platform.example.dev/schemas/space.schema.json"
     assert load_mapping(path)["country"] == "NO"
+
+
+@pytest.mark.parametrize("text", [
+    # as the platform writes it: sequences not indented under their key
+    "# c\nteam: payments\nowners:\n- a@example.com\nenvironments:\n  dev:\n    regions:\n    - eu-central-1\n"
+    "blueprint: standard@1\nallocations:\n- env: dev\n  cidr: 10.0.0.0/20\n",
+    # as people often write it: four spaces, dashes indented, trailing comments
+    "team: payments  # us\nowners:\n  - a@example.com   # lead\nenvironments:\n    dev:\n        regions:\n"
+    "          - eu-central-1\nblueprint: standard@1\n",
+])
+def test_round_trip_edit_changes_only_the_edited_line(tmp_path, text):
+    path = tmp_path / "payments.yaml"
+    path.write_text(text)
+    with RoundTrip(path) as doc:
+        doc["blueprint"] = "standard@2"
+    old, new = text.splitlines(), path.read_text().splitlines()
+    assert len(old) == len(new)
+    changed = [(a, b) for a, b in zip(old, new) if a != b]
+    assert changed == [("blueprint: standard@1", "blueprint: standard@2")]
