@@ -1,0 +1,79 @@
+"""Offline render: a unit's program under Pulumi mocks gives its full resource graph.
+
+No cloud and no Pulumi engine: the real pulumi_aws classes register against a mock
+monitor that synthesises ids and outputs (see :mod:`.mocks`) and records every
+resource with its parent. The SDK keeps global state, so a process renders one unit at
+a time and many units render in a pool of processes.
+
+Public API::
+
+    render_unit(inputs: UnitInputs) -> RenderedUnit
+    render_units(units: list[UnitInputs], workers: int | None = None) -> list[RenderedUnit]
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .inputs import ResolvedBinding, UnitInputs, build_unit_inputs
+
+__all__ = ["RenderedUnit", "ResolvedBinding", "UnitInputs", "build_unit_inputs", "render_unit", "render_units"]
+
+
+@dataclass
+class RenderedUnit:
+    """The resource graph of one unit: resources in a stable order, and the stack's outputs."""
+
+    unit: str
+    resources: list[dict[str, Any]] = field(default_factory=list)  # {type, name, parent, inputs, outputs}
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def to_data(self) -> dict[str, Any]:
+        return {"unit": self.unit, "resources": self.resources, "outputs": self.outputs}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "RenderedUnit":
+        return cls(unit=data["unit"], resources=data["resources"], outputs=data.get("outputs", {}))
+
+    def by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.resources:
+            counts[r["type"]] = counts.get(r["type"], 0) + 1
+        return dict(sorted(counts.items()))
+
+    def of_type(self, typ: str) -> list[dict[str, Any]]:
+        return [r for r in self.resources if r["type"] == typ]
+
+
+def render_unit(inputs: UnitInputs) -> RenderedUnit:
+    """Render one unit in this process (resets the SDK's global state first)."""
+    from .runner import run
+
+    return run(inputs)
+
+
+def _render_json(payload: str) -> dict[str, Any]:
+    return render_unit(UnitInputs.model_validate_json(payload)).to_data()
+
+
+def render_units(units: list[UnitInputs], workers: int | None = None) -> list[RenderedUnit]:
+    """Render many units, in a pool of processes (one unit at a time per process), in input order.
+
+    ``workers`` defaults to the CPU count; 1 (or a single unit) renders in this process.
+    """
+    if not units:
+        return []
+    workers = workers or os.cpu_count() or 1
+    workers = min(workers, len(units))
+    if workers <= 1:
+        return [render_unit(u) for u in units]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    payloads = [u.model_dump_json() for u in units]
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    chunk = max(1, len(payloads) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return [RenderedUnit.from_data(d) for d in pool.map(_render_json, payloads, chunksize=chunk)]

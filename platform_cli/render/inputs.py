@@ -1,0 +1,128 @@
+"""Everything a unit's Pulumi program needs, as one JSON-serialisable model.
+
+The same :class:`UnitInputs` drives the offline render (under mocks, in a worker
+process) and the real deployment (the engine runs ``stacks.programs.program_for``
+inline through the Automation API). Building it reads only the files the unit needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import NotFoundError, SpecError
+from ..model import Blueprint, Offering, Plan, Service
+from ..planning import names
+from ..planning.tags import unit_tags
+from ..units import UnitTarget
+
+
+class ResolvedBinding(BaseModel):
+    """A binding of a service with its offering and plan read from the marketplace."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Binding name from service.yaml.")
+    offering: Offering = Field(description="The marketplace offering.")
+    plan: Plan = Field(description="The chosen plan, with its sizing parameters.")
+
+
+class UnitInputs(BaseModel):
+    """Inputs of one unit's program: space/TEAM/ENV/REGION or service/TEAM/SERVICE/ENV/REGION."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str = Field(description="Unit id.")
+    kind: Literal["space", "service"] = Field(description="Unit kind.")
+    org: str = Field(description="Organisation (platform.yaml).")
+    team: str = Field(description="Team owning the space.")
+    env: str = Field(description="Environment.")
+    region: str = Field(description="AWS region of the unit.")
+    partition: str = Field("aws", description="AWS partition of the region (aws, aws-cn, aws-us-gov).")
+    account_id: str = Field(description="AWS account id the unit deploys to.")
+    tags: dict[str, str] = Field(description="Tags every taggable resource of the unit carries.")
+    blueprint: Blueprint = Field(description="The space's blueprint.")
+    cidr: str = Field(description="VPC CIDR block allocated to the space in this env and region.")
+    owners: list[str] = Field(default_factory=list, description="Owners' emails (budget alerts).")
+    ci_repos: list[str] = Field(default_factory=list, description="CI repositories allowed to deploy.")
+    cost_center: str = Field("unassigned", description="Cost center.")
+    env_regions: list[str] = Field(default_factory=list, description="Regions of the environment, in rollout order.")
+    protected: bool = Field(False, description="Whether the environment is protected.")
+    budget: bool = Field(False, description="Whether this unit holds the environment's budget (its first region).")
+    space_project: str = Field(description="Pulumi project of the space unit.")
+    space_stack: str = Field(description="Pulumi stack of the space unit (ENV.REGION).")
+    service: Service | None = Field(None, description="The service spec (service units).")
+    bindings: list[ResolvedBinding] = Field(default_factory=list, description="Resolved bindings (service units).")
+    release: str | None = Field(None, description="Image tag deployed (service units) or blueprint ref (space units).")
+    local_endpoint: str | None = Field(None, description="Endpoint of the local cloud (moto) every AWS service is pointed at.")
+
+    @property
+    def prefix(self) -> str:
+        """Prefix of the unit's resource names, e.g. payments-prod-euc1."""
+        return names.space_prefix(self.team, self.env, self.region)
+
+    @property
+    def stack_reference(self) -> str:
+        return f"organization/{self.space_project}/{self.space_stack}"
+
+
+def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = None) -> UnitInputs:
+    """Read the workspace, space, blueprint (and service.yaml) a unit needs into :class:`UnitInputs`."""
+    try:
+        parts = names.parse_unit(target.unit)
+    except ValueError as exc:
+        raise SpecError(f"{exc}: expected space/TEAM/ENV/REGION or service/TEAM/SERVICE/ENV/REGION") from None
+    team, env, region = parts["team"], parts["env"], parts["region"]
+    space = ws.space(team)
+    if env not in space.environments:
+        raise NotFoundError(f"space {team} has no environment {env!r} (environments: {', '.join(space.environments)})",
+                            hint=f"add it with `platform space add-region {team} --env {env} REGION`")
+    environment = space.environments[env]
+    if region not in environment.regions:
+        raise NotFoundError(f"space {team}/{env} has no region {region} (regions: {', '.join(environment.regions)})",
+                            hint=f"add it with `platform space add-region {team} --env {env} {region}`")
+    cidr = space.cidr(env, region)
+    if cidr is None:
+        raise SpecError(f"spaces/{team}.yaml: allocations: no CIDR block for {env}/{region}",
+                        file=str(ws.space_path(team)), hint="`platform space add-region` allocates one")
+    bp = ws.catalog.blueprint(space.blueprint)
+    space_unit = names.space_unit(team, env, region)
+    common = dict(
+        org=ws.config.org, team=team, env=env, region=region, partition=ws.catalog.partition(region),
+        account_id=ws.config.cloud.account_id, blueprint=bp, cidr=str(cidr), owners=list(space.owners),
+        ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
+        protected=environment.protected, budget=region == environment.regions[0],
+        space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),
+        local_endpoint=local_endpoint,
+    )
+    if parts["kind"] == "space":
+        tags = unit_tags(team=team, env=env, blueprint=bp.ref, cost_center=space.cost_center)
+        return UnitInputs(unit=target.unit, kind="space", tags=tags, release=target.release or bp.ref, **common)
+
+    if not target.service_file:
+        raise SpecError(f"unit {target.unit}: a service unit needs the path of its service.yaml")
+    service_path = Path(target.service_file)
+    if service_path.is_dir():
+        service_path = service_path / "service.yaml"
+    if not service_path.is_file():
+        raise NotFoundError(f"{service_path} does not exist", hint="pass the folder holding service.yaml")
+    service = Service.load(service_path)
+    if service.name != parts["service"]:
+        raise SpecError(f"{service_path}: name: {service.name!r} does not match unit {target.unit}", file=str(service_path))
+    if service.space != team:
+        raise SpecError(f"{service_path}: space: {service.space!r} does not match unit {target.unit}", file=str(service_path))
+    bindings = []
+    for i, b in enumerate(service.bindings):
+        offering = ws.catalog.offering(b.offering)
+        plan = offering.plan(b.plan)
+        if plan is None:
+            raise NotFoundError(
+                f"{service_path}: bindings.{i}.plan: offering {b.offering} has no plan {b.plan!r}; "
+                f"expected one of: {', '.join(p.name for p in offering.plans)}",
+                hint="`platform marketplace show " + b.offering + "` lists its plans")
+        bindings.append(ResolvedBinding(name=b.name, offering=offering, plan=plan))
+    tags = unit_tags(team=team, env=env, blueprint=bp.ref, cost_center=space.cost_center, service=service.name)
+    return UnitInputs(unit=target.unit, kind="service", tags=tags, service=service, bindings=bindings,
+                      release=target.release or service.image.tag, **common)
