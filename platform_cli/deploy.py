@@ -286,6 +286,19 @@ def rollout_status(ws, rollout_id: str) -> dict[str, Any]:
     return data
 
 
+def latest_rollout_status(ws, rollout_id: str | None = None, *, team: str | None = None,
+                          env: str | None = None) -> dict[str, Any]:
+    """A rollout's status, or the latest one's (of TEAM / ENV when given)."""
+    if rollout_id:
+        return rollout_status(ws, rollout_id)
+    latest = list_rollouts(ws, team=team, env=env, limit=1)
+    if not latest:
+        where = " ".join(x for x in (f"of team {team}" if team else "", f"in {env}" if env else "") if x)
+        raise NotFoundError(f"no rollout found{(' ' + where) if where else ''}",
+                            hint="start one with `platform space apply TEAM --env ENV` or `platform service deploy DIR --env ENV --version V`")
+    return rollout_status(ws, latest[0]["id"])
+
+
 def _next_command(rid: str, status: str) -> str | None:
     if status in (R_HALTED, "interrupted"):
         return f"platform rollout resume {rid}"
@@ -433,6 +446,6 @@ def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clien
 
 __all__ = [
     "plan_space", "plan_service", "plan_rollout", "apply_space", "destroy_space", "deploy_service",
-    "rollout_status", "list_rollouts", "resume_rollout", "rollback_rollout", "cancel_rollout",
+    "rollout_status", "latest_rollout_status", "list_rollouts", "resume_rollout", "rollback_rollout", "cancel_rollout",
     "history_list", "dora_metrics", "load_service",
 ]

@@ -68,6 +68,7 @@ def ci_commit() -> tuple[str | None, str | None]:
 
 
 _COLUMNS = [f.name for f in fields(Deployment)]
+_QUOTED = [f'"{c}"' for c in _COLUMNS]  # "commit" and "end" are SQL keywords
 
 
 class SQLiteHistory:
@@ -84,7 +85,7 @@ class SQLiteHistory:
         if not self._ready:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS deployments (" + ", ".join(
-                    f"{c} TEXT" + (" PRIMARY KEY" if c == "id" else "") for c in _COLUMNS) + ")")
+                    f"{q} TEXT" + (" PRIMARY KEY" if c == "id" else "") for c, q in zip(_COLUMNS, _QUOTED)) + ")")
             conn.execute("CREATE INDEX IF NOT EXISTS deployments_team_start ON deployments(team, start)")
             conn.commit()
             self._ready = True
@@ -95,7 +96,7 @@ class SQLiteHistory:
             try:
                 conn = self._connect()
                 with conn:
-                    conn.execute(f"INSERT INTO deployments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    conn.execute(f"INSERT INTO deployments ({', '.join(_QUOTED)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
                                  [getattr(record, c) for c in _COLUMNS])
                 conn.close()
             except sqlite3.Error as exc:
@@ -113,7 +114,7 @@ class SQLiteHistory:
         if since:
             where.append("start >= ?")
             args.append(since)
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM deployments"
+        sql = f"SELECT {', '.join(_QUOTED)} FROM deployments"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start, id"

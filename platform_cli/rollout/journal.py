@@ -24,7 +24,6 @@ from typing import Any
 from ..errors import NotFoundError, SpecError, UsageError
 
 SUFFIX = ".jsonl"
-ID_RE = re.compile(r"^[0-9]{8}T[0-9]{6}-[a-z0-9-]+-[0-9a-f]{6}$")
 
 # unit states
 PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
@@ -38,8 +37,8 @@ def now_iso() -> str:
 
 
 def new_rollout_id(label: str) -> str:
-    """Sortable, unique: 20250101T120000-payments-prod-1a2b3c."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    """Sortable by start (to the millisecond), unique: 20250101T120000123-payments-prod-1a2b3c."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")[:-3]
     clean = re.sub(r"[^a-z0-9-]+", "-", label.lower()).strip("-")[:60] or "rollout"
     return f"{stamp}-{clean}-{secrets.token_hex(3)}"
 
