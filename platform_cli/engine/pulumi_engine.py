@@ -1,0 +1,87 @@
+"""The Pulumi engine: implements ``platform_cli.units.Engine`` with the Automation API.
+
+One Pulumi stack per unit (project and stack names from ``planning.names``), its program
+run inline in its own OS process (``worker.run_unit``), at most ``max_workers`` at once.
+Backend, secrets provider, config and environment come from ``platform.yaml`` through the
+pure helpers of ``engine.settings``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from ..errors import UsageError
+from ..units import EventSink, UnitResult, UnitTarget
+from .process import run_in_worker
+from .pulumi_cli import PulumiCli, find_pulumi
+from .settings import build_job
+
+WORKER_ENTRY = "platform_cli.engine.worker:run_unit"
+
+
+class PulumiEngine:
+    """up / destroy / preview / refresh / outputs of units through the Automation API.
+
+    Thread-safe: the rollout executor may call it from several threads; each call runs in
+    its own process. ``cancel()`` stops every running call gracefully.
+    """
+
+    def __init__(self, ws, *, cli: PulumiCli, local_endpoint: str | None = None, max_workers: int | None = None):
+        self.ws = ws
+        self.cli = cli
+        self.local_endpoint = local_endpoint
+        self._slots = threading.BoundedSemaphore(max_workers or max(2, os.cpu_count() or 2))
+        self._cancel = threading.Event()
+
+    # Engine protocol ---------------------------------------------------------------
+    def up(self, target: UnitTarget, on_event: EventSink) -> UnitResult:
+        return self._run(target, "up", on_event)
+
+    def destroy(self, target: UnitTarget, on_event: EventSink) -> UnitResult:
+        return self._run(target, "destroy", on_event)
+
+    def preview(self, target: UnitTarget, on_event: EventSink) -> UnitResult:
+        return self._run(target, "preview", on_event)
+
+    # more ------------------------------------------------------------------------------
+    def refresh(self, target: UnitTarget, on_event: EventSink) -> UnitResult:
+        return self._run(target, "refresh", on_event)
+
+    def outputs(self, target: UnitTarget) -> dict[str, Any]:
+        """The unit's stack outputs (secret values masked)."""
+        return self._run(target, "outputs", lambda unit, line: None).outputs
+
+    def cancel(self) -> None:
+        """Ask every running unit to stop gracefully (Pulumi finishes in-flight operations)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _run(self, target: UnitTarget, action: str, on_event: EventSink) -> UnitResult:
+        if target.unit.startswith("service/") and not target.service_file and action in ("up", "preview"):
+            raise UsageError(f"{target.unit}: a service unit needs its service.yaml (UnitTarget.service_file)")
+        job = build_job(self.ws, target, action, local_endpoint=self.local_endpoint)
+        with self._slots:
+            data = run_in_worker(WORKER_ENTRY, job.to_dict(), lambda line: on_event(target.unit, line),
+                                 label=f"{action} {target.unit}", cancel=self._cancel)
+        return UnitResult(unit=target.unit, outputs=dict(data.get("outputs") or {}),
+                          summary=dict(data.get("summary") or {}))
+
+
+def get_engine(ws, *, local_endpoint: str | None = None, max_workers: int | None = None) -> PulumiEngine:
+    """The engine of workspace ``ws``.
+
+    Raises EngineMissingError (with how to install it) when the ``pulumi`` CLI is not on
+    PATH or does not answer ``pulumi version``; CloudError when the cloud target is local
+    and the local cloud is not running.
+    """
+    cli = find_pulumi()
+    if ws.config.cloud.target == "local" and local_endpoint is None:
+        from ..aws.local_cloud import require_endpoint
+
+        local_endpoint = require_endpoint(ws.local_dir)
+    return PulumiEngine(ws, cli=cli, local_endpoint=local_endpoint, max_workers=max_workers)
