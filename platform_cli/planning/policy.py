@@ -1,0 +1,309 @@
+"""Policies on a rendered unit graph: the blueprint's guardrails and the platform's security rules.
+
+Each policy is a pure function of the rendered graph (and the unit's inputs); it returns
+findings. A *mandatory* finding fails ``plan`` (exit code 6, PolicyError); an *advisory*
+one is shown only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+MANDATORY = "mandatory"
+ADVISORY = "advisory"
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy: str
+    severity: str
+    resource: str
+    message: str
+
+    def to_data(self) -> dict[str, str]:
+        return asdict(self)
+
+
+Graph = list[dict[str, Any]]
+Check = Callable[[Graph, Any, float | None], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    severity: str
+    description: str
+    check: Check
+
+
+# helpers ----------------------------------------------------------------------------------------
+
+def _of(graph: Graph, *types: str) -> list[dict[str, Any]]:
+    return [r for r in graph if r["type"] in types]
+
+
+def _label(r: dict[str, Any]) -> str:
+    return f"{r['type'].split(':')[-1]} {r['name']}"
+
+
+def _ident(r: dict[str, Any]) -> set[str]:
+    """Values other resources use to point at this one (id, name, bucket)."""
+    out = r.get("outputs", {})
+    inp = r.get("inputs", {})
+    return {str(v) for v in (out.get("id"), out.get("bucket"), inp.get("bucket"), out.get("arn")) if v}
+
+
+@lru_cache(maxsize=None)
+def taggable(type_token: str) -> bool:
+    """Whether a pulumi_aws resource type accepts tags (from the installed provider's classes)."""
+    if not type_token.startswith("aws:"):
+        return False
+    import importlib
+
+    try:
+        _, path, cls_name = type_token.split(":")
+        module = path.partition("/")[0]
+        mod = importlib.import_module("pulumi_aws" if module == "index" else f"pulumi_aws.{module}")
+        cls = getattr(mod, cls_name)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    return isinstance(getattr(cls, "tags", None), property)
+
+
+# security policies -----------------------------------------------------------------------------
+
+ENCRYPTION_RULES: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
+    "aws:cloudwatch/logGroup:LogGroup": ("kmsKeyId", lambda i: bool(i.get("kmsKeyId"))),
+    "aws:rds/instance:Instance": ("storageEncrypted", lambda i: i.get("storageEncrypted") is True),
+    "aws:sqs/queue:Queue": ("kmsMasterKeyId or sqsManagedSseEnabled",
+                            lambda i: bool(i.get("kmsMasterKeyId")) or i.get("sqsManagedSseEnabled") is True),
+    "aws:dynamodb/table:Table": ("serverSideEncryption.enabled",
+                                 lambda i: bool((i.get("serverSideEncryption") or {}).get("enabled"))),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "atRestEncryptionEnabled and transitEncryptionEnabled",
+        lambda i: i.get("atRestEncryptionEnabled") is True and i.get("transitEncryptionEnabled") is True),
+    "aws:sns/topic:Topic": ("kmsMasterKeyId", lambda i: bool(i.get("kmsMasterKeyId"))),
+    "aws:secretsmanager/secret:Secret": ("kmsKeyId", lambda i: bool(i.get("kmsKeyId"))),
+    "aws:ecr/repository:Repository": ("encryptionConfigurations", lambda i: bool(i.get("encryptionConfigurations"))),
+}
+
+
+def check_encryption(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    findings = []
+    for r in graph:
+        rule = ENCRYPTION_RULES.get(r["type"])
+        if rule and not rule[1](r.get("inputs", {})):
+            findings.append(Finding("encryption-at-rest", MANDATORY, _label(r), f"not encrypted at rest: set {rule[0]}"))
+    sse_targets = {str(c["inputs"].get("bucket")) for c in _of(graph, "aws:s3/bucketServerSideEncryptionConfiguration:"
+                                                                      "BucketServerSideEncryptionConfiguration")}
+    for b in _of(graph, "aws:s3/bucket:Bucket"):
+        if not (_ident(b) & sse_targets) and not b["inputs"].get("serverSideEncryptionConfiguration"):
+            findings.append(Finding("encryption-at-rest", MANDATORY, _label(b), "bucket has no SSE-KMS configuration"))
+    if inputs is not None and inputs.blueprint.baseline.kms_rotation:
+        for k in _of(graph, "aws:kms/key:Key"):
+            if k["inputs"].get("enableKeyRotation") is not True:
+                findings.append(Finding("encryption-at-rest", MANDATORY, _label(k), "KMS key rotation is off (enableKeyRotation)"))
+    return findings
+
+
+def check_public_access_block(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    blocked = {str(p["inputs"].get("bucket")) for p in _of(graph, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+               if all(p["inputs"].get(f) is True for f in flags)}
+    return [Finding("bucket-public-access-block", MANDATORY, _label(b),
+                    "bucket has no public access block with all four settings on")
+            for b in _of(graph, "aws:s3/bucket:Bucket") if not (_ident(b) & blocked)]
+
+
+def check_required_tags(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    required = list(inputs.blueprint.guardrails.required_tags) if inputs is not None else []
+    findings = []
+    for r in graph:
+        if not taggable(r["type"]):
+            continue
+        tags = r.get("inputs", {}).get("tags") or {}
+        missing = [t for t in required if not tags.get(t)]
+        if missing:
+            findings.append(Finding("required-tags", MANDATORY, _label(r), f"missing tags: {', '.join(missing)}"))
+    return findings
+
+
+POLICY_DOCUMENT_FIELDS: dict[str, str] = {
+    "aws:iam/policy:Policy": "policy",
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:kms/key:Key": "policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+}
+SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$")
+
+
+def _as_list(v: Any) -> list:
+    return v if isinstance(v, list) else [v] if v is not None else []
+
+
+def iam_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[str]:
+    """Least-privilege problems of one policy document (pure; tested on its own)."""
+    from stacks.iam import STAR_RESOURCE_ACTIONS
+
+    problems = []
+    for i, st in enumerate(_as_list(document.get("Statement"))):
+        if st.get("Effect") != "Allow":
+            continue
+        sid = st.get("Sid") or f"statement {i}"
+        if "NotAction" in st:
+            problems.append(f"{sid}: Allow with NotAction grants everything else")
+        actions = [str(a) for a in _as_list(st.get("Action"))]
+        for a in actions:
+            if a == "*" or SERVICE_WILDCARD.match(a):
+                problems.append(f"{sid}: action {a!r} grants a whole service")
+        if "NotResource" in st:
+            problems.append(f"{sid}: Allow with NotResource")
+        resources = [str(r) for r in _as_list(st.get("Resource"))]
+        if "*" in resources and not key_policy and "Principal" not in st:
+            loose = sorted(a for a in actions if a not in STAR_RESOURCE_ACTIONS)
+            if loose:
+                problems.append(f"{sid}: resource '*' for {', '.join(loose)} (only {', '.join(sorted(STAR_RESOURCE_ACTIONS))} may use '*')")
+    return problems
+
+
+def check_iam(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    findings = []
+    for r in graph:
+        field = POLICY_DOCUMENT_FIELDS.get(r["type"])
+        if not field:
+            continue
+        text = r.get("inputs", {}).get(field)
+        if not text:
+            continue
+        try:
+            document = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            findings.append(Finding("iam-least-privilege", MANDATORY, _label(r), "policy is not valid JSON"))
+            continue
+        for problem in iam_problems(document, key_policy=r["type"] == "aws:kms/key:Key"):
+            findings.append(Finding("iam-least-privilege", MANDATORY, _label(r), problem))
+    return findings
+
+
+def check_plaintext_secrets(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    """Secret values must reach the graph only as secrets; containers get them through valueFrom."""
+    from ..model.service import SECRET_WORDS
+
+    findings = []
+    for r in _of(graph, "aws:secretsmanager/secretVersion:SecretVersion"):
+        if r["inputs"].get("secretString") not in (None, "[secret]"):
+            findings.append(Finding("no-plaintext-secrets", MANDATORY, _label(r), "secret value is not marked secret"))
+    for r in _of(graph, "aws:elasticache/replicationGroup:ReplicationGroup", "aws:rds/instance:Instance"):
+        for key in ("authToken", "password"):
+            if r["inputs"].get(key) not in (None, "[secret]"):
+                findings.append(Finding("no-plaintext-secrets", MANDATORY, _label(r), f"{key} is not marked secret"))
+    for r in _of(graph, "aws:ecs/taskDefinition:TaskDefinition"):
+        try:
+            containers = json.loads(r["inputs"].get("containerDefinitions") or "[]")
+        except ValueError:
+            continue
+        for c in containers if isinstance(containers, list) else []:
+            for e in c.get("environment") or []:
+                if any(w in str(e.get("name", "")).upper() for w in SECRET_WORDS):
+                    findings.append(Finding("no-plaintext-secrets", MANDATORY, _label(r),
+                                            f"environment value {e.get('name')} looks like a secret; use a binding"))
+    return findings
+
+
+# guardrails of the blueprint --------------------------------------------------------------------
+
+def check_region(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    allowed = inputs.blueprint.guardrails.allowed_regions if inputs is not None else []
+    if allowed and inputs.region not in allowed:
+        return [Finding("allowed-regions", MANDATORY, inputs.unit,
+                        f"region {inputs.region} is not allowed by blueprint {inputs.blueprint.ref} "
+                        f"(allowed: {', '.join(allowed)})")]
+    return []
+
+
+def check_offerings(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    if inputs is None:
+        return []
+    g = inputs.blueprint.guardrails
+    findings = []
+    for b in inputs.bindings:
+        off, plan = b.offering.name, b.plan.name
+        if g.allowed_offerings and off not in g.allowed_offerings:
+            findings.append(Finding("allowed-offerings", MANDATORY, f"binding {b.name}",
+                                    f"offering {off} is not allowed by blueprint {inputs.blueprint.ref} "
+                                    f"(allowed: {', '.join(g.allowed_offerings)})"))
+        elif off in g.allowed_plans and plan not in g.allowed_plans[off]:
+            findings.append(Finding("allowed-offerings", MANDATORY, f"binding {b.name}",
+                                    f"plan {off}/{plan} is not allowed by blueprint {inputs.blueprint.ref} "
+                                    f"(allowed: {', '.join(g.allowed_plans[off])})"))
+    return findings
+
+
+def check_paid_plans(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    if inputs is None or inputs.blueprint.guardrails.allow_paid_plans:
+        return []
+    return [Finding("paid-plans", MANDATORY, f"binding {b.name}",
+                    f"plan {b.offering.name}/{b.plan.name} is paid (${b.plan.monthly_usd:.0f}/month) and blueprint "
+                    f"{inputs.blueprint.ref} allows free plans only")
+            for b in inputs.bindings if b.plan.paid]
+
+
+def check_cost_ceiling(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    if inputs is None or cost is None:
+        return []
+    ceiling = inputs.blueprint.guardrails.cost_ceiling_usd
+    if cost > ceiling:
+        return [Finding("cost-ceiling", MANDATORY, inputs.unit,
+                        f"monthly estimate ${cost:.2f} exceeds the ceiling ${ceiling:.2f} of blueprint {inputs.blueprint.ref}")]
+    return []
+
+
+# advisories -------------------------------------------------------------------------------------
+
+def check_resilience(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    if inputs is None or not inputs.protected:
+        return []
+    findings = []
+    nats = _of(graph, "aws:ec2/natGateway:NatGateway")
+    if inputs.kind == "space" and len(nats) == 1 and inputs.blueprint.network.azs > 1:
+        findings.append(Finding("resilience", ADVISORY, _label(nats[0]),
+                                "one NAT gateway serves every AZ of a protected environment; per_az NAT avoids a single point of failure"))
+    for r in _of(graph, "aws:rds/instance:Instance"):
+        if not r["inputs"].get("multiAz"):
+            findings.append(Finding("resilience", ADVISORY, _label(r), "database of a protected environment is single-AZ"))
+    return findings
+
+
+def check_tls(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    return [Finding("tls", ADVISORY, _label(r), "listener serves plain HTTP; add a certificate for HTTPS")
+            for r in _of(graph, "aws:lb/listener:Listener") if r["inputs"].get("protocol") == "HTTP"]
+
+
+POLICIES: tuple[Policy, ...] = (
+    Policy("encryption-at-rest", MANDATORY, "Encryption at rest wherever the resource supports it.", check_encryption),
+    Policy("bucket-public-access-block", MANDATORY, "A public access block on every bucket.", check_public_access_block),
+    Policy("required-tags", MANDATORY, "The blueprint's required tags on every taggable resource.", check_required_tags),
+    Policy("iam-least-privilege", MANDATORY, "No '*' or 'service:*' actions; '*' resources only where AWS requires.", check_iam),
+    Policy("no-plaintext-secrets", MANDATORY, "Secret values only as secrets, injected through valueFrom.", check_plaintext_secrets),
+    Policy("allowed-regions", MANDATORY, "Regions allowed by the blueprint.", check_region),
+    Policy("allowed-offerings", MANDATORY, "Offerings and plans allowed by the blueprint.", check_offerings),
+    Policy("paid-plans", MANDATORY, "Paid plans only where the blueprint allows them.", check_paid_plans),
+    Policy("cost-ceiling", MANDATORY, "The unit's monthly estimate within the blueprint's cost ceiling.", check_cost_ceiling),
+    Policy("resilience", ADVISORY, "Protected environments without single points of failure.", check_resilience),
+    Policy("tls", ADVISORY, "Load balancers serve HTTPS.", check_tls),
+)
+
+
+def evaluate(graph: Graph, inputs: Any = None, *, monthly_cost: float | None = None) -> list[Finding]:
+    """Every finding of every policy on one unit's rendered graph, mandatory first."""
+    findings: list[Finding] = []
+    for policy in POLICIES:
+        findings.extend(policy.check(graph, inputs, monthly_cost))
+    return sorted(findings, key=lambda f: (f.severity != MANDATORY, f.policy, f.resource, f.message))

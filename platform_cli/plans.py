@@ -1,0 +1,208 @@
+"""Planning units offline: render, policy findings and monthly cost. The service layer of
+`platform space plan`, `platform service plan` and `platform blueprint diff`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import NotFoundError, PolicyError, SpecError, UsageError
+from .planning import names
+from .units import UnitTarget
+from .workspace import WorkspaceContext
+
+
+@dataclass
+class UnitPlan:
+    unit: str
+    resources: list[dict[str, Any]]
+    findings: list[Any]
+    monthly_cost_usd: float
+    cost_lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_data(self) -> dict[str, Any]:
+        return {"unit": self.unit, "resources": self.resources, "findings": [f.to_data() for f in self.findings],
+                "monthly_cost_usd": self.monthly_cost_usd}
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.resources:
+            out[r["type"]] = out.get(r["type"], 0) + 1
+        return dict(sorted(out.items()))
+
+
+@dataclass
+class PlanResult:
+    units: list[UnitPlan]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"units": [u.to_data() for u in self.units]}
+
+    @property
+    def total_usd(self) -> float:
+        return round(sum(u.monthly_cost_usd for u in self.units), 2)
+
+    @property
+    def mandatory(self) -> list[tuple[str, Any]]:
+        return [(u.unit, f) for u in self.units for f in u.findings if f.severity == "mandatory"]
+
+    def raise_for_findings(self) -> None:
+        """PolicyError (exit 6) when any unit has a mandatory finding."""
+        bad = self.mandatory
+        if bad:
+            units = sorted({u for u, _ in bad})
+            raise PolicyError(f"{len(bad)} mandatory policy finding(s) in {len(units)} unit(s): {', '.join(units)}",
+                              hint="fix the findings listed above, or ask Cloud & Tools about the blueprint's guardrails")
+
+
+def plan_units(ws: WorkspaceContext, inputs: list, workers: int | None = None) -> PlanResult:
+    """Render units (process pool when more than one), then cost and policy per unit."""
+    from .planning.cost import estimate
+    from .planning.policy import evaluate
+    from .render import render_units
+
+    rendered = render_units(inputs, workers)
+    prices = ws.catalog.prices
+    plans = []
+    for inp, r in zip(inputs, rendered):
+        cost = estimate(r.resources, inp, prices)
+        findings = evaluate(r.resources, inp, monthly_cost=cost.total)
+        plans.append(UnitPlan(unit=inp.unit, resources=r.resources, findings=findings, monthly_cost_usd=cost.total,
+                              cost_lines=cost.to_data()["lines"]))
+    return PlanResult(units=plans)
+
+
+def space_targets(ws: WorkspaceContext, team: str, env: str | None = None, region: str | None = None) -> list[UnitTarget]:
+    space = ws.space(team)
+    if env is not None and env not in space.environments:
+        raise NotFoundError(f"space {team} has no environment {env!r} (environments: {', '.join(space.environments)})")
+    units = [(e, r) for e, r in space.units() if (env is None or e == env) and (region is None or r == region)]
+    if not units:
+        where = f"{env or 'any env'}/{region}"
+        raise NotFoundError(f"space {team} has no unit in {where} (units: "
+                            f"{', '.join(f'{e}/{r}' for e, r in space.units())})")
+    return [UnitTarget(unit=names.space_unit(team, e, r)) for e, r in units]
+
+
+def plan_space(ws: WorkspaceContext, team: str, env: str | None = None, region: str | None = None,
+               *, workers: int | None = None) -> PlanResult:
+    """Offline plan of a team space's units (optionally one env and/or region)."""
+    from .render.inputs import build_unit_inputs
+
+    inputs = [build_unit_inputs(ws, t) for t in space_targets(ws, team, env, region)]
+    return plan_units(ws, inputs, workers)
+
+
+def service_regions(ws: WorkspaceContext, service, env: str, source: str) -> list[str]:
+    """Regions of a service in an environment (regions and markets resolved), checked against the space."""
+    if env not in service.environments:
+        raise NotFoundError(f"{source}: environments: no environment {env!r} (has: {', '.join(service.environments)})")
+    e = service.environments[env]
+    regions: list[str] = []
+    for token in [*e.regions, *e.markets]:
+        region, _ = ws.catalog.resolve_place(token)
+        if region not in regions:
+            regions.append(region)
+    space = ws.space(service.space)
+    if env not in space.environments:
+        raise SpecError(f"{source}: environments.{env}: space {service.space} has no environment {env}",
+                        hint=f"add it with `platform space add-region {service.space} --env {env} REGION`")
+    missing = [r for r in regions if r not in space.environments[env].regions]
+    if missing:
+        raise SpecError(f"{source}: environments.{env}: regions {', '.join(missing)} are not in space "
+                        f"{service.space}/{env} ({', '.join(space.environments[env].regions)})",
+                        hint=f"add them with `platform space add-region {service.space} --env {env} REGION`")
+    return regions
+
+
+def service_targets(ws: WorkspaceContext, service_dir: str | Path, env: str, release: str | None = None) -> list[UnitTarget]:
+    from .model import Service
+
+    path = Path(service_dir)
+    if path.is_dir():
+        path = path / "service.yaml"
+    if not path.is_file():
+        raise NotFoundError(f"{path} does not exist", hint="pass the folder of a service created by `platform service new`")
+    service = Service.load(path)
+    return [UnitTarget(unit=names.service_unit(service.space, service.name, env, r), release=release,
+                       service_file=str(path)) for r in service_regions(ws, service, env, str(path))]
+
+
+def plan_service(ws: WorkspaceContext, service_dir: str | Path, env: str, *, release: str | None = None,
+                 workers: int | None = None) -> PlanResult:
+    """Offline plan of a service's units in one environment."""
+    from .render.inputs import build_unit_inputs
+
+    inputs = [build_unit_inputs(ws, t) for t in service_targets(ws, service_dir, env, release)]
+    return plan_units(ws, inputs, workers)
+
+
+# blueprint diff ---------------------------------------------------------------------------------
+
+def _reference_inputs(ws: WorkspaceContext, bp) -> Any:
+    """A reference space unit (team 'reference', env dev) for diffing blueprints without a space."""
+    from .planning.tags import unit_tags
+    from .render.inputs import UnitInputs
+
+    region = bp.guardrails.allowed_regions[0] if bp.guardrails.allowed_regions else ws.config.cloud.default_region
+    unit = names.space_unit("reference", "dev", region)
+    cidr = next(ws.config.network_pool.subnets(new_prefix=bp.network.cidr_prefix))
+    return UnitInputs(
+        unit=unit, kind="space", org=ws.config.org, team="reference", env="dev", region=region,
+        partition=ws.catalog.partition(region), account_id=ws.config.cloud.account_id,
+        tags=unit_tags(team="reference", env="dev", blueprint=bp.ref, cost_center="reference"), blueprint=bp,
+        cidr=str(cidr), owners=["owner@example.com"], ci_repos=["example/reference"], cost_center="reference",
+        env_regions=[region], budget=True, space_project=names.pulumi_project(unit), space_stack=names.pulumi_stack(unit),
+        release=bp.ref)
+
+
+def _with_blueprint(inputs, bp):
+    tags = dict(inputs.tags)
+    tags["platform:blueprint"] = bp.ref
+    return inputs.model_copy(update={"blueprint": bp, "tags": tags, "release": bp.ref})
+
+
+def _changed_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    keys = sorted(set(a) | set(b))
+    return [k for k in keys if a.get(k) != b.get(k)]
+
+
+def diff_blueprints(ws: WorkspaceContext, from_ref: str, to_ref: str | None = None, team: str | None = None) -> dict[str, Any]:
+    """Render a unit under two blueprint versions and list added, removed and changed resources."""
+    from .catalog import parse_ref
+    from .render import render_units
+    from .render.inputs import build_unit_inputs
+
+    old = ws.catalog.blueprint(from_ref)
+    new = ws.catalog.blueprint(to_ref) if to_ref else ws.catalog.latest(old.name)
+    if old.ref == new.ref:
+        raise UsageError(f"from and to are the same blueprint {old.ref}", hint="pass --to NAME@VERSION")
+    parse_ref(new.ref)
+    if team:
+        space = ws.space(team)
+        env, region = space.units()[0]
+        base = build_unit_inputs(ws, UnitTarget(unit=names.space_unit(team, env, region)))
+    else:
+        base = _reference_inputs(ws, old)
+    before, after = render_units([_with_blueprint(base, old), _with_blueprint(base, new)], workers=2)
+    a = {(r["type"], r["name"]): r for r in before.resources}
+    b = {(r["type"], r["name"]): r for r in after.resources}
+    added = [{"type": t, "name": n} for (t, n) in sorted(set(b) - set(a))]
+    removed = [{"type": t, "name": n} for (t, n) in sorted(set(a) - set(b))]
+    changed = []
+    for key in sorted(set(a) & set(b)):
+        fields = _changed_fields(a[key]["inputs"], b[key]["inputs"])
+        fields = [f for f in fields if not (f == "tags" and _only_blueprint_tag(a[key]["inputs"], b[key]["inputs"]))]
+        if fields or a[key]["parent"] != b[key]["parent"]:
+            changed.append({"type": key[0], "name": key[1], "fields": fields or ["parent"]})
+    return {"from": old.ref, "to": new.ref, "unit": base.unit, "added": added, "removed": removed, "changed": changed,
+            "retagged": sum(1 for k in set(a) & set(b) if a[k]["inputs"].get("tags") != b[k]["inputs"].get("tags"))}
+
+
+def _only_blueprint_tag(x: dict[str, Any], y: dict[str, Any]) -> bool:
+    tx = dict(x.get("tags") or {})
+    ty = dict(y.get("tags") or {})
+    tx.pop("platform:blueprint", None)
+    ty.pop("platform:blueprint", None)
+    return tx == ty
