@@ -139,7 +139,10 @@ def read_text(path: Path) -> str:
         raise SpecError(f"{path}: file does not exist", file=str(path)) from None
     if size > MAX_BYTES:
         raise SpecError(f"{path}: file is larger than {MAX_BYTES // 1024} KiB", file=str(path))
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a folder, no permission, an I/O error
+        raise SpecError(f"{path}: cannot be read: {exc.strerror or exc}", file=str(path)) from None
     if b"\x00" in data:
         raise SpecError(f"{path}: is a binary file, expected UTF-8 YAML text", file=str(path))
     try:
