@@ -343,3 +343,13 @@ def test_debug_shows_the_traceback_only_when_asked(run_cli, payments):
     assert "Traceback" not in r.stderr
     r = run_cli("--debug", "-w", str(payments.root), "space", "list")
     assert r.exit_code == SPEC and "Traceback" in r.stderr
+
+
+def test_unreadable_space_entry_does_not_break_other_teams(run_cli, payments):
+    (payments.root / "spaces" / "weird.yaml").mkdir()  # a folder where a file belongs
+    r = run_cli("-w", str(payments.root), "space", "create", "orders", "-b", "standard@1", "--env", "dev=DE")
+    assert r.exit_code == 0, r.stderr
+    r = run_cli("-w", str(payments.root), "space", "list", "--json")
+    assert r.exit_code == 0 and any("weird.yaml" in e for e in json.loads(r.stdout)["errors"])
+    r = run_cli("-w", str(payments.root), "fleet", "status", "--json")
+    assert r.exit_code == 0 and any("weird.yaml" in e for e in json.loads(r.stdout)["errors"])

@@ -144,3 +144,9 @@ def test_round_trip_edit_changes_only_the_edited_line(tmp_path, text):
     assert len(old) == len(new)
     changed = [(a, b) for a, b in zip(old, new) if a != b]
     assert changed == [("blueprint: standard@1", "blueprint: standard@2")]
+
+
+def test_unreadable_path_is_a_spec_error(tmp_path):
+    (tmp_path / "folder.yaml").mkdir()
+    with pytest.raises(SpecError, match="folder.yaml: cannot be read"):
+        load_mapping(tmp_path / "folder.yaml")
