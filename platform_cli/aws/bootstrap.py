@@ -3,8 +3,8 @@
 - the Pulumi state bucket: versioning, SSE-KMS with the platform key, public access block,
   bucket-owner-enforced ownership and a TLS-only bucket policy;
 - a KMS key (rotation on) and its alias, for Pulumi secrets and the state bucket;
-- the DynamoDB history table (see :data:`HISTORY_KEY_SCHEMA`): on-demand, encrypted with the
-  platform key, point-in-time recovery on;
+- the DynamoDB history table as the history store defines it (``history_dynamodb``: string
+  keys ``pk``/``sk``, on-demand), encrypted with the platform key, point-in-time recovery on;
 - the IAM OIDC providers CI deploy roles trust: GitHub Actions
   (token.actions.githubusercontent.com) when a blueprint enables it, GitLab for every
   GitLab instance a blueprint enables.
@@ -30,9 +30,19 @@ MANAGED_TAG = "platform:managed-by"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 
-HISTORY_KEY_SCHEMA = (("pk", "HASH"), ("sk", "RANGE"))
-"""Key schema of the history table: string partition key ``pk`` and string sort key ``sk``.
-The history store (``aws/history_dynamodb.py``) decides what goes into them."""
+
+
+def history_table_definition(table: str, key_arn: str, tags: dict[str, str]) -> dict[str, Any]:
+    """create_table arguments: the history store's own definition (``history_dynamodb``),
+    encrypted with the platform key, tagged, protected against deletion."""
+    from .history_dynamodb import table_definition
+
+    definition = table_definition(table)
+    definition["SSESpecification"] = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn}
+    merged = {t["Key"]: t["Value"] for t in definition.get("Tags", [])} | tags
+    definition["Tags"] = [{"Key": k, "Value": v} for k, v in merged.items()]
+    definition["DeletionProtectionEnabled"] = True
+    return definition
 
 
 @dataclass
@@ -310,23 +320,19 @@ def _ensure_history_table(ddb, table: str, key_arn: str, tags: dict[str, str]) -
             raise translate(exc, f"reading table {table}") from exc
         desc = None
     item = BootstrapItem("history-table", table, "found")
+    definition = history_table_definition(table, key_arn, tags)
+    wanted = {(k["AttributeName"], k["KeyType"]) for k in definition["KeySchema"]}
     if desc is None:
-        _call(f"creating table {table}", ddb.create_table,
-              TableName=table, BillingMode="PAY_PER_REQUEST",
-              AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in HISTORY_KEY_SCHEMA],
-              KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in HISTORY_KEY_SCHEMA],
-              SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
-              DeletionProtectionEnabled=True,
-              Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        _call(f"creating table {table}", ddb.create_table, **definition)
         _call(f"waiting for table {table}", ddb.get_waiter("table_exists").wait, TableName=table,
               WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         item.status = "created"
         item.details.append("pk/sk string keys, on-demand, SSE-KMS")
     else:
         have = {(k["AttributeName"], k["KeyType"]) for k in desc.get("KeySchema", [])}
-        if have != set(HISTORY_KEY_SCHEMA):
+        if have != wanted:
             raise CloudError(f"table {table} exists with keys {sorted(have)}, but the history needs "
-                             f"{sorted(HISTORY_KEY_SCHEMA)} (string pk and sk)",
+                             f"{sorted(wanted)}",
                              hint="set history.table in platform.yaml to a new table name")
         item.details.append("pk/sk string keys")
     backups = _call(f"reading backups of {table}", ddb.describe_continuous_backups, TableName=table)
