@@ -21,12 +21,13 @@ from .catalog import Catalog, builtin_blueprints
 from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError
 from .model import Space, Workspace
 from .model.base import DNS_NAME
-from .yamlio import dump_spec, load_yaml, read_text, write_text_atomic
+from .yamlio import dump_spec, load_yaml, write_text_atomic
 
 CONFIG = "platform.yaml"
 SPACES = "spaces"
 LOCAL_DIR = ".platform"
 ENV_VAR = "PLATFORM_WORKSPACE"
+SCAN_LIMIT = 16 * 1024 * 1024  # bytes of a broken space file scanned for CIDR blocks
 
 GITIGNORE = """\
 # Local state of the platform: Pulumi state, passphrase, local cloud, journals, history.
@@ -145,9 +146,12 @@ class WorkspaceContext:
             try:
                 taken.extend(a.cidr for a in self.space(name).allocations)
             except PlatformError:
+                # scan the raw bytes: a file that is not valid UTF-8 (or is too large, or
+                # has a NUL byte) may still hold blocks that must not be handed out again
                 try:
-                    text = read_text(self.space_path(name))
-                except PlatformError:
+                    with open(self.space_path(name), "rb") as fh:
+                        text = fh.read(SCAN_LIMIT).decode("utf-8", errors="replace")
+                except OSError:
                     continue
                 for m in re.finditer(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b", text):
                     with contextlib.suppress(ValueError):
