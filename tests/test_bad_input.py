@@ -353,3 +353,17 @@ def test_unreadable_space_entry_does_not_break_other_teams(run_cli, payments):
     assert r.exit_code == 0 and any("weird.yaml" in e for e in json.loads(r.stdout)["errors"])
     r = run_cli("-w", str(payments.root), "fleet", "status", "--json")
     assert r.exit_code == 0 and any("weird.yaml" in e for e in json.loads(r.stdout)["errors"])
+
+
+@pytest.mark.parametrize("damage", [b"description: caf\xe9\n", b"notes: \x00\n"])
+def test_allocation_avoids_blocks_of_a_space_file_that_is_not_text(payments, damage):
+    other = payments.root / "spaces" / "other.yaml"
+    other.write_bytes(b"team: other\nblueprint: standard@1\n" + damage +
+                      b"environments: {dev: {regions: [eu-west-1]}}\n"
+                      b"allocations: [{env: dev, region: eu-west-1, cidr: 10.0.64.0/20}]\n")
+    space = create_space(WorkspaceContext.open(payments.root),
+                         CreateSpaceRequest(team="orders", blueprint="standard@1", envs=["dev=DE,FR"]))
+    from ipaddress import IPv4Network
+
+    for a in space.allocations:
+        assert not a.cidr.overlaps(IPv4Network("10.0.64.0/20")), a.cidr
