@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 
 SMALLEST_SUBNET_PREFIX = 28  # AWS refuses subnets smaller than /28
+MAX_AZS = 4  # blueprints spread over at most four AZs
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,16 @@ def split_subnets(cidr: str | IPv4Network, azs: int) -> SubnetLayout:
 
     The lower half of the block holds the private subnets (where tasks and databases
     live), the upper half the public ones (load balancers, NAT gateways). Each half is
-    split into the next power of two >= ``azs`` equal parts, so adding an AZ later never
-    moves an existing subnet as long as that power of two does not grow.
+    cut into MAX_AZS equal slots when the block is large enough, so a blueprint that
+    adds an AZ only adds subnets and never moves one; small blocks fall back to the next
+    power of two >= ``azs`` slots.
     """
     block = IPv4Network(cidr)
-    if azs < 1:
-        raise ValueError(f"azs must be at least 1, got {azs}")
-    bits = 1 + math.ceil(math.log2(azs)) if azs > 1 else 1
+    if not 1 <= azs <= MAX_AZS:
+        raise ValueError(f"azs must be between 1 and {MAX_AZS}, got {azs}")
+    bits = 1 + math.ceil(math.log2(MAX_AZS))
+    if block.prefixlen + bits > SMALLEST_SUBNET_PREFIX:
+        bits = 1 + (math.ceil(math.log2(azs)) if azs > 1 else 0)
     new_prefix = block.prefixlen + bits
     if new_prefix > SMALLEST_SUBNET_PREFIX:
         raise ValueError(f"{block} is too small for {azs} AZs: subnets would be /{new_prefix}, "
