@@ -1,0 +1,361 @@
+"""Service repositories: generating one from a template, and managing its bindings.
+
+* :func:`new_service` renders a template with the context of a team space (account, CI
+  deploy roles, ECR repositories, regions and waves per environment) into a new folder.
+* :func:`bind`, :func:`unbind` edit ``service.yaml`` (comments and order kept) and the
+  Backstage ``catalog-info.yaml``; only offerings and plans the space's blueprint allows
+  are accepted.
+* :func:`show` explains a service: its bindings and the names the app reads them under.
+
+The app reads binding key KEY of binding NAME from the secret environment variable
+``BINDING_<NAME>_<KEY>`` (see :func:`binding_env_name`) or, when ``SERVICE_BINDING_ROOT``
+is set, from the file ``$SERVICE_BINDING_ROOT/<name>/<key>`` (servicebinding.io).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConflictError, NotFoundError, PolicyError, UsageError
+from .model import Blueprint, Offering, Plan, Service
+from .model.base import DNS_NAME
+from .planning.names import resource_name, space_prefix
+from .yamlio import RoundTrip, load_yaml, read_text, write_text_atomic
+
+SERVICE_FILE = "service.yaml"
+CATALOG_FILE = "catalog-info.yaml"
+ANSWERS_FILE = ".platform/answers.yml"
+DEFAULT_TEMPLATE = "python-web"
+CI_PROVIDERS = ("github", "gitlab")
+TEMPLATE_BATCH_SIZE = 3  # rollout.batch_size the templates write into service.yaml
+ANNOTATION = "platform.example.dev"
+
+
+# names ---------------------------------------------------------------------------
+def binding_env_name(binding: str, key: str) -> str:
+    """Secret environment variable a binding key is injected as: BINDING_<NAME>_<KEY>."""
+    return "BINDING_" + re.sub(r"[^A-Z0-9]", "_", f"{binding}_{key}".upper())
+
+
+def binding_file(binding: str, key: str) -> str:
+    """Where the key is when SERVICE_BINDING_ROOT is set (servicebinding.io)."""
+    return f"$SERVICE_BINDING_ROOT/{binding}/{key}"
+
+
+def ci_role_name(team: str, env: str, region: str) -> str:
+    """IAM role CI assumes to deploy into one space unit (created by the space's Access component)."""
+    return f"{space_prefix(team, env, region)}-ci-deploy"
+
+
+def ecr_repository_name(team: str, env: str, region: str) -> str:
+    """ECR repository of a space unit; services push SERVICE-VERSION tags into it."""
+    return space_prefix(team, env, region)
+
+
+def backstage_resource_name(service: str, binding: str) -> str:
+    return resource_name(service, binding)
+
+
+# guardrails ----------------------------------------------------------------------
+def _plan_allowed(bp: Blueprint, offering: str, plan: Plan) -> bool:
+    g = bp.guardrails
+    if offering in g.allowed_plans and plan.name not in g.allowed_plans[offering]:
+        return False
+    return g.allow_paid_plans or not plan.paid
+
+
+def allowed_offerings(catalog, bp: Blueprint) -> list[str]:
+    names = catalog.offering_names()
+    allowed = bp.guardrails.allowed_offerings
+    return [n for n in names if not allowed or n in allowed]
+
+
+def allowed_plans(bp: Blueprint, offering: Offering) -> list[Plan]:
+    return [p for p in offering.plans if _plan_allowed(bp, offering.name, p)]
+
+
+def check_binding(catalog, bp: Blueprint, offering_name: str, plan_name: str) -> tuple[Offering, Plan]:
+    """The offering and plan, when the blueprint allows them; otherwise an error listing valid choices."""
+    allowed = allowed_offerings(catalog, bp)
+    if offering_name not in catalog.offering_names():
+        raise NotFoundError(f"offering {offering_name!r} does not exist; offerings blueprint {bp.ref} allows: "
+                            f"{', '.join(allowed) or 'none'}", hint="`platform marketplace list` shows offerings and plans")
+    if offering_name not in allowed:
+        raise PolicyError(f"blueprint {bp.ref} does not allow offering {offering_name!r}; allowed: {', '.join(allowed) or 'none'}",
+                          hint="ask Cloud & Tools, or move the space to a blueprint that allows it")
+    offering = catalog.offering(offering_name)
+    ok = allowed_plans(bp, offering)
+    choices = ", ".join(f"{p.name} (${p.monthly_usd:g}/month{', paid' if p.paid else ''})" for p in ok) or "none"
+    plan = offering.plan(plan_name)
+    if plan is None:
+        raise NotFoundError(f"offering {offering_name} has no plan {plan_name!r}; plans blueprint {bp.ref} allows: {choices}",
+                            hint=f"`platform marketplace show {offering_name}` describes every plan")
+    g = bp.guardrails
+    if offering_name in g.allowed_plans and plan_name not in g.allowed_plans[offering_name]:
+        raise PolicyError(f"blueprint {bp.ref} does not allow plan {plan_name!r} of {offering_name}; allowed: {choices}")
+    if plan.paid and not g.allow_paid_plans:
+        raise PolicyError(f"plan {plan_name!r} of {offering_name} is paid (${plan.monthly_usd:g}/month) and blueprint "
+                          f"{bp.ref} does not allow paid plans; plans it allows: {choices}",
+                          hint="a blueprint version with allow_paid_plans (e.g. standard@2) permits it")
+    return offering, plan
+
+
+# new service -----------------------------------------------------------------------
+@dataclass
+class NewServiceResult:
+    path: Path
+    template: str
+    version: str
+    ci: str
+    files: list[str]
+    repository: str
+    repository_allowed: bool  # whether the repository is among the space's ci_repos
+    dry_run: bool
+    environments: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "template": self.template, "version": self.version, "ci": self.ci,
+                "repository": self.repository, "repository_allowed": self.repository_allowed, "dry_run": self.dry_run,
+                "environments": self.environments, "files": self.files}
+
+
+def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[str, Any], dict[str, Any], str, bool]:
+    """(answers, verbatim variables, repository, repository allowed) for rendering ``template`` in ``team``'s space."""
+    from .planning.waves import plan_waves
+
+    space = ws.space(team)
+    bp = ws.catalog.blueprint(space.blueprint)
+    if ci not in template.ci:
+        raise UsageError(f"template {template.name} supports --ci {' or '.join(template.ci)}, not {ci!r}")
+    if ci == "github" and not bp.access.github_oidc:
+        raise PolicyError(f"blueprint {bp.ref} of space {team} does not trust GitHub Actions (access.github_oidc is false)",
+                          hint="use --ci gitlab, or a blueprint that trusts GitHub's OIDC provider")
+    if ci == "gitlab" and not bp.access.gitlab.enabled:
+        raise PolicyError(f"blueprint {bp.ref} of space {team} does not trust GitLab CI (access.gitlab.enabled is false)",
+                          hint="use --ci github, or a blueprint that trusts GitLab's OIDC provider")
+    account = ws.config.cloud.account_id
+    environments: dict[str, Any] = {}
+    partitions = set()
+    for env_name, env in space.environments.items():
+        plan = plan_waves(env.regions, batch_size=TEMPLATE_BATCH_SIZE, partition_of=ws.catalog.partition,
+                          target=f"{team}/{env_name}")
+        partition = plan.partition
+        partitions.add(partition)
+        environments[env_name] = {
+            "regions": list(env.regions),
+            "protected": env.protected,
+            "ci_environment": env_name,
+            "waves": [list(w.regions) for w in plan.waves],
+            "roles": {r: f"arn:{partition}:iam::{account}:role/{ci_role_name(team, env_name, r)}" for r in env.regions},
+            "repositories": {r: ecr_repository_name(team, env_name, r) for r in env.regions},
+        }
+    partition = "aws-cn" if partitions == {"aws-cn"} else sorted(partitions - {"aws-cn"} or {"aws"})[0]
+    repo = next((r for r in space.ci_repos if r.rsplit("/", 1)[-1] == name), f"{ws.config.org}/{name}")
+    answers: dict[str, Any] = {
+        "service_name": name,
+        "team": team,
+        "description": f"{'An HTTP service' if template.kind == 'web' else 'A queue worker'} of team {team}.",
+        "org": ws.config.org,
+        "ci": ci,
+        "repository": repo,
+        "workspace_repo": f"{ws.config.org}/platform-workspace",
+        "aws_account_id": account,
+        "partition": partition,
+        "ecr_domain": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
+        "gitlab_url": bp.access.gitlab.url.rstrip("/"),
+    }
+    variables = template.variables()
+    if "queue_binding" in variables:  # a worker binds a queue: the blueprint must allow it
+        plan_name = str(variables.get("queue_plan", "standard"))
+        offering = ws.catalog.offering("queue") if "queue" in ws.catalog.offering_names() else None
+        if offering is not None and offering.plan(plan_name) is not None and not _plan_allowed(bp, "queue", offering.plan(plan_name)):
+            plans = allowed_plans(bp, offering)
+            if not plans:
+                check_binding(ws.catalog, bp, "queue", plan_name)
+            plan_name = plans[0].name
+        check_binding(ws.catalog, bp, "queue", plan_name)
+        answers["queue_plan"] = plan_name
+    return answers, {"environments": environments}, repo, repo in space.ci_repos
+
+
+def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci: str = "github",
+                output_dir: Path | str | None = None, dry_run: bool = False) -> NewServiceResult:
+    """Generate the repository of service ``name`` in team space ``space`` into OUTPUT_DIR/NAME."""
+    from .scaffold import find_template
+    from .scaffold.render import render_template
+
+    if not re.match(DNS_NAME, name):
+        raise UsageError(f"service name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
+                         "not starting or ending with a hyphen")
+    if ci not in CI_PROVIDERS:
+        raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_PROVIDERS)}")
+    tpl = find_template(template, ws.root)
+    answers, replace, repo, repo_allowed = service_context(ws, name, space, tpl, ci)
+    destination = Path(output_dir or ".") / name
+    result = render_template(tpl.path, destination, answers=answers, replace=replace, dry_run=dry_run)
+    return NewServiceResult(path=result.path, template=tpl.name, version=tpl.version, ci=ci, files=result.files,
+                            repository=repo, repository_allowed=repo_allowed, dry_run=dry_run,
+                            environments={k: v["waves"] for k, v in replace["environments"].items()})
+
+
+# bindings --------------------------------------------------------------------------
+def service_file(service_dir: Path | str) -> Path:
+    d = Path(service_dir)
+    path = d if d.name == SERVICE_FILE and d.is_file() else d / SERVICE_FILE
+    if not path.is_file():
+        raise NotFoundError(f"{path} does not exist: {service_dir} is not a service folder",
+                            hint="create one with `platform service new NAME --space TEAM`")
+    return path
+
+
+def _plain(doc: Any) -> Any:
+    return json.loads(json.dumps(doc))
+
+
+@dataclass
+class BindingInfo:
+    name: str
+    offering: str
+    plan: str
+    keys: list[str]
+    monthly_usd: float | None = None
+
+    def env_names(self) -> dict[str, str]:
+        return {k: binding_env_name(self.name, k) for k in self.keys}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "offering": self.offering, "plan": self.plan, "monthly_usd": self.monthly_usd,
+                "env": self.env_names(), "files": {k: binding_file(self.name, k) for k in self.keys}}
+
+
+def _binding_info(catalog, name: str, offering: str, plan: str) -> BindingInfo:
+    try:
+        off = catalog.offering(offering)
+    except NotFoundError:
+        return BindingInfo(name, offering, plan, [])
+    p = off.plan(plan)
+    return BindingInfo(name, offering, plan, list(off.binding_keys), p.monthly_usd if p else None)
+
+
+def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None = None) -> BindingInfo:
+    """Add binding NAME (default: the offering's name) of OFFERING with PLAN to the service."""
+    path = service_file(service_dir)
+    svc = Service.load(path)
+    bp = ws.catalog.blueprint(ws.space(svc.space).blueprint)
+    off, pl = check_binding(ws.catalog, bp, offering, plan)
+    name = name or offering
+    if not re.match(DNS_NAME, name):
+        raise UsageError(f"binding name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens")
+    if any(b.name == name for b in svc.bindings):
+        raise ConflictError(f"{path}: binding {name!r} exists already; nothing was changed",
+                            hint="choose another --name, or `platform service unbind` it first")
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    with RoundTrip(path) as doc:
+        entry = CommentedMap([("name", name), ("offering", offering), ("plan", plan)])
+        seq = doc.get("bindings")
+        if seq is None:
+            seq = CommentedSeq()
+            keys = list(doc.keys())
+            pos = keys.index("rollout") if "rollout" in keys else (keys.index("environments") if "environments" in keys else len(keys))
+            doc.insert(pos, "bindings", seq)
+        if len(seq) == 0:
+            seq.fa.set_block_style()
+        seq.append(entry)
+        Service.parse(_plain(doc), source=str(path))
+    info = BindingInfo(name, offering, plan, list(off.binding_keys), pl.monthly_usd)
+    _sync_catalog(path.parent, svc.name, svc.space, [(b.name, b.offering, b.plan) for b in svc.bindings] + [(name, offering, plan)])
+    return info
+
+
+def unbind(ws, service_dir: Path | str, name: str) -> BindingInfo:
+    """Remove binding NAME from the service (the resource goes at the next deploy)."""
+    path = service_file(service_dir)
+    svc = Service.load(path)
+    found = next((b for b in svc.bindings if b.name == name), None)
+    if found is None:
+        raise NotFoundError(f"{path}: no binding {name!r}; bindings: {', '.join(b.name for b in svc.bindings) or 'none'}")
+    with RoundTrip(path) as doc:
+        seq = doc["bindings"]
+        for i, item in enumerate(seq):
+            if item.get("name") == name:
+                del seq[i]
+                break
+        if len(seq) == 0:
+            seq.fa.set_flow_style()
+        Service.parse(_plain(doc), source=str(path))
+    _sync_catalog(path.parent, svc.name, svc.space, [(b.name, b.offering, b.plan) for b in svc.bindings if b.name != name])
+    return _binding_info(ws.catalog, found.name, found.offering, found.plan)
+
+
+def show(ws, service_dir: Path | str) -> dict[str, Any]:
+    """The service as the platform sees it, with the names its app reads each binding under."""
+    path = service_file(service_dir)
+    svc = Service.load(path)
+    catalog = ws.catalog if ws is not None else None
+    answers_path = path.parent / ANSWERS_FILE
+    template = None
+    if answers_path.is_file():
+        data = load_yaml(answers_path)
+        if isinstance(data, dict):
+            template = {"name": data.get("template"), "version": data.get("template_version")}
+    bindings = [(_binding_info(catalog, b.name, b.offering, b.plan) if catalog else BindingInfo(b.name, b.offering, b.plan, []))
+                for b in svc.bindings]
+    return {
+        "name": svc.name, "space": svc.space, "kind": svc.kind, "description": svc.description, "file": str(path),
+        "template": template,
+        "port": svc.port if svc.kind == "web" else None,
+        "health_path": svc.health_path if svc.kind == "web" else None,
+        "environments": {k: {"regions": e.regions, "markets": e.markets} for k, e in svc.environments.items()},
+        "bindings": [b.to_json() for b in bindings],
+    }
+
+
+# Backstage catalog ------------------------------------------------------------------
+def _sync_catalog(folder: Path, service: str, team: str, bindings: list[tuple[str, str, str]]) -> None:
+    """Keep one Backstage Resource per binding in catalog-info.yaml (other documents untouched)."""
+    path = folder / CATALOG_FILE
+    if not path.is_file():
+        return
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.explicit_start = False
+    load_yaml_all_check = read_text(path)
+    docs = [d for d in yaml.load_all(load_yaml_all_check)]
+    kept = [d for d in docs if not (isinstance(d, dict) and d.get("kind") == "Resource"
+                                    and f"{ANNOTATION}/binding" in (d.get("metadata", {}).get("annotations") or {}))]
+    component = next((d for d in kept if isinstance(d, dict) and d.get("kind") == "Component"), None)
+    refs = [f"resource:{backstage_resource_name(service, b[0])}" for b in bindings]
+    if component is not None:
+        spec = component.setdefault("spec", CommentedMap())
+        old = list(spec.get("dependsOn") or [])
+        others = [r for r in old if not str(r).startswith(f"resource:{service}-")]
+        seq = CommentedSeq(others + refs)
+        if not seq:
+            seq.fa.set_flow_style()
+        spec["dependsOn"] = seq
+    for name, offering, plan in bindings:
+        kept.append(CommentedMap([
+            ("apiVersion", "backstage.io/v1alpha1"),
+            ("kind", "Resource"),
+            ("metadata", CommentedMap([
+                ("name", backstage_resource_name(service, name)),
+                ("description", f"{offering} binding {name} (plan {plan}) of {service}"),
+                ("annotations", CommentedMap([(f"{ANNOTATION}/binding", name), (f"{ANNOTATION}/offering", offering),
+                                              (f"{ANNOTATION}/plan", plan)])),
+            ])),
+            ("spec", CommentedMap([("type", offering), ("owner", f"group:{team}"), ("system", team)])),
+        ]))
+    import io
+
+    buf = io.StringIO()
+    yaml.dump_all(kept, buf)
+    write_text_atomic(path, buf.getvalue())
