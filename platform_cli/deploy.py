@@ -144,13 +144,16 @@ def _recorder(store: HistoryStore) -> Callable[[UnitOutcome, dict[str, Any]], No
     return record
 
 
-def _gates(ws, spec: dict[str, Any], *, clients=None, health_get=None):
+def _gates(ws, spec: dict[str, Any], *, clients=None, health_get=None, sleep=None):
     g = spec.get("gates") or {}
     gates: list[Any] = []
     if g.get("alarms"):
         gates.append(AlarmsGate(clients) if clients is not None else AlarmsGate(lambda: client_provider(ws), lazy=True))
     if g.get("health_check"):
-        gates.append(HealthGate(g.get("health_path") or "/healthz", **({"get": health_get} if health_get else {})))
+        extra: dict[str, Any] = {"get": health_get} if health_get else {}
+        if sleep is not None:
+            extra["sleep"] = sleep
+        gates.append(HealthGate(g.get("health_path") or "/healthz", **extra))
     return gates
 
 
@@ -168,7 +171,7 @@ def _execute(ws, open_journal: Callable[[], Journal], rid: str, *, engine, appro
             journal.append("rollout.resumed", runner=holder_info(rid))
         spec = journal.state().spec
         approval = ApprovalGate(approve, ask or terminal_ask) if (spec.get("gates") or {}).get("approval") else None
-        ex = Executor(journal, engine, gates=_gates(ws, spec, clients=clients, health_get=health_get),
+        ex = Executor(journal, engine, gates=_gates(ws, spec, clients=clients, health_get=health_get, sleep=sleep),
                       approval=approval, progress=progress or default_progress(), recorder=_recorder(store),
                       sleep=sleep)
         outcome = ex.run()

@@ -25,6 +25,9 @@ def alarms_in_alarm(client: Any, region: str, prefixes: Iterable[str]) -> list[A
             for page in paginator.paginate(StateValue="ALARM", AlarmNamePrefix=prefix,
                                            AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
                 for a in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
+                    # some implementations apply only one of the filters; check both here
+                    if a.get("StateValue") != "ALARM" or not a["AlarmName"].startswith(prefix):
+                        continue
                     found[a["AlarmName"]] = Alarm(a["AlarmName"], region, a.get("StateReason", ""))
     except Exception as exc:  # botocore errors become CloudError at this boundary
         raise translate(exc, f"read CloudWatch alarms in {region}") from None

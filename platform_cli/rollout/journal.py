@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError, SpecError, UsageError
+from ..errors import ConflictError, NotFoundError, SpecError, UsageError
 
 SUFFIX = ".jsonl"
 
@@ -163,7 +163,10 @@ class Journal:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"{rollout_id}{SUFFIX}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        except FileExistsError:
+            raise ConflictError(f"rollout {rollout_id} exists already ({path})") from None
         os.close(fd)
         _fsync_dir(folder)
         j = cls(path)
