@@ -116,9 +116,8 @@ class UpgradeResult:
         return {
             "target": p.target,
             "dry_run": self.dry_run,
-            "upgraded" if not self.dry_run else "would_upgrade": [
-                {"team": c.team, "from": c.current, "to": p.target, "envs": c.envs} for c in
-                (self.upgraded if not self.dry_run else p.cohort)],
+            "cohort": [{"team": c.team, "from": c.current, "to": p.target, "envs": c.envs} for c in p.cohort],
+            "upgraded": [{"team": c.team, "from": c.current, "to": p.target, "envs": c.envs} for c in self.upgraded],
             "blocked": [{"team": c.team, "from": c.current, "reasons": c.reasons} for c in p.blocked],
             "remaining": p.remaining,
             "adoption_before": p.adoption_before,

@@ -143,7 +143,8 @@ def test_dry_run_changes_nothing(run_cli, fleet):
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["dry_run"] is True
-    assert [u["team"] for u in data["would_upgrade"]] == ["accounts", "billing", "orders"]
+    assert [u["team"] for u in data["cohort"]] == ["accounts", "billing", "orders"]
+    assert data["upgraded"] == []
     assert data["adoption_after"]["on"] == 4
     assert snapshot(fleet.root) == before
     r = run_cli("-w", str(fleet.root), "fleet", "upgrade", "--to", "standard@2", "--cohort", "3", "--dry-run")

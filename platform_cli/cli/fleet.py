@@ -76,7 +76,7 @@ def upgrade(ctx, to, cohort, dry_run, yes, as_json):
     if as_json:
         print_json(data)
     else:
-        moved = data["would_upgrade"] if dry_run else data["upgraded"]
+        moved = data["cohort"] if dry_run else data["upgraded"]
         table(["team", "from", "to", "environments"],
               [[m["team"], m["from"], m["to"], ", ".join(m["envs"])] for m in moved],
               title="would upgrade (dry run)" if dry_run else "upgraded")
@@ -87,6 +87,6 @@ def upgrade(ctx, to, cohort, dry_run, yes, as_json):
     info(f"adoption before: {_adoption(data['adoption_before'])}")
     info(f"adoption after:  {_adoption(data['adoption_after'])}{' (if applied)' if dry_run else ''}")
     info(f"{data['remaining']} space(s) remain on older versions")
-    if not (data.get("upgraded") or data.get("would_upgrade")):
+    if not data["cohort"]:
         info(f"nothing to upgrade to {data['target']}")
     next_step(*data["next"])
