@@ -72,3 +72,15 @@ def translate(exc: Exception, action: str):
     if isinstance(exc, BotoCoreError):
         return CloudError(f"{action}: {exc}")
     return CloudError(f"{action}: {type(exc).__name__}: {exc}")
+
+
+def caller_identity(provider: ClientProvider | None = None) -> dict:
+    """Who the credentials are (sts get-caller-identity): Account, Arn, UserId. One network call."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    provider = provider or ClientProvider(max_attempts=2)
+    try:
+        ident = provider("sts").get_caller_identity()
+    except (BotoCoreError, ClientError) as exc:
+        raise translate(exc, "sts get-caller-identity") from None
+    return {k: ident[k] for k in ("Account", "Arn", "UserId")}

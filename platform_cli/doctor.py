@@ -1,0 +1,217 @@
+"""`platform doctor`: what this machine and workspace can do, and how to fix what is missing.
+
+Checks: Python, the platform, the workspace, the Pulumi CLI (and how to install it), the
+Pulumi SDKs, AWS credentials (from the environment and files only; an STS call only with
+``check_aws``), the local cloud, and moto. Missing optional things are reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .errors import PULUMI_INSTALL_HINT, PlatformError
+
+MIN_PYTHON = (3, 11)
+
+OK, MISSING, WARN, FAIL = "ok", "missing", "warn", "fail"
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # ok | missing | warn | fail
+    detail: str
+    hint: str | None = None
+    required: bool = False  # a failed required check makes `platform doctor` exit non-zero
+
+
+@dataclass
+class DoctorReport:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(c.required and c.status in (MISSING, FAIL) for c in self.checks)
+
+    def check(self, name: str) -> Check:
+        return next(c for c in self.checks if c.name == name)
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "checks": [asdict(c) for c in self.checks]}
+
+
+def _version_of(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_python() -> Check:
+    v = sys.version_info
+    text = f"{v.major}.{v.minor}.{v.micro} ({sys.executable})"
+    if (v.major, v.minor) < MIN_PYTHON:
+        return Check("python", FAIL, text, hint="install Python 3.11 or newer", required=True)
+    return Check("python", OK, text, required=True)
+
+
+def check_workspace(explicit: str | None) -> tuple[Check, object | None]:
+    from .workspace import WorkspaceContext
+
+    try:
+        ws = WorkspaceContext.open(explicit)
+    except PlatformError as exc:
+        status = MISSING if type(exc).__name__ == "NotFoundError" else FAIL
+        return Check("workspace", status, exc.message, hint=exc.hint), None
+    cfg = ws.config
+    detail = f"{ws.root} (org {cfg.org}, cloud {cfg.cloud.target}, state {cfg.state.url}, secrets {cfg.secrets.provider})"
+    return Check("workspace", OK, detail), ws
+
+
+def check_passphrase(ws) -> Check | None:
+    if ws.config.secrets.provider != "passphrase":
+        return None
+    path = ws.passphrase_path()
+    if not path.is_file():
+        return Check("passphrase", FAIL, f"{path} is missing",
+                     hint="restore it (stacks encrypted with it cannot be read without it), or set secrets.provider")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return Check("passphrase", WARN, f"{path} is readable by others (mode {mode:o})", hint=f"chmod 600 {path}")
+    return Check("passphrase", OK, f"{path} (mode {mode:o})")
+
+
+def check_pulumi() -> Check:
+    from .engine.pulumi_cli import find_pulumi
+
+    try:
+        cli = find_pulumi()
+    except PlatformError as exc:
+        return Check("pulumi-cli", MISSING, exc.message + " (offline commands work without it)",
+                     hint=exc.hint or PULUMI_INSTALL_HINT)
+    return Check("pulumi-cli", OK, f"{cli.version} at {cli.path}")
+
+
+def check_sdks() -> list[Check]:
+    checks = []
+    for dist in ("pulumi", "pulumi_aws", "boto3"):
+        v = _version_of(dist)
+        checks.append(Check(f"{dist.replace('_', '-')}-sdk", OK if v else MISSING, v or "not installed",
+                            hint=None if v else "reinstall the platform: `pip install platform-cli`"))
+    return checks
+
+
+def _profiles(path: Path) -> list[str]:
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return []
+    return [s.removeprefix("profile ").strip() for s in parser.sections()]
+
+
+def aws_credential_source(environ: dict[str, str] | None = None) -> str | None:
+    """Where AWS credentials would come from, judged from the environment and files only
+    (no network call, no credential values read)."""
+    env = os.environ if environ is None else environ
+    if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
+        return "environment variables (AWS_ACCESS_KEY_ID)"
+    if env.get("AWS_WEB_IDENTITY_TOKEN_FILE") and env.get("AWS_ROLE_ARN"):
+        return "web identity (OIDC) token file"
+    if env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        return "container credentials endpoint"
+    home = Path(env.get("HOME", str(Path.home())))
+    cred_file = Path(env.get("AWS_SHARED_CREDENTIALS_FILE", home / ".aws" / "credentials"))
+    config_file = Path(env.get("AWS_CONFIG_FILE", home / ".aws" / "config"))
+    wanted = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    for path, label in ((cred_file, "credentials file"), (config_file, "config file")):
+        if path.is_file() and wanted in _profiles(path):
+            return f"profile {wanted!r} in the {label} {path}"
+    return None
+
+
+def check_aws_credentials(environ: dict[str, str] | None = None) -> Check:
+    source = aws_credential_source(environ)
+    if source:
+        return Check("aws-credentials", OK, f"found: {source} (not verified; --check-aws calls STS)")
+    return Check("aws-credentials", MISSING, "no AWS credentials in the environment or ~/.aws (not needed for the local cloud)",
+                 hint="for AWS: `aws configure` / AWS_PROFILE / OIDC in CI; without AWS: `platform local up`")
+
+
+def check_aws_identity(expected_account: str | None) -> Check:
+    from .aws.clients import caller_identity
+
+    try:
+        ident = caller_identity()
+    except PlatformError as exc:
+        return Check("aws-identity", FAIL, exc.message, hint=exc.hint, required=True)
+    detail = f"account {ident['Account']} as {ident['Arn']}"
+    if expected_account and ident["Account"] != expected_account:
+        return Check("aws-identity", FAIL, detail + f"; platform.yaml expects account {expected_account}",
+                     hint="use credentials of the workspace's account, or correct cloud.account_id", required=True)
+    return Check("aws-identity", OK, detail, required=True)
+
+
+def check_local_cloud(ws) -> Check:
+    from .aws.local_cloud import local_status
+
+    status = local_status(ws.local_dir)
+    if status.running:
+        return Check("local-cloud", OK, f"running at {status.endpoint} (pid {status.pid})")
+    hint = "`platform local up`" if ws.config.cloud.target == "local" else None
+    return Check("local-cloud", MISSING if hint else OK,
+                 "not running" + (" (the cloud target is aws: not needed)" if not hint else ""), hint=hint)
+
+
+def check_moto() -> Check:
+    v = _version_of("moto")
+    missing = [m for m in ("moto", "flask", "flask_cors") if not _has_module(m)]
+    if "moto" not in missing and not _moto_server_present():
+        missing.append("moto.server")
+    if v is None or missing:
+        return Check("moto", MISSING, f"moto's server cannot run (missing: {', '.join(missing) or 'moto'})",
+                     hint="pip install 'moto[server]' (needed for the local cloud only)")
+    return Check("moto", OK, f"{v} (server available for the local cloud)")
+
+
+def _moto_server_present() -> bool:
+    """Whether moto ships its server module, found without importing moto (which loads boto3)."""
+    spec = importlib.util.find_spec("moto")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return any((Path(loc) / "server.py").is_file() for loc in locations)
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def run_doctor(workspace: str | None = None, *, check_aws: bool = False) -> DoctorReport:
+    """Every check; nothing is changed and no network call is made unless ``check_aws``."""
+    report = DoctorReport()
+    report.checks.append(check_python())
+    report.checks.append(Check("platform", OK, f"{__version__} ({Path(__file__).parent})"))
+    ws_check, ws = check_workspace(workspace)
+    report.checks.append(ws_check)
+    if ws is not None:
+        passphrase = check_passphrase(ws)
+        if passphrase:
+            report.checks.append(passphrase)
+    report.checks.append(check_pulumi())
+    report.checks.extend(check_sdks())
+    report.checks.append(check_aws_credentials())
+    if check_aws:
+        report.checks.append(check_aws_identity(ws.config.cloud.account_id if ws is not None else None))
+    report.checks.append(check_moto())
+    if ws is not None:
+        report.checks.append(check_local_cloud(ws))
+    return report
