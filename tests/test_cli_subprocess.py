@@ -93,3 +93,20 @@ def test_fleet_upgrade_without_terminal_refuses(ws):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["upgraded"][0]["team"] == "payments"
     assert "next: platform space apply payments --env dev" in r.stderr
+
+
+def test_concurrent_creates_never_share_a_block(ws):
+    from ipaddress import IPv4Network
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLATFORM_", "AWS_", "PULUMI_"))}
+    procs = [subprocess.Popen([*platform_exe(), "space", "create", f"team{i}", "-b", "standard@1",
+                               "--env", "dev=DE,FR", "--json"], cwd=ws, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(4)]
+    blocks = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        blocks += [IPv4Network(u["cidr"]) for u in json.loads(out)["units"]]
+    assert len(blocks) == 8
+    for i, a in enumerate(blocks):
+        assert not any(a.overlaps(b) for b in blocks[i + 1:]), a
