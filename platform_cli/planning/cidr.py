@@ -17,8 +17,10 @@ def allocate(pool: IPv4Network, prefix: int, taken: Iterable[IPv4Network]) -> IP
 
     Existing blocks are never touched, so allocation is stable under additions.
     """
+    hint = "widen network_pool in platform.yaml, or remove unused environments or regions"
     if prefix < pool.prefixlen:
-        raise PoolExhausted(f"a /{prefix} block does not fit in the pool {pool}")
+        raise PoolExhausted(f"a /{prefix} block does not fit in the network pool {pool}",
+                            hint="widen network_pool in platform.yaml, or use a blueprint with smaller blocks (a larger cidr_prefix)")
     size = 1 << (32 - prefix)
     start = int(pool.network_address)
     end = int(pool.broadcast_address)
@@ -34,6 +36,6 @@ def allocate(pool: IPv4Network, prefix: int, taken: Iterable[IPv4Network]) -> IP
     if candidate + size - 1 > end:
         raise PoolExhausted(
             f"network pool {pool} has no free /{prefix} block left ({len(blocks)} blocks allocated)",
-            hint="widen network_pool in platform.yaml, or remove unused environments or regions",
+            hint=hint,
         )
     return IPv4Network((candidate, prefix))
