@@ -251,11 +251,11 @@ def test_exhausted_cidr_pool(run_cli, workspace):
     assert r.exit_code == 0, r.stderr
     before = snapshot(workspace.root)
     r = run_cli("-w", ws, "space", "create", "more", "-b", "minimal@1", "--env", "dev=eu-central-1")
-    check_clean_failure(r, CONFLICT, "10.9.0.0/21", "no free /22")
+    check_clean_failure(r, CONFLICT, "10.9.0.0/21", "no free /22", "network_pool in platform.yaml")
     r = run_cli("-w", ws, "space", "create", "big", "-b", "standard@1", "--env", "dev=DE")
-    check_clean_failure(r, CONFLICT, "/20", "10.9.0.0/21")
+    check_clean_failure(r, CONFLICT, "/20", "10.9.0.0/21", "network_pool in platform.yaml")
     r = run_cli("-w", ws, "space", "add-region", "tools", "--env", "dev", "us-east-1")
-    check_clean_failure(r, CONFLICT, "no free /22")
+    check_clean_failure(r, CONFLICT, "no free /22", "network_pool in platform.yaml")
     assert snapshot(workspace.root) == before
 
 
