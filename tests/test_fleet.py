@@ -205,3 +205,16 @@ def test_broken_space_is_skipped_and_left_alone(run_cli, fleet):
     assert [u["team"] for u in data["upgraded"]] == ["accounts"]
     assert any("aaa.yaml" in e for e in data["errors"])
     assert "blueprint: standard@1" in broken.read_text()
+
+
+def test_status_shows_spaces_on_a_blueprint_the_catalog_no_longer_has(run_cli, fleet):
+    p = fleet.space_path("tools")
+    p.write_text(p.read_text().replace("blueprint: minimal@1", "blueprint: legacy@3"))
+    status = _by_name(fleet_status(WorkspaceContext.open(fleet.root)))
+    assert status["legacy"]["latest"] is None and status["legacy"]["adoption_percent"] is None
+    assert status["legacy"]["spaces"] == [{"team": "tools", "blueprint": "legacy@3", "version": 3,
+                                           "latest": False, "known": False}]
+    assert status["minimal"]["total"] == 1
+    r = run_cli("-w", str(fleet.root), "fleet", "status")
+    assert r.exit_code == 0, r.stderr
+    assert "legacy" in r.stdout
