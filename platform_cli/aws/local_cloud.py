@@ -143,13 +143,23 @@ def is_moto_process(pid: int, port: int) -> bool:
     return "moto.server" in joined and str(port) in cmd
 
 
-def probe(endpoint: str, timeout: float = 1.0) -> bool:
+def probe(endpoint: str, timeout: float = 2.0) -> bool:
     """Whether a moto server answers at ``endpoint`` (its own API, no AWS call)."""
     try:
         with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout) as resp:  # noqa: S310 (loopback http)
             return resp.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def _answers_within(endpoint: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while True:
+        if probe(endpoint):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
 
 
 def _status_from(record: dict, local_dir: Path, *, note: str | None = None) -> LocalCloudStatus:
@@ -201,9 +211,11 @@ def require_endpoint(local_dir: Path) -> str:
 def local_up(local_dir: Path, *, timeout: float = START_TIMEOUT) -> LocalCloudStatus:
     """Start moto's server on 127.0.0.1 (or return the one already running)."""
     with _locked(local_dir):
-        record = _live_record(local_dir)
-        if record:
-            return _status_from(record, local_dir, note="already running")
+        record = _read_record(local_dir)
+        if record and is_moto_process(record["pid"], record["port"]):
+            if _answers_within(record["endpoint"], 5.0):
+                return _status_from(record, local_dir, note="already running")
+            _terminate(record["pid"])  # our server, verified, but it no longer answers: replace it
         last_error = ""
         for _attempt in range(3):  # a port taken between choosing and binding: choose again
             port = free_port()

@@ -29,6 +29,11 @@ CANCEL_GRACE = 120.0
 _cancel_requested = threading.Event()
 
 
+class WorkerKilled(UserAbort):
+    """A cancelled worker did not stop within the grace period and was killed with its
+    whole process group (the pulumi CLI included); a lock it held may be left behind."""
+
+
 def cancel_requested() -> bool:
     """In a worker: whether the parent asked it to stop."""
     return _cancel_requested.is_set()
@@ -122,6 +127,8 @@ def run_in_worker(entry: str, payload: dict, on_line: Callable[[str], None], *, 
                     try:
                         kind, data = out.get(timeout=1.0)
                     except queue_mod.Empty:
+                        if killed or (cancelled_at is not None and proc.exitcode == -signal.SIGKILL):
+                            raise WorkerKilled(f"{label}: cancelled; the engine did not stop in time and was killed")
                         if cancelled_at is not None:
                             raise UserAbort(f"{label}: cancelled; the engine was stopped") from None
                         raise EngineError(f"{label}: the engine worker exited with code {proc.exitcode} "

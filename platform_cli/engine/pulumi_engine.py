@@ -12,9 +12,9 @@ import os
 import threading
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import PlatformError, UsageError
 from ..units import EventSink, UnitResult, UnitTarget
-from .process import run_in_worker
+from .process import WorkerKilled, run_in_worker
 from .pulumi_cli import PulumiCli, find_pulumi
 from .settings import build_job
 
@@ -66,10 +66,28 @@ class PulumiEngine:
             raise UsageError(f"{target.unit}: a service unit needs its service.yaml (UnitTarget.service_file)")
         job = build_job(self.ws, target, action, local_endpoint=self.local_endpoint)
         with self._slots:
-            data = run_in_worker(WORKER_ENTRY, job.to_dict(), lambda line: on_event(target.unit, line),
-                                 label=f"{action} {target.unit}", cancel=self._cancel)
+            try:
+                data = run_in_worker(WORKER_ENTRY, job.to_dict(), lambda line: on_event(target.unit, line),
+                                     label=f"{action} {target.unit}", cancel=self._cancel)
+            except WorkerKilled as exc:
+                raise self._release_lock(target, exc) from None
         return UnitResult(unit=target.unit, outputs=dict(data.get("outputs") or {}),
                           summary=dict(data.get("summary") or {}))
+
+
+    def _release_lock(self, target: UnitTarget, killed: WorkerKilled) -> PlatformError:
+        """After a killed update (its pulumi CLI died with it) release the stack lock it held,
+        so that the next run does not meet a lock nobody holds."""
+        job = build_job(self.ws, target, "unlock", local_endpoint=self.local_endpoint)
+        try:
+            run_in_worker(WORKER_ENTRY, job.to_dict(), lambda line: None, label=f"unlock {target.unit}", grace=30)
+        except PlatformError as exc:
+            killed.hint = (f"the stack lock may still be held ({exc.message}); clear it with "
+                           f"`pulumi cancel --stack {job.stack} --yes` in {job.work_dir}")
+            return killed
+        killed.hint = "the stack lock was released; run the same command again to continue (`pulumi refresh` " \
+                      "first if resources were being changed)"
+        return killed
 
 
 def get_engine(ws, *, local_endpoint: str | None = None, max_workers: int | None = None) -> PulumiEngine:

@@ -12,7 +12,7 @@ from ..aws.clients import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from ..planning import names
 from ..units import UnitTarget
 
-ACTIONS = ("up", "preview", "refresh", "destroy", "outputs")
+ACTIONS = ("up", "preview", "refresh", "destroy", "outputs", "unlock")
 
 LOCAL_SERVICES = (
     "acm", "appautoscaling", "applicationautoscaling", "autoscaling", "budgets", "cloudtrail", "cloudwatch",

@@ -20,7 +20,7 @@ def _noop_program() -> None:
 
 
 def _program(job: UnitJob) -> Callable[[], None]:
-    if job.action not in ("up", "preview"):
+    if job.action not in ("up", "preview"):  # destroy, refresh, outputs, unlock
         return _noop_program
     from stacks.programs import program_for
 
@@ -79,6 +79,9 @@ def _run(job: UnitJob, emit: Callable[[str], None]) -> dict:
     stack = auto.create_or_select_stack(stack_name=job.stack, project_name=job.project, program=program, opts=opts)
     if job.action == "outputs":
         return {"outputs": _plain_outputs(stack.outputs()), "summary": {}}
+    if job.action == "unlock":
+        stack.cancel()  # the process that held the lock was killed: release it
+        return {"outputs": {}, "summary": {}}
 
     current = list(stack.get_all_config())
     stale = stale_config_keys(current, job.config)

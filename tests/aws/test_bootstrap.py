@@ -133,3 +133,17 @@ def test_shared_names_follow_platform_yaml(workspace):
     assert (names.kms_key, names.kms_region) == ("alias/acme-pulumi", "eu-west-1")
     assert names.history_table == "acme-deployments"
     assert names.oidc_issuers[0] == ("https://token.actions.githubusercontent.com", "sts.amazonaws.com")
+
+
+def test_the_history_store_uses_the_bootstrapped_table(ws_on_cloud, boto):
+    from platform_cli.aws.history_dynamodb import DynamoHistory
+    from platform_cli.rollout.history import Deployment
+
+    bootstrap(ws_on_cloud)
+    store = DynamoHistory(boto("dynamodb"), shared_names(ws_on_cloud).history_table)
+    record = Deployment(rollout="r1", unit="space/payments/dev/eu-central-1", team="payments", env="dev",
+                        region="eu-central-1", kind="space", what="space", action="up", version="standard@1",
+                        who="ci", start="2026-01-01T00:00:00+00:00", end="2026-01-01T00:05:00+00:00",
+                        result="succeeded")
+    store.add(record)
+    assert [d.id for d in store.query(team="payments")] == [record.id]

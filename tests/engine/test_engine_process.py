@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from platform_cli.engine.process import run_in_worker
+from platform_cli.engine.process import WorkerKilled, run_in_worker
 from platform_cli.errors import ConflictError, EngineError, UserAbort
 
 
@@ -57,5 +57,5 @@ def test_cancel_reaches_the_engine_child_which_stops_gracefully(tmp_path):
 def test_a_worker_ignoring_cancel_is_killed_after_the_grace_period():
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(UserAbort, match="cancelled"):
+    with pytest.raises(WorkerKilled, match="did not stop in time and was killed"):
         run_in_worker("engine_jobs:ignores_cancel", {}, lambda line: None, label="u", cancel=cancel, grace=0.5)
