@@ -60,6 +60,7 @@ def _worker_main(entry: str, payload: dict, out: Any, parent: int) -> None:
         os.setpgid(0, 0)
     signal.signal(signal.SIGINT, _on_sigint)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    out.put(("ready", os.getpid()))  # from here on SIGINT means "cancel gracefully"
 
     def emit(line: str) -> None:
         out.put(("event", line))
@@ -100,13 +101,15 @@ def run_in_worker(entry: str, payload: dict, on_line: Callable[[str], None], *, 
     proc = ctx.Process(target=_worker_main, args=(entry, payload, out, os.getpid()), name=f"engine {label}")
     proc.start()
     cancelled_at: float | None = None
+    ready = False
 
     def request_cancel() -> None:
         nonlocal cancelled_at
         if cancelled_at is None:
             cancelled_at = time.monotonic()
             on_line("cancelling: waiting for in-flight operations to finish (Ctrl-C again to stop at once)")
-            _signal_group(proc.pid, signal.SIGINT)
+            if ready:  # else sent as soon as the worker can take it
+                _signal_group(proc.pid, signal.SIGINT)
         else:
             _signal_group(proc.pid, signal.SIGKILL)
 
@@ -133,7 +136,11 @@ def run_in_worker(entry: str, payload: dict, on_line: Callable[[str], None], *, 
                             raise UserAbort(f"{label}: cancelled; the engine was stopped") from None
                         raise EngineError(f"{label}: the engine worker exited with code {proc.exitcode} "
                                           "without a result") from None
-                if kind == "event":
+                if kind == "ready":
+                    ready = True
+                    if cancelled_at is not None:
+                        _signal_group(proc.pid, signal.SIGINT)
+                elif kind == "event":
                     on_line(data)
                 elif kind == "result":
                     return data
