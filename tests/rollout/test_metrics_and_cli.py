@@ -60,7 +60,7 @@ def test_dora_of_nothing_and_since_parsing():
 
 @pytest.fixture
 def deployed(wide, make_service, fake_engine, quiet):
-    svc = make_service(regions=["eu-central-1", "eu-west-1", "us-east-1"], batch=2)
+    svc = make_service(regions=["eu-central-1", "eu-west-1", "us-east-1"], batch=2, parallel=1)
     ok = deploy.deploy_service(wide, svc, "live", "v1", engine=fake_engine(), progress=quiet)
     with pytest.raises(RolloutHalted) as exc:
         deploy.deploy_service(wide, svc, "live", "v2", engine=fake_engine({"service/globex/api/live/eu-west-1": 1}),
