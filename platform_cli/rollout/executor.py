@@ -22,9 +22,7 @@ from typing import Any
 from ..errors import PlatformError
 from ..units import Engine, UnitResult, UnitTarget
 from .gates import Gate, WaveContext
-from .journal import (
-    FINAL, R_CANCELLED, R_HALTED, R_SUCCEEDED, SUCCEEDED, Journal, RolloutState, now_iso,
-)
+from .journal import FINAL, SUCCEEDED, Journal, RolloutState, now_iso
 from .lock import current_user
 from .progress import NullProgress, Progress
 
