@@ -12,7 +12,7 @@ from typing import Any
 from ..units import UnitTarget
 from .errors import translate_engine_error
 from .events import format_event
-from .settings import UnitJob, stale_config_keys
+from .settings import UnitJob, project_settings, stale_config_keys
 
 
 def _noop_program() -> None:
@@ -71,9 +71,7 @@ def _run(job: UnitJob, emit: Callable[[str], None]) -> dict:
 
     program = _program(job)
     Path(job.work_dir).mkdir(parents=True, exist_ok=True)
-    settings = auto.ProjectSettings(name=job.project, runtime="python", main=job.work_dir,
-                                    description=f"platform: {job.project}",
-                                    backend=auto.ProjectBackend(url=job.backend_url))
+    settings = auto.ProjectSettings.from_dict(project_settings(job.project, job.backend_url, job.work_dir))
     opts = auto.LocalWorkspaceOptions(work_dir=job.work_dir, project_settings=settings, env_vars=dict(job.env),
                                       secrets_provider=job.secrets_provider)
     stack = auto.create_or_select_stack(stack_name=job.stack, project_name=job.project, program=program, opts=opts)
