@@ -73,7 +73,13 @@ def render_units(units: list[UnitInputs], workers: int | None = None) -> list[Re
     from concurrent.futures import ProcessPoolExecutor
 
     payloads = [u.model_dump_json() for u in units]
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has the SDK, the provider and the programs imported once.
+        ctx.set_forkserver_preload(["pulumi", "pulumi_aws", "platform_cli.render.runner", "stacks.programs",
+                                    "stacks.space", "stacks.service"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
     chunk = max(1, len(payloads) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         return [RenderedUnit.from_data(d) for d in pool.map(_render_json, payloads, chunksize=chunk)]

@@ -1,0 +1,119 @@
+"""Offline render speed, measured in one run (prints ratios; nothing is asserted).
+
+1. One space unit rendered by the platform (mocks with synthesised ids, graph capture,
+   components) vs the same resources registered directly under bare Pulumi mocks.
+   Target: <= 1.2x.
+2. A fleet of 17 teams x 2 envs x 3 regions (102 units) rendered by the process pool vs
+   one process. Target: >= 1.6x faster on 2 cores.
+
+Run: python benchmarks/render.py [--repeat N] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _workspace(teams: int):
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+    from platform_cli.workspace import WorkspaceContext, init_workspace
+
+    root = Path(tempfile.mkdtemp()) / "ws"
+    init_workspace(root, org="acme")
+    ws = WorkspaceContext.open(root)
+    for t in range(teams):
+        create_space(ws, CreateSpaceRequest(team=f"team{t:02d}", blueprint="standard@1", envs=["dev=DE,FR,IE", "prod=DE,FR,IE"],
+                                            owners=["lead@example.com"], ci_repos=[f"acme/team{t:02d}"]))
+    return ws
+
+
+def _bare(inputs) -> float:
+    """The same program (same components and pulumi_aws resources) under bare Pulumi mocks
+    that echo inputs: no id synthesis, no graph capture. Seconds taken."""
+    import pulumi
+    from pulumi.runtime import settings
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from platform_cli.planning.names import pulumi_project, pulumi_stack
+    from stacks.programs import program_for
+
+    class Bare(pulumi.runtime.Mocks):
+        def new_resource(self, args):
+            return f"{args.name}-id", dict(args.inputs)
+
+        def call(self, args):
+            return {"names": [f"{inputs.region}a", f"{inputs.region}b", f"{inputs.region}c"]}
+
+    start = time.perf_counter()
+    settings.reset_options()
+    pulumi.runtime.set_mocks(Bare(), project=pulumi_project(inputs.unit), stack=pulumi_stack(inputs.unit), preview=False)
+    _sync_await(run_pulumi_func(program_for(inputs)))
+    settings.reset_options()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--fleet-only", type=int, default=None, help=argparse.SUPPRESS)  # one fleet measurement
+    args = parser.parse_args()
+    if args.fleet_only is not None:
+        print(_fleet(args.fleet_only))
+        return
+
+    from platform_cli.planning.names import space_unit
+    from platform_cli.render import render_unit
+    from platform_cli.render.inputs import build_unit_inputs
+    from platform_cli.units import UnitTarget
+
+    ws = _workspace(1)
+    one = build_unit_inputs(ws, UnitTarget(space_unit("team00", "prod", "eu-central-1")))
+    graph = render_unit(one).resources  # warm-up: imports, caches
+    _bare(one)
+    platform_times, bare_times = [], []
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        render_unit(one)
+        platform_times.append(time.perf_counter() - t)
+        bare_times.append(_bare(one))
+    p, b = statistics.median(platform_times), statistics.median(bare_times)
+    print(f"one space unit ({len(graph)} resources): platform {p * 1000:.0f} ms, bare mocks {b * 1000:.0f} ms, "
+          f"ratio {p / b:.2f}x (target <= 1.2x)")
+
+    # Each fleet measurement runs in a fresh interpreter, so neither inherits the other's SDK state.
+    def measure(workers: int) -> float:
+        out = subprocess.run([sys.executable, __file__, "--fleet-only", str(workers)], check=True,
+                             capture_output=True, text=True).stdout
+        return float(out.strip().splitlines()[-1])
+
+    serial, pooled = measure(1), measure(args.workers)
+    print(f"fleet of 102 units: one process {serial:.1f} s, pool of {args.workers} {pooled:.1f} s, "
+          f"speed-up {serial / pooled:.2f}x (target >= 1.6x)")
+
+
+def _fleet(workers: int) -> float:
+    from platform_cli.planning.names import space_unit
+    from platform_cli.render import render_units
+    from platform_cli.render.inputs import build_unit_inputs
+    from platform_cli.units import UnitTarget
+
+    ws = _workspace(17)
+    units = [build_unit_inputs(ws, UnitTarget(space_unit(s.team, e, r))) for s in ws.spaces()[0] for e, r in s.units()]
+    assert len(units) == 102
+    start = time.perf_counter()
+    render_units(units, workers=workers)
+    return time.perf_counter() - start
+
+if __name__ == "__main__":
+    main()
