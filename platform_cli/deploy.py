@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import ConflictError, NotFoundError, PlatformError, RolloutHalted, SpecError, UsageError
-from .model.service import Service
+from .errors import ConflictError, NotFoundError, PlatformError, RolloutHalted, UsageError
 from .planning.names import parse_unit, service_unit, space_unit
-from .planning.waves import RolloutPlan, Wave, plan_waves, resolve_regions, reverse
+from .planning.waves import RolloutPlan, Wave, plan_waves, reverse
+from .servicespec import load_service, service_regions
 from .rollout.executor import Executor, RolloutOutcome, UnitOutcome
 from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider, terminal_ask
 from .rollout.history import Deployment, HistoryStore, ci_commit, open_history, previous_releases
@@ -41,7 +41,7 @@ def _env_of_space(ws, team: str, env: str):
     return space, space.environments[env]
 
 
-def plan_space(ws, team: str, env: str) -> RolloutPlan:
+def space_waves(ws, team: str, env: str) -> RolloutPlan:
     """Waves of a space's units in one environment: the first region alone, then batches of 3."""
     space, e = _env_of_space(ws, team, env)
     regions = list(e.regions)
@@ -50,38 +50,15 @@ def plan_space(ws, team: str, env: str) -> RolloutPlan:
                       gates={"alarms": True, "health_check": False, "approval": bool(e.protected)})
 
 
-def service_file(service_dir: str | os.PathLike) -> Path:
-    p = Path(service_dir).expanduser()
-    path = p / "service.yaml" if p.is_dir() else p
-    if not path.is_file():
-        raise NotFoundError(f"{path} does not exist: expected a service folder with service.yaml",
-                            hint="create a service with `platform service new NAME --space TEAM`")
-    return path.resolve()
-
-
-def load_service(service_dir: str | os.PathLike) -> tuple[Service, Path]:
-    path = service_file(service_dir)
-    return Service.load(path), path
-
-
 def _approval_needed(policy: str, protected: bool) -> bool:
     return policy == "always" or (policy == "protected" and protected)
 
 
-def plan_service(ws, service_dir: str | os.PathLike, env: str) -> RolloutPlan:
+def service_waves(ws, service_dir: str | os.PathLike, env: str) -> RolloutPlan:
     """Waves of a service's units in one environment, from its rollout policy."""
     svc, path = load_service(service_dir)
-    if env not in svc.environments:
-        raise NotFoundError(f"{path}: environments: service {svc.name} has no environment {env!r} "
-                            f"(it has: {', '.join(svc.environments)})")
+    regions = service_regions(ws, svc, env, str(path))
     space, e = _env_of_space(ws, svc.space, env)
-    se = svc.environments[env]
-    regions, _ = resolve_regions([*se.regions, *se.markets], ws.catalog.markets)
-    outside = [r for r in regions if r not in e.regions]
-    if outside:
-        raise SpecError(f"{path}: environments.{env}: regions {', '.join(outside)} are not in team space "
-                        f"{space.team}'s {env} environment ({', '.join(e.regions)})",
-                        file=str(path), hint=f"add them first: `platform space add-region {space.team} --env {env} REGION`")
     pol = svc.rollout
     return plan_waves(regions, units=[service_unit(space.team, svc.name, env, r) for r in regions], canary=pol.canary,
                       batch_size=pol.batch_size, max_parallel=pol.max_parallel, bake_minutes=pol.bake_minutes,
@@ -96,10 +73,10 @@ def plan_rollout(ws, *, env: str, service_dir: str | None = None, team: str | No
     if service_dir and team:
         raise UsageError("give either SERVICE_DIR or --space TEAM, not both")
     if service_dir:
-        return plan_service(ws, service_dir, env)
+        return service_waves(ws, service_dir, env)
     if not team:
         raise UsageError("give a SERVICE_DIR or --space TEAM")
-    return plan_space(ws, team, env)
+    return space_waves(ws, team, env)
 
 
 # running --------------------------------------------------------------------------
@@ -210,7 +187,7 @@ def _start(ws, plan: RolloutPlan, *, kind: str, action: str, team: str, env: str
 def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, progress: Progress | None = None,
                 clients=None, history: HistoryStore | None = None, ask=None, sleep=None) -> RolloutOutcome:
     """Apply every unit of TEAM's space in ENV, wave by wave. Raises RolloutHalted when a unit or gate fails."""
-    plan = plan_space(ws, team, env)
+    plan = space_waves(ws, team, env)
     space = ws.space(team)
     key = f"{team}/{env}"
     rid = new_rollout_id(f"{team}-{env}")
@@ -222,7 +199,7 @@ def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, 
 def destroy_space(ws, team: str, env: str, *, engine=None, progress: Progress | None = None, clients=None,
                   history: HistoryStore | None = None) -> RolloutOutcome:
     """Destroy every unit of TEAM's space in ENV, in reverse rollout order. The caller confirms first."""
-    plan = reverse(plan_space(ws, team, env))
+    plan = reverse(space_waves(ws, team, env))
     plan = RolloutPlan(target=plan.target, waves=plan.waves, partition=plan.partition, max_parallel=plan.max_parallel,
                        bake_minutes=0, batch_size=plan.batch_size, gates={})
     space = ws.space(team)
@@ -238,7 +215,7 @@ def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | 
                    approve: bool = False, *, engine=None, progress: Progress | None = None, clients=None,
                    history: HistoryStore | None = None, ask=None, health_get=None, sleep=None) -> RolloutOutcome:
     """Deploy VERSION of a service to ENV wave by wave (or to one REGION, for CI's one job per region)."""
-    plan = plan_service(ws, service_dir, env)
+    plan = service_waves(ws, service_dir, env)
     svc, path = load_service(service_dir)
     team = svc.space
     release = version or svc.image.tag
@@ -448,7 +425,7 @@ def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clien
 
 
 __all__ = [
-    "plan_space", "plan_service", "plan_rollout", "apply_space", "destroy_space", "deploy_service",
+    "space_waves", "service_waves", "plan_rollout", "apply_space", "destroy_space", "deploy_service",
     "rollout_status", "latest_rollout_status", "list_rollouts", "resume_rollout", "rollback_rollout", "cancel_rollout",
     "history_list", "dora_metrics", "load_service",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import NotFoundError, PolicyError, SpecError, UsageError
+from .errors import NotFoundError, PolicyError, UsageError
 from .planning import names
 from .units import UnitTarget
 from .workspace import WorkspaceContext
@@ -94,37 +94,10 @@ def plan_space(ws: WorkspaceContext, team: str, env: str | None = None, region: 
     return plan_units(ws, inputs, workers)
 
 
-def service_regions(ws: WorkspaceContext, service, env: str, source: str) -> list[str]:
-    """Regions of a service in an environment (regions and markets resolved), checked against the space."""
-    if env not in service.environments:
-        raise NotFoundError(f"{source}: environments: no environment {env!r} (has: {', '.join(service.environments)})")
-    e = service.environments[env]
-    regions: list[str] = []
-    for token in [*e.regions, *e.markets]:
-        region, _ = ws.catalog.resolve_place(token)
-        if region not in regions:
-            regions.append(region)
-    space = ws.space(service.space)
-    if env not in space.environments:
-        raise SpecError(f"{source}: environments.{env}: space {service.space} has no environment {env}",
-                        hint=f"add it with `platform space add-region {service.space} --env {env} REGION`")
-    missing = [r for r in regions if r not in space.environments[env].regions]
-    if missing:
-        raise SpecError(f"{source}: environments.{env}: regions {', '.join(missing)} are not in space "
-                        f"{service.space}/{env} ({', '.join(space.environments[env].regions)})",
-                        hint=f"add them with `platform space add-region {service.space} --env {env} REGION`")
-    return regions
-
-
 def service_targets(ws: WorkspaceContext, service_dir: str | Path, env: str, release: str | None = None) -> list[UnitTarget]:
-    from .model import Service
+    from .servicespec import load_service, service_regions
 
-    path = Path(service_dir)
-    if path.is_dir():
-        path = path / "service.yaml"
-    if not path.is_file():
-        raise NotFoundError(f"{path} does not exist", hint="pass the folder of a service created by `platform service new`")
-    service = Service.load(path)
+    service, path = load_service(service_dir)
     return [UnitTarget(unit=names.service_unit(service.space, service.name, env, r), release=release,
                        service_file=str(path)) for r in service_regions(ws, service, env, str(path))]
 

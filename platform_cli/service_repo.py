@@ -24,9 +24,9 @@ from .errors import ConflictError, NotFoundError, PolicyError, UsageError
 from .model import Blueprint, Offering, Plan, Service
 from .model.base import DNS_NAME
 from .planning.names import resource_name, space_prefix
+from .servicespec import service_file
 from .yamlio import RoundTrip, load_yaml, read_text, write_text_atomic
 
-SERVICE_FILE = "service.yaml"
 CATALOG_FILE = "catalog-info.yaml"
 ANSWERS_FILE = ".platform/answers.yml"
 DEFAULT_TEMPLATE = "python-web"
@@ -203,15 +203,6 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
 
 
 # bindings --------------------------------------------------------------------------
-def service_file(service_dir: Path | str) -> Path:
-    d = Path(service_dir)
-    path = d if d.name == SERVICE_FILE and d.is_file() else d / SERVICE_FILE
-    if not path.is_file():
-        raise NotFoundError(f"{path} does not exist: {service_dir} is not a service folder",
-                            hint="create one with `platform service new NAME --space TEAM`")
-    return path
-
-
 def _plain(doc: Any) -> Any:
     return json.loads(json.dumps(doc))
 

@@ -22,11 +22,11 @@ def apply(ctx, team, env, approve, as_json):
     halts the rollout: `platform rollout resume ID` continues it.
     Example: platform space apply payments --env dev
     """
-    from ..deploy import apply_space, plan_space
+    from ..deploy import apply_space, space_waves
     from .rollout import print_outcome, report
 
     ws = workspace(ctx)
-    p = plan_space(ws, team, env)
+    p = space_waves(ws, team, env)
     info(f"{p.target}: {len(p.units)} unit(s) in {len(p.waves)} wave(s)")
     with report(as_json):
         outcome = apply_space(ws, team, env, approve=approve)
@@ -45,11 +45,11 @@ def destroy(ctx, team, env, yes, as_json):
     The space file (spaces/TEAM.yaml) and its CIDR blocks stay; `platform space apply`
     builds the units again.
     """
-    from ..deploy import destroy_space, plan_space
+    from ..deploy import destroy_space, space_waves
     from .rollout import print_outcome, report
 
     ws = workspace(ctx)
-    p = plan_space(ws, team, env)
+    p = space_waves(ws, team, env)
     confirm(f"destroy {len(p.units)} unit(s) of {team}/{env} ({', '.join(reversed(p.regions))}) and everything in them?",
             yes=yes)
     with report(as_json):

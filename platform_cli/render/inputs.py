@@ -7,7 +7,6 @@ inline through the Automation API). Building it reads only the files the unit ne
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +15,7 @@ from ..errors import NotFoundError, SpecError
 from ..model import Blueprint, Offering, Plan, Service
 from ..planning import names
 from ..planning.tags import unit_tags
+from ..servicespec import load_service
 from ..units import UnitTarget
 
 
@@ -103,12 +103,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
 
     if not target.service_file:
         raise SpecError(f"unit {target.unit}: a service unit needs the path of its service.yaml")
-    service_path = Path(target.service_file)
-    if service_path.is_dir():
-        service_path = service_path / "service.yaml"
-    if not service_path.is_file():
-        raise NotFoundError(f"{service_path} does not exist", hint="pass the folder holding service.yaml")
-    service = Service.load(service_path)
+    service, service_path = load_service(target.service_file)
     if service.name != parts["service"]:
         raise SpecError(f"{service_path}: name: {service.name!r} does not match unit {target.unit}", file=str(service_path))
     if service.space != team:

@@ -29,7 +29,7 @@ def test_a_rollout_applies_every_unit_once_in_wave_order(wide, make_service, fak
     assert out.status == "succeeded"
     assert engine.applied == {u: 1 for u in UNITS}
     order = [u for _, u, _ in engine.calls]
-    plan = deploy.plan_service(wide, make_service(), "live")
+    plan = deploy.service_waves(wide, make_service(), "live")
     position = {u: i for i, u in enumerate(order)}
     for earlier, later in zip(plan.waves, plan.waves[1:]):  # every unit of a wave before any of the next
         assert max(position[u] for u in earlier.units) < min(position[u] for u in later.units)
