@@ -25,7 +25,8 @@ from .rollout.executor import Executor, RolloutOutcome, UnitOutcome
 from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider, terminal_ask
 from .rollout.history import Deployment, HistoryStore, ci_commit, open_history, previous_releases
 from .rollout.journal import FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, new_rollout_id, rollouts_dir
-from .rollout.lock import LocalLock, current_user, holder_info, pid_alive
+from .procs import pid_alive
+from .rollout.lock import LocalLock, current_user, holder_info
 from .rollout.progress import Progress, default_progress
 
 SPACE_BATCH = 3

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import CloudError
 from ..yamlio import write_text_atomic
+from ..procs import pid_alive
 
 STATE_FILE = "local-cloud.json"
 LOG_FILE = "local-cloud.log"
@@ -103,17 +104,7 @@ def _reap(pid: int) -> None:
 
 def _alive(pid: int) -> bool:
     _reap(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    stat = Path(f"/proc/{pid}/stat")
-    with contextlib.suppress(OSError, IndexError):
-        if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    return True
+    return pid_alive(pid)
 
 
 def _cmdline(pid: int) -> list[str] | None:

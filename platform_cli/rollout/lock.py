@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ..errors import LockError
 from .journal import now_iso
+from ..procs import pid_alive
 
 
 def current_user() -> str:
@@ -59,18 +60,6 @@ class RolloutLock(Protocol):
     def release(self) -> None: ...
 
     def holder(self) -> dict[str, Any] | None: ...
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
 
 
 class LocalLock:
