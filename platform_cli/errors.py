@@ -113,7 +113,7 @@ INTERNAL_ERROR_EXIT = 70
 PULUMI_INSTALL_HINT = (
     "install the Pulumi CLI (https://www.pulumi.com/docs/install/, for example "
     "`curl -fsSL https://get.pulumi.com | sh`) and make sure `pulumi` is on PATH; "
-    "`platform doctor` checks it. Offline commands such as `platform space plan --offline` "
+    "`platform doctor` checks it. Offline commands such as `platform space plan TEAM` "
     "work without it."
 )
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,14 @@ class UnitPlan:
 @dataclass
 class PlanResult:
     units: list[UnitPlan]
+    targets: list[UnitTarget] = field(default_factory=list)
+    preview: dict[str, dict[str, int]] | None = None  # unit -> engine change summary, when asked for
 
     def to_data(self) -> dict[str, Any]:
-        return {"units": [u.to_data() for u in self.units]}
+        data: dict[str, Any] = {"units": [u.to_data() for u in self.units]}
+        if self.preview is not None:
+            data["preview"] = [{"unit": u, "changes": c} for u, c in self.preview.items()]
+        return data
 
     @property
     def total_usd(self) -> float:
@@ -90,8 +96,10 @@ def plan_space(ws: WorkspaceContext, team: str, env: str | None = None, region: 
     """Offline plan of a team space's units (optionally one env and/or region)."""
     from .render.inputs import build_unit_inputs
 
-    inputs = [build_unit_inputs(ws, t) for t in space_targets(ws, team, env, region)]
-    return plan_units(ws, inputs, workers)
+    targets = space_targets(ws, team, env, region)
+    result = plan_units(ws, [build_unit_inputs(ws, t) for t in targets], workers)
+    result.targets = targets
+    return result
 
 
 def service_targets(ws: WorkspaceContext, service_dir: str | Path, env: str, release: str | None = None) -> list[UnitTarget]:
@@ -107,8 +115,30 @@ def plan_service(ws: WorkspaceContext, service_dir: str | Path, env: str, *, rel
     """Offline plan of a service's units in one environment."""
     from .render.inputs import build_unit_inputs
 
-    inputs = [build_unit_inputs(ws, t) for t in service_targets(ws, service_dir, env, release)]
-    return plan_units(ws, inputs, workers)
+    targets = service_targets(ws, service_dir, env, release)
+    result = plan_units(ws, [build_unit_inputs(ws, t) for t in targets], workers)
+    result.targets = targets
+    return result
+
+
+def preview(ws: WorkspaceContext, result: PlanResult, *, engine=None,
+            on_event: Callable[[str, str], None] | None = None) -> PlanResult:
+    """Ask the Pulumi engine what applying each planned unit would change (create/update/delete...).
+
+    Needs the `pulumi` CLI (EngineMissingError with how to install it otherwise). Units
+    preview in parallel; the engine runs each in its own process.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if engine is None:
+        from .engine import get_engine
+
+        engine = get_engine(ws)
+    sink = on_event or (lambda unit, line: None)
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(result.targets)))) as pool:
+        outcomes = list(pool.map(lambda t: engine.preview(t, sink), result.targets))
+    result.preview = {o.unit: dict(o.summary) for o in outcomes}
+    return result
 
 
 # blueprint diff ---------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from .workspace import CONFIG, WorkspaceContext, init_workspace
 DEMO_TEAM = "demo"
 DEMO_BLUEPRINT = "standard@1"
 DEMO_ENVS = ["dev=DE", "prod=DE,FR,US"]
+DEMO_SERVICE = "orders"
+DEMO_VERSION = "0.1.0"
 
 
 @dataclass
@@ -56,4 +58,78 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
     shown = show_space(ws, DEMO_TEAM)
     units = ", ".join(f"{u['env']}/{u['region']} {u['cidr']}" for u in shown["units"])
     add(Step("show", "done", f"space {DEMO_TEAM} has {len(shown['units'])} units: {units}", {"space": shown}))
+
+    from .plans import plan_service, plan_space
+
+    plan = plan_space(ws, DEMO_TEAM)
+    add(Step("plan", "done", _plan_line(f"space {DEMO_TEAM}", plan), {"plan": _plan_summary(plan)}))
+
+    from .service_repo import bind, new_service, show as show_service
+
+    services = directory / "services"
+    svc_dir = services / DEMO_SERVICE
+    if (svc_dir / "service.yaml").is_file():
+        add(Step("service", "reused", f"service {svc_dir} exists; using it"))
+    else:
+        made = new_service(ws, DEMO_SERVICE, DEMO_TEAM, template="python-web", ci="github", output_dir=services)
+        add(Step("service", "done", f"generated {made.path} from template {made.template} {made.version} "
+                                    f"with GitHub Actions CI/CD ({len(made.files)} files)"))
+    if not any(b["name"] == "db" for b in show_service(ws, svc_dir)["bindings"]):
+        info = bind(ws, svc_dir, "postgres", "dev", name="db")
+        names = ", ".join(sorted(info.env_names().values()))
+        add(Step("bind", "done", f"bound postgres (plan dev) as 'db'; the app reads {names} (injected as secrets)"))
+    else:
+        add(Step("bind", "reused", "binding 'db' (postgres) exists"))
+    svc_plan = plan_service(ws, svc_dir, "prod")
+    add(Step("service-plan", "done", _plan_line(f"service {DEMO_SERVICE} in prod", svc_plan),
+             {"plan": _plan_summary(svc_plan)}))
+
+    from .deploy import plan_rollout
+
+    waves = plan_rollout(ws, env="prod", service_dir=str(svc_dir))
+    desc = "; ".join(f"wave {w.number}{' (canary)' if w.canary else ''}: {', '.join(w.regions)}" for w in waves.waves)
+    add(Step("waves", "done", f"rollout of {DEMO_SERVICE} to prod: {desc}", {"rollout": waves.to_json()}))
+
+    _apply_steps(ws, svc_dir, add)
     return steps
+
+
+def _plan_summary(plan) -> dict[str, Any]:
+    return {"units": len(plan.units), "resources": sum(len(u.resources) for u in plan.units),
+            "mandatory": len(plan.mandatory),
+            "advisory": sum(1 for u in plan.units for f in u.findings if f.severity != "mandatory"),
+            "monthly_cost_usd": plan.total_usd}
+
+
+def _plan_line(what: str, plan) -> str:
+    s = _plan_summary(plan)
+    return (f"planned {what} offline: {s['units']} units, {s['resources']} resources, "
+            f"{s['mandatory']} mandatory and {s['advisory']} advisory findings, ${s['monthly_cost_usd']:.2f}/month")
+
+
+def _apply_steps(ws: WorkspaceContext, svc_dir: Path, add: Callable[[Step], None]) -> None:
+    """Local cloud, bootstrap, apply and deploy: only where the Pulumi engine exists."""
+    from .engine import find_pulumi
+    from .errors import EngineMissingError
+
+    try:
+        cli = find_pulumi()
+    except EngineMissingError as exc:
+        add(Step("apply", "skipped", f"{exc.message}; the plan above is the offline render. To apply: {exc.hint}"))
+        return
+    from .aws.bootstrap import bootstrap
+    from .aws.local_cloud import local_up
+    from .deploy import apply_space, deploy_service
+
+    endpoint = None
+    if ws.config.cloud.target == "local":
+        status = local_up(ws.local_dir)
+        endpoint = status.endpoint
+        add(Step("local-cloud", "done", f"local cloud runs at {endpoint}"))
+    report = bootstrap(ws, local_endpoint=endpoint)
+    add(Step("bootstrap", "done" if report.changed else "reused",
+             f"bootstrap: {', '.join(f'{i.name} {i.status}' for i in report.items)}"))
+    apply_space(ws, DEMO_TEAM, "dev", approve=True)
+    add(Step("apply", "done", f"applied team space {DEMO_TEAM}/dev with Pulumi {cli.version}"))
+    deploy_service(ws, svc_dir, "dev", version=DEMO_VERSION, approve=True)
+    add(Step("deploy", "done", f"deployed {DEMO_SERVICE} {DEMO_VERSION} to dev"))

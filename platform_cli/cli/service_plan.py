@@ -3,18 +3,20 @@
 import click
 
 from ._common import info, json_option, workspace
+from .space_plan import preview_option
 
 
 @click.command("plan")
 @click.argument("service_dir", metavar="SERVICE_DIR", type=click.Path(exists=True, file_okay=True))
 @click.option("--env", "-e", required=True, help="Environment to plan.")
 @click.option("--version", "release", default=None, help="Image tag to plan (default: service.yaml's image.tag).")
+@preview_option
 @json_option
 @click.pass_context
-def plan(ctx, service_dir, env, release, as_json):
+def plan(ctx, service_dir, env, release, preview, as_json):
     """Plan SERVICE_DIR's units in ENV offline: resources, policy findings, monthly cost (exit 6 on mandatory findings)."""
     from ..plans import plan_service
     from .space_plan import show_plan
 
     info(f"rendering {service_dir} ({env}) offline ...")
-    show_plan(plan_service(workspace(ctx), service_dir, env, release=release), as_json)
+    show_plan(ctx, plan_service(workspace(ctx), service_dir, env, release=release), as_json, preview)

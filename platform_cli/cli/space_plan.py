@@ -5,8 +5,24 @@ import click
 from ._common import info, json_option, print_json, table, workspace
 
 
-def show_plan(result, as_json: bool) -> None:
-    """Print a plan (table or JSON), then fail with exit 6 when a mandatory finding exists."""
+def preview_option(f):
+    return click.option(
+        "--preview", is_flag=True,
+        help="Also ask the Pulumi engine what applying would change (needs the pulumi CLI; "
+             "for the local cloud, `platform local up`).")(f)
+
+
+def show_plan(ctx, result, as_json: bool, with_preview: bool = False) -> None:
+    """Print a plan (table or JSON), then fail with exit 6 when a mandatory finding exists.
+
+    With ``with_preview`` the engine's change summary per unit is added, unless a
+    mandatory finding already stops the plan.
+    """
+    if with_preview and not result.mandatory:
+        from ..plans import preview
+
+        info("asking the Pulumi engine for a preview ...")
+        preview(workspace(ctx), result, on_event=lambda unit, line: info(f"{unit}: {line}"))
     if as_json:
         print_json(result.to_data())
     else:
@@ -23,6 +39,11 @@ def show_plan(result, as_json: bool) -> None:
               [[u.unit, len(u.resources), sum(f.severity == "mandatory" for f in u.findings),
                 sum(f.severity == "advisory" for f in u.findings), f"{u.monthly_cost_usd:.2f}"] for u in result.units]
               + [["total", sum(len(u.resources) for u in result.units), "", "", f"{result.total_usd:.2f}"]])
+        if result.preview is not None:
+            kinds = sorted({k for c in result.preview.values() for k in c})
+            click.echo("")
+            table(["unit", *kinds], [[u, *[c.get(k, 0) for k in kinds]] for u, c in result.preview.items()],
+                  title="changes the engine would make")
     result.raise_for_findings()
 
 
@@ -30,16 +51,18 @@ def show_plan(result, as_json: bool) -> None:
 @click.argument("team")
 @click.option("--env", "-e", default=None, help="Only this environment.")
 @click.option("--region", "-r", default=None, help="Only this region.")
+@preview_option
 @json_option
 @click.pass_context
-def plan(ctx, team, env, region, as_json):
+def plan(ctx, team, env, region, preview, as_json):
     """Plan the units of team space TEAM offline: resource counts by type, policy findings, monthly cost.
 
     \b
     The plan is rendered under Pulumi mocks (no cloud, no Pulumi engine needed).
+    --preview adds what the engine would change in the real stacks.
     Exits 6 after printing the plan when a unit has a mandatory policy finding.
     """
     from ..plans import plan_space
 
     info(f"rendering {team} offline ...")
-    show_plan(plan_space(workspace(ctx), team, env, region), as_json)
+    show_plan(ctx, plan_space(workspace(ctx), team, env, region), as_json, preview)
