@@ -15,7 +15,7 @@ STAR_RESOURCE_ACTIONS: frozenset[str] = frozenset({
     "ecr:GetAuthorizationToken",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
-    "cloudwatch:DescribeAlarms",
+    "ecs:DescribeTaskDefinition",
     "sts:GetCallerIdentity",
 })
 """The one list of actions whose statements may (and must) use ``*`` as resource."""
@@ -126,13 +126,20 @@ def _regional(partition: str, region: str, account: str, services: list[str]) ->
     return [arn(partition, s, region, account, "*") for s in services]
 
 
+def alarm_arns(partition: str, region: str, account: str, prefix: str) -> list[str]:
+    """The space's CloudWatch alarms: their names start with the space prefix (what the rollout gate reads)."""
+    return [arn(partition, "cloudwatch", region, account, f"alarm:{prefix}-*")]
+
+
 def permission_boundary(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
     """The ceiling of every role of the space: only resources tagged with the space, in its account and region."""
-    regional = ["ecs", "ecr", "logs", "sqs", "sns", "dynamodb", "rds", "elasticache", "secretsmanager",
-                "elasticloadbalancing", "application-autoscaling", "kms"]
+    regional = ["ecs", "ecr", "logs", "sqs", "sns", "dynamodb", "rds", "elasticache", "secretsmanager", "kms"]
     return doc(
+        # Named actions only: the ECS, load balancer and autoscaling Describe*/List* families are mostly
+        # actions without resource-level permissions, which the tag condition below could never allow anyway.
         allow("SpaceResources", [
-            "ecs:Describe*", "ecs:List*", "ecs:UpdateService", "ecs:RunTask", "ecs:StopTask",
+            "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService", "ecs:RunTask",
+            "ecs:StopTask",
             "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
             "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
             "logs:GetLogEvents", "logs:FilterLogEvents", "logs:CreateLogStream", "logs:PutLogEvents",
@@ -142,33 +149,35 @@ def permission_boundary(partition: str, region: str, account: str, space: str, p
             "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable",
             "dynamodb:ConditionCheckItem", "rds:DescribeDBInstances", "elasticache:DescribeReplicationGroups",
             "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
-            "elasticloadbalancing:Describe*", "application-autoscaling:Describe*",
             "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey",
             "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
         ], _regional(partition, region, account, regional) + [f"arn:{partition}:s3:::*"],
             condition=space_condition(space)),
         allow("PassOwnRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"]),
+        allow("SpaceAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
         allow("AccountWide", sorted(STAR_RESOURCE_ACTIONS), "*"),
     )
 
 
-def developer_policy(partition: str, region: str, account: str, space: str) -> dict[str, Any]:
+def developer_policy(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
     return doc(
         allow("OperateSpace", ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService",
                                "ecs:StopTask", "logs:GetLogEvents", "logs:FilterLogEvents", "ecr:DescribeImages",
                                "sqs:GetQueueAttributes", "dynamodb:DescribeTable", "rds:DescribeDBInstances"],
               _regional(partition, region, account, ["ecs", "logs", "ecr", "sqs", "dynamodb", "rds"]),
               condition=space_condition(space)),
-        allow("Metrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"], "*"),
+        allow("Metrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*"),
+        allow("Alarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
     )
 
 
-def readonly_policy(partition: str, region: str, account: str, space: str) -> dict[str, Any]:
+def readonly_policy(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
     return doc(
         allow("ReadSpace", ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "logs:GetLogEvents",
                             "logs:FilterLogEvents", "ecr:DescribeImages"],
               _regional(partition, region, account, ["ecs", "logs", "ecr"]), condition=space_condition(space)),
-        allow("Metrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"], "*"),
+        allow("Metrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*"),
+        allow("Alarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
     )
 
 
@@ -180,11 +189,13 @@ def ci_deploy_policy(partition: str, region: str, account: str, space: str, pref
                              "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages"],
               [ecr_arn]),
         allow("DeployServices", ["ecs:DescribeServices", "ecs:UpdateService", "ecs:RegisterTaskDefinition",
-                                 "ecs:DescribeTaskDefinition", "ecs:TagResource"],
+                                 "ecs:TagResource"],
               _regional(partition, region, account, ["ecs"]), condition=space_condition(space)),
+        # AWS defines ecs:DescribeTaskDefinition without resource-level permissions.
+        allow("ReadTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*"),
         allow("PassServiceRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"],
               condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
-        allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], "*"),
+        allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
     )
 
 

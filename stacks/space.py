@@ -192,8 +192,8 @@ class Access(pulumi.ComponentResource):
             boundary_arn = self.boundary.arn
         session = args.max_session_hours * 3600
         self.roles: dict[str, aws.iam.Role] = {}
-        documents = {"developer": iam.developer_policy(p, r, a, args.space),
-                     "read-only": iam.readonly_policy(p, r, a, args.space)}
+        documents = {"developer": iam.developer_policy(p, r, a, args.space, args.prefix),
+                     "read-only": iam.readonly_policy(p, r, a, args.space, args.prefix)}
         for role in args.team_roles:
             self.roles[role] = aws.iam.Role(
                 f"{name}-{role}", name=f"{args.prefix}-{role}", assume_role_policy=iam.to_json(iam.team_trust(p, a, args.team)),
