@@ -131,28 +131,73 @@ def alarm_arns(partition: str, region: str, account: str, prefix: str) -> list[s
     return [arn(partition, "cloudwatch", region, account, f"alarm:{prefix}-*")]
 
 
-def permission_boundary(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
-    """The ceiling of every role of the space: only resources tagged with the space, in its account and region."""
-    regional = ["ecs", "ecr", "logs", "sqs", "sns", "dynamodb", "rds", "elasticache", "secretsmanager", "kms"]
+def log_group_arns(partition: str, region: str, account: str, prefix: str) -> list[str]:
+    """The space's log group (/platform/PREFIX) and everything in it (its log streams)."""
+    group = arn(partition, "logs", region, account, f"log-group:/platform/{prefix}")
+    return [group, f"{group}:*"]
+
+
+def task_definition_arns(partition: str, region: str, account: str, prefix: str) -> list[str]:
+    """Every revision of the task definition families of the space (a service's family is PREFIX-SERVICE)."""
+    return [arn(partition, "ecs", region, account, f"task-definition/{prefix}-*:*")]
+
+
+def space_tag_request(space: str) -> dict[str, Any]:
+    """A resource being created must carry the space's tag."""
+    return {"StringEquals": {"aws:RequestTag/platform:space": space}}
+
+
+SPACE_TAGGED_ACTIONS: tuple[str, ...] = (
+    "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService", "ecs:StopTask",
+    "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
+    "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+    "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility", "sns:Publish", "sns:GetTopicAttributes",
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+    "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable",
+    "dynamodb:ConditionCheckItem", "rds:DescribeDBInstances", "elasticache:DescribeReplicationGroups",
+    "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt", "kms:GenerateDataKey",
+)
+"""Actions of the space's roles whose resource types AWS authorizes by ``aws:ResourceTag``."""
+
+BUCKET_ACTIONS: tuple[str, ...] = ("s3:ListBucket", "s3:GetBucketLocation")
+OBJECT_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+
+
+def permission_boundary(partition: str, region: str, account: str, space: str, prefix: str, *,
+                        bucket_prefix: str) -> dict[str, Any]:
+    """The ceiling of every role of the space: its account and region, and only the space's resources.
+
+    Resources are the space's where AWS can tell: by the ``platform:space`` tag for actions whose
+    resource types support ``aws:ResourceTag``; by name for the rest (S3 buckets and objects, the
+    log group and its streams, queue URLs, task definition families), since every such name starts
+    with the space prefix (buckets with BUCKET_PREFIX, see ``planning.names.bucket_prefix``); by the
+    request tag for task definitions a pipeline registers. Only actions some role of the space is
+    granted appear: a policy added later cannot reach further than what the roles use today.
+    """
+    regional = ["ecs", "ecr", "sqs", "sns", "dynamodb", "rds", "elasticache", "secretsmanager", "kms"]
+    buckets = f"arn:{partition}:s3:::{bucket_prefix}*"
+    in_account = {"StringEquals": {"s3:ResourceAccount": account}}  # bucket names are global: only ours
     return doc(
-        # Named actions only: the ECS, load balancer and autoscaling Describe*/List* families are mostly
-        # actions without resource-level permissions, which the tag condition below could never allow anyway.
-        allow("SpaceResources", [
-            "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService", "ecs:RunTask",
-            "ecs:StopTask",
-            "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
-            "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
-            "logs:GetLogEvents", "logs:FilterLogEvents", "logs:CreateLogStream", "logs:PutLogEvents",
-            "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-            "sqs:ChangeMessageVisibility", "sns:Publish", "sns:GetTopicAttributes",
-            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-            "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable",
-            "dynamodb:ConditionCheckItem", "rds:DescribeDBInstances", "elasticache:DescribeReplicationGroups",
-            "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
-            "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey",
-            "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
-        ], _regional(partition, region, account, regional) + [f"arn:{partition}:s3:::*"],
-            condition=space_condition(space)),
+        allow("SpaceResources", list(SPACE_TAGGED_ACTIONS), _regional(partition, region, account, regional),
+              condition=space_condition(space)),
+        # RDS creates the master user secret of a database (rds!db-...) and tags it with the database,
+        # not with the space: a database of the space has the space prefix.
+        allow("SpaceDatabaseSecrets", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+              [arn(partition, "secretsmanager", region, account, "secret:rds!db-*")],
+              condition={"StringLike": {"aws:ResourceTag/aws:rds:primaryDBInstanceArn":
+                                        arn(partition, "rds", region, account, f"db:{prefix}-*")}}),
+        # CloudWatch Logs authorizes log streams without tags: the space's log group by name.
+        allow("SpaceLogs", ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:CreateLogStream", "logs:PutLogEvents"],
+              log_group_arns(partition, region, account, prefix)),
+        # S3 authorizes buckets and objects without aws:ResourceTag: the space's buckets by name.
+        allow("SpaceBuckets", list(BUCKET_ACTIONS), [buckets], condition=in_account),
+        allow("SpaceObjects", list(OBJECT_ACTIONS), [f"{buckets}/*"], condition=in_account),
+        # GetQueueUrl resolves a name before any tag can be read: the space's queues by name.
+        allow("SpaceQueueUrls", ["sqs:GetQueueUrl"], [arn(partition, "sqs", region, account, f"{prefix}-*")]),
+        # A new task definition revision has no tags yet: the space's families, tagged with the space.
+        allow("SpaceTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+              task_definition_arns(partition, region, account, prefix), condition=space_tag_request(space)),
         allow("PassOwnRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"]),
         allow("SpaceAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
         allow("AccountWide", sorted(STAR_RESOURCE_ACTIONS), "*"),
@@ -162,10 +207,11 @@ def permission_boundary(partition: str, region: str, account: str, space: str, p
 def developer_policy(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
     return doc(
         allow("OperateSpace", ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService",
-                               "ecs:StopTask", "logs:GetLogEvents", "logs:FilterLogEvents", "ecr:DescribeImages",
-                               "sqs:GetQueueAttributes", "dynamodb:DescribeTable", "rds:DescribeDBInstances"],
-              _regional(partition, region, account, ["ecs", "logs", "ecr", "sqs", "dynamodb", "rds"]),
+                               "ecs:StopTask", "ecr:DescribeImages", "sqs:GetQueueAttributes",
+                               "dynamodb:DescribeTable", "rds:DescribeDBInstances"],
+              _regional(partition, region, account, ["ecs", "ecr", "sqs", "dynamodb", "rds"]),
               condition=space_condition(space)),
+        allow("ReadLogs", ["logs:GetLogEvents", "logs:FilterLogEvents"], log_group_arns(partition, region, account, prefix)),
         allow("Metrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*"),
         allow("Alarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
     )
@@ -173,9 +219,9 @@ def developer_policy(partition: str, region: str, account: str, space: str, pref
 
 def readonly_policy(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
     return doc(
-        allow("ReadSpace", ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "logs:GetLogEvents",
-                            "logs:FilterLogEvents", "ecr:DescribeImages"],
-              _regional(partition, region, account, ["ecs", "logs", "ecr"]), condition=space_condition(space)),
+        allow("ReadSpace", ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecr:DescribeImages"],
+              _regional(partition, region, account, ["ecs", "ecr"]), condition=space_condition(space)),
+        allow("ReadLogs", ["logs:GetLogEvents", "logs:FilterLogEvents"], log_group_arns(partition, region, account, prefix)),
         allow("Metrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*"),
         allow("Alarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
     )
@@ -188,9 +234,11 @@ def ci_deploy_policy(partition: str, region: str, account: str, space: str, pref
         allow("PushImages", ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
                              "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages"],
               [ecr_arn]),
-        allow("DeployServices", ["ecs:DescribeServices", "ecs:UpdateService", "ecs:RegisterTaskDefinition",
-                                 "ecs:TagResource"],
+        allow("DeployServices", ["ecs:DescribeServices", "ecs:UpdateService"],
               _regional(partition, region, account, ["ecs"]), condition=space_condition(space)),
+        # A new revision has no tags to check yet: the space's families, registered with the space's tag.
+        allow("RegisterTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+              task_definition_arns(partition, region, account, prefix), condition=space_tag_request(space)),
         # AWS defines ecs:DescribeTaskDefinition without resource-level permissions.
         allow("ReadTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*"),
         allow("PassServiceRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"],
@@ -255,10 +303,20 @@ BINDING_ACTIONS: dict[str, list[str]] = {
 """Actions a service gets on the resource of each offering it binds."""
 
 
+def _bound_resource(offering: str, resource_arns: list[str]) -> list[dict[str, Any]]:
+    """Statements on the bound resource; a bucket's object actions apply to its objects, the others to the bucket."""
+    if offering != "bucket":
+        return [allow("UseBoundResource", BINDING_ACTIONS[offering], resource_arns)]
+    objects = [r for r in resource_arns if r.endswith("/*")]
+    buckets = [r for r in resource_arns if not r.endswith("/*")]
+    return [allow("UseBoundResource", [a for a in BINDING_ACTIONS[offering] if a not in OBJECT_ACTIONS], buckets),
+            allow("UseBoundObjects", [a for a in BINDING_ACTIONS[offering] if a in OBJECT_ACTIONS], objects)]
+
+
 def binding_policy(offering: str, resource_arns: list[str], secret_arns: list[str], kms_key_arn: str) -> dict[str, Any]:
     """The task role may use exactly this binding's resource and read exactly its secret."""
     return doc(
-        allow("UseBoundResource", BINDING_ACTIONS[offering], resource_arns),
+        *_bound_resource(offering, resource_arns),
         allow("ReadBindingSecret", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], secret_arns),
         allow("UseSpaceKey", ["kms:Decrypt", "kms:GenerateDataKey"], [kms_key_arn]),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_cli.planning.names import bucket_name, resource_name
+from platform_cli.planning.names import bucket_name, bucket_prefix, resource_name
 from platform_cli.render.inputs import UnitInputs
 
 SPACE_OUTPUTS = (
@@ -58,6 +58,7 @@ def space_program(inputs: UnitInputs) -> None:
     access = Access(f"{prefix}-access", AccessArgs(
         prefix=prefix, space=space, team=inputs.team, env=inputs.env, partition=inputs.partition, region=inputs.region,
         account_id=inputs.account_id, ci_repos=inputs.ci_repos, ecr_arn=baseline.registry.arn, tags=inputs.tags,
+        bucket_prefix=bucket_prefix(inputs.org, inputs.team, inputs.env, inputs.region),
         team_roles=list(bp.access.team_roles), github_oidc=bp.access.github_oidc,
         gitlab_url=bp.access.gitlab.url if bp.access.gitlab.enabled else None,
         permission_boundary=bp.access.permission_boundary, max_session_hours=bp.access.max_session_hours,

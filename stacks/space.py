@@ -167,6 +167,7 @@ class AccessArgs:
     ci_repos: list[str]
     ecr_arn: pulumi.Input[str]
     tags: dict[str, str]
+    bucket_prefix: str  # every bucket of the space starts with it (planning.names.bucket_prefix)
     team_roles: list[str] = field(default_factory=lambda: ["developer", "read-only"])
     github_oidc: bool = True
     gitlab_url: str | None = None
@@ -188,7 +189,9 @@ class Access(pulumi.ComponentResource):
             self.boundary = aws.iam.Policy(
                 f"{name}-boundary", name=f"{args.prefix}-boundary",
                 description=f"Keeps roles of space {args.space} inside resources tagged with it",
-                policy=iam.to_json(iam.permission_boundary(p, r, a, args.space, args.prefix)), tags=args.tags, opts=child)
+                policy=iam.to_json(iam.permission_boundary(p, r, a, args.space, args.prefix,
+                                                            bucket_prefix=args.bucket_prefix)),
+                tags=args.tags, opts=child)
             boundary_arn = self.boundary.arn
         session = args.max_session_hours * 3600
         self.roles: dict[str, aws.iam.Role] = {}

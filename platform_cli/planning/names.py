@@ -71,3 +71,9 @@ def bucket_name(org: str, team: str, env: str, region: str, purpose: str, accoun
     """Globally unique S3 bucket name within the 63-character limit."""
     suffix = hashlib.sha256(f"{account_id}/{org}".encode()).hexdigest()[:6]
     return resource_name(org, team, env, short_region(region), purpose, suffix)
+
+
+def bucket_prefix(org: str, team: str, env: str, region: str) -> str:
+    """What every :func:`bucket_name` of a space starts with (also when the name is shortened)."""
+    stem = resource_name(org, team, env, short_region(region), max_len=10**6)
+    return (stem + "-")[:54].rstrip("-") + "-"

@@ -12,7 +12,7 @@ KEY = f"arn:aws:kms:{R}:{A}:key/1234"
 
 
 @pytest.mark.parametrize("document", [
-    iam.permission_boundary(P, R, A, "payments-prod", "payments-prod-euc1"),
+    iam.permission_boundary(P, R, A, "payments-prod", "payments-prod-euc1", bucket_prefix="acme-payments-prod-euc1-"),
     iam.developer_policy(P, R, A, "payments-prod", "payments-prod-euc1"),
     iam.readonly_policy(P, R, A, "payments-prod", "payments-prod-euc1"),
     iam.ci_deploy_policy(P, R, A, "payments-prod", "payments-prod-euc1", ECR),

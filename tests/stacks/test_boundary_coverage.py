@@ -1,0 +1,268 @@
+"""The permission boundary of a space allows everything its roles' own policies grant.
+
+A role's effective permissions are the intersection of its identity policies and its
+boundary: a grant the boundary does not cover is denied by AWS. For every role of the
+reference workspace that carries a boundary (team roles, CI deploy role, ECS task and
+execution roles of a service binding one of every offering), every (action, resource) its
+policies grant must fall under a boundary statement: the statement names the action
+(IAM wildcards allowed) and one of its resources matches the granted resource (IAM globs
+``*`` and ``?``). A boundary statement conditioned on ``aws:ResourceTag/...`` only counts
+for actions in :data:`TAG_AWARE`, because AWS evaluates that key only where the resource type
+supports it; for any other action such a statement never matches and the call is denied.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+import pytest
+
+from stacks import iam
+from tests.stacks.test_iam_lint import graphs  # noqa: F401  (the rendered reference units, shared fixture)
+
+TAG_AWARE: frozenset[str] = frozenset({
+    # ECS services and tasks (and container instances, the resource of ListTasks) support aws:ResourceTag.
+    # Not ecs:RegisterTaskDefinition (creates the resource: aws:RequestTag) nor ecs:TagResource.
+    "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService", "ecs:StopTask",
+    # ECR repositories support aws:ResourceTag.
+    "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:PutImage",
+    "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+    # SQS queues support aws:ResourceTag, except GetQueueUrl, which resolves a name to a queue first.
+    "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+    # SNS topics.
+    "sns:Publish", "sns:GetTopicAttributes",
+    # DynamoDB tables and their indexes.
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+    "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable",
+    "dynamodb:ConditionCheckItem",
+    # RDS DB instances and ElastiCache replication groups.
+    "rds:DescribeDBInstances", "elasticache:DescribeReplicationGroups",
+    # Secrets Manager secrets and KMS keys.
+    "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt", "kms:GenerateDataKey",
+    # Deliberately absent: every s3: action (S3 buckets and objects ignore aws:ResourceTag), logs:CreateLogStream
+    # and logs:PutLogEvents (log streams carry no tags), sqs:GetQueueUrl, ecs:RegisterTaskDefinition, ecs:TagResource.
+})
+
+NEVER_TAG_AWARE = ("s3:", "ecs:RegisterTaskDefinition", "ecs:TagResource", "sqs:GetQueueUrl", "logs:PutLogEvents",
+                   "logs:CreateLogStream")
+
+
+def _as_list(v):
+    return v if isinstance(v, list) else [] if v is None else [v]
+
+
+def _json(v):
+    return json.loads(v) if isinstance(v, str) else v
+
+
+@lru_cache(maxsize=None)
+def _glob(pattern: str, *, case: bool) -> re.Pattern[str]:
+    """IAM glob: '*' any run of characters (also '/' and ':'), '?' one character."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(f"^{body}$", 0 if case else re.IGNORECASE)
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    return bool(_glob(pattern, case=False).match(action))  # action names are case-insensitive
+
+
+def resource_matches(pattern: str, resource: str) -> bool:
+    return bool(_glob(pattern, case=True).match(resource))  # ARNs are case-sensitive
+
+
+def grants(document: dict) -> list[tuple[str, str, dict]]:
+    """(action, resource, condition) for every Allow statement of an identity policy."""
+    out = []
+    for st in _as_list(document.get("Statement")):
+        if st.get("Effect") != "Allow":
+            continue
+        assert "NotAction" not in st and "NotResource" not in st, f"{st.get('Sid')}: cannot check Not* statements"
+        for action in _as_list(st.get("Action")):
+            for resource in _as_list(st.get("Resource")):
+                out.append((action, resource, st.get("Condition") or {}))
+    return out
+
+
+def _condition_keys(condition: dict) -> dict[str, tuple[str, object]]:
+    """key (lowercased) -> (operator, value) of a statement's condition block."""
+    return {key.lower(): (op, value) for op, block in condition.items() for key, value in block.items()}
+
+
+def _statement_covers(st: dict, action: str, resource: str, condition: dict) -> str | None:
+    """None when the boundary statement allows the grant, else why it does not."""
+    if st.get("Effect") != "Allow" or not any(action_matches(p, action) for p in _as_list(st.get("Action"))):
+        return "action not named"
+    if not any(resource_matches(p, resource) for p in _as_list(st.get("Resource"))):
+        return "resource outside"
+    granted = _condition_keys(condition)
+    for key, (op, value) in _condition_keys(st.get("Condition") or {}).items():
+        if key.startswith("aws:resourcetag/") and action not in TAG_AWARE:
+            return f"{action} is not authorized by aws:ResourceTag"
+        if key.startswith("aws:requesttag/") and granted.get(key) != (op, value):
+            return f"boundary requires {key} the grant does not ensure"
+    return None
+
+
+def uncovered(grant_list: list[tuple[str, str, dict]], boundary: dict) -> list[str]:
+    """Grants no boundary statement allows, with the nearest reason; [] when the boundary covers all."""
+    missing = []
+    for action, resource, condition in grant_list:
+        reasons = [_statement_covers(st, action, resource, condition) for st in _as_list(boundary.get("Statement"))]
+        if None not in reasons:
+            near = [r for r in reasons if r not in ("action not named", "resource outside")]
+            missing.append(f"{action} on {resource}: {near[0] if near else 'no statement allows it'}")
+    return missing
+
+
+def bounded_roles(units) -> dict[str, tuple[dict, list[tuple[str, str, dict]], str]]:
+    """role name -> (boundary document, every grant of its policies, its platform:space tag), across all units."""
+    resources = [r for _, rendered in units.values() for r in rendered.resources]
+    boundaries = {r["outputs"]["arn"]: _json(r["inputs"]["policy"]) for r in resources
+                  if r["type"] == "aws:iam/policy:Policy" and r["name"].endswith("-boundary")}
+    out = {}
+    for role in (r for r in resources if r["type"] == "aws:iam/role:Role"):
+        boundary_arn = role["inputs"].get("permissionsBoundary")
+        if not boundary_arn:
+            continue
+        assert boundary_arn in boundaries, f"{role['name']}: boundary {boundary_arn} not rendered"
+        ident = {role["inputs"].get("name"), role["outputs"].get("id")}
+        documents = [_json(p["inputs"]["policy"]) for p in resources
+                     if p["type"] == "aws:iam/rolePolicy:RolePolicy" and p["inputs"].get("role") in ident]
+        documents += [_json(i["policy"]) for i in role["inputs"].get("inlinePolicies") or []]
+        assert not [p for p in resources if p["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+                    and p["inputs"].get("role") in ident], "managed policies on bounded roles are not checked"
+        out[role["inputs"]["name"]] = (boundaries[boundary_arn], [g for d in documents for g in grants(d)],
+                                       role["inputs"]["tags"]["platform:space"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def roles(graphs):  # noqa: F811
+    return bounded_roles(graphs[1])
+
+
+def test_every_kind_of_bounded_role_is_checked(roles, graphs):  # noqa: F811
+    ws, units = graphs
+    suffixes = {name.rsplit("-", 1)[-1] for name in roles}
+    assert {"developer", "only", "deploy", "task", "execution"} <= suffixes
+    service_inputs, _ = units["service/payments/api/prod/eu-central-1"]
+    assert {b.offering.name for b in service_inputs.bindings} == set(ws.catalog.offering_names())
+    task = next(g for n, (_, g, _) in roles.items() if n.endswith("-api-task"))
+    # every offering's grants reach the check, including the actions the tag cannot authorize
+    assert {a for a, _, _ in task} >= {a for acts in iam.BINDING_ACTIONS.values() for a in acts}
+
+
+def test_boundary_covers_every_grant_of_every_bounded_role(roles):
+    problems = {name: found for name, (boundary, grant_list, _) in roles.items()
+                if (found := uncovered(grant_list, boundary))}
+    assert problems == {}
+
+
+def test_boundary_tag_conditions_name_the_roles_space(roles):
+    for name, (boundary, _, space) in roles.items():
+        for st in boundary["Statement"]:
+            for key, (_, value) in _condition_keys(st.get("Condition") or {}).items():
+                if key in ("aws:resourcetag/platform:space", "aws:requesttag/platform:space"):
+                    assert value == space, f"{name} {st['Sid']}"
+
+
+def test_identity_policies_use_resource_tags_only_where_aws_evaluates_them(roles):
+    """A grant conditioned on aws:ResourceTag for an action AWS cannot authorize that way is dead in AWS."""
+    dead = sorted({f"{name}: {action}" for name, (_, grant_list, _) in roles.items()
+                   for action, _, condition in grant_list
+                   if any(k.startswith("aws:resourcetag/") for k in _condition_keys(condition))
+                   and action not in TAG_AWARE})
+    assert dead == []
+
+
+def test_boundary_uses_no_wildcard_actions(roles):
+    actions = {a for boundary, _, _ in roles.values() for st in boundary["Statement"] for a in _as_list(st["Action"])}
+    assert actions and not [a for a in actions if "*" in a or "?" in a]
+
+
+def test_tag_aware_table_leaves_out_what_tags_cannot_authorize():
+    assert not [a for a in TAG_AWARE if a.startswith(NEVER_TAG_AWARE)]
+
+
+# the checker itself ----------------------------------------------------------------------------
+
+P, R, A, SPACE, PREFIX = "aws", "eu-central-1", "123456789012", "payments-prod", "payments-prod-euc1"
+BOUNDARY = iam.permission_boundary(P, R, A, SPACE, PREFIX, bucket_prefix=f"acme-{PREFIX}-")
+QUEUE = f"arn:aws:sqs:{R}:{A}:{PREFIX}-api-jobs"
+BUCKET = f"arn:aws:s3:::acme-{PREFIX}-api-files-c1d4bd"
+KEY = f"arn:aws:kms:{R}:{A}:key/1"
+SECRET = f"arn:aws:secretsmanager:{R}:{A}:secret:platform/{PREFIX}-api/jobs-abcdef"
+
+
+def _without(boundary: dict, action: str) -> dict:
+    return {**boundary, "Statement": [{**st, "Action": [a for a in _as_list(st["Action"]) if a != action]}
+                                      for st in boundary["Statement"]]}
+
+
+@pytest.mark.parametrize("offering, resources, trimmed", [
+    ("queue", [QUEUE], "sqs:GetQueueUrl"),
+    ("bucket", [BUCKET, f"{BUCKET}/*"], "s3:GetBucketLocation"),
+    ("bucket", [BUCKET, f"{BUCKET}/*"], "s3:PutObject"),
+    ("table", [f"arn:aws:dynamodb:{R}:{A}:table/{PREFIX}-api-orders"], "dynamodb:Query"),
+])
+def test_checker_fails_when_the_boundary_misses_a_needed_action(offering, resources, trimmed):
+    grant_list = grants(iam.binding_policy(offering, resources, [SECRET], KEY))
+    assert uncovered(grant_list, BOUNDARY) == []
+    missing = uncovered(grant_list, _without(BOUNDARY, trimmed))
+    assert missing and all(m.startswith(f"{trimmed} on ") for m in missing)
+
+
+def test_checker_fails_for_task_definitions_registered_without_the_space_tag():
+    grant_list = grants(iam.ci_deploy_policy(P, R, A, SPACE, PREFIX, f"arn:aws:ecr:{R}:{A}:repository/{PREFIX}"))
+    assert uncovered(grant_list, BOUNDARY) == []
+    untagged = [(a, r, {}) if a == "ecs:RegisterTaskDefinition" else (a, r, c) for a, r, c in grant_list]
+    assert [m for m in uncovered(untagged, BOUNDARY) if "aws:requesttag/platform:space" in m]
+
+
+def test_checker_rejects_a_tag_scoped_boundary_for_s3_and_queue_urls():
+    """The earlier shape (everything under the space tag) leaves bucket and GetQueueUrl grants uncovered."""
+    tag_only = iam.doc(iam.allow("SpaceResources", ["s3:GetObject", "s3:ListBucket", "sqs:GetQueueUrl"],
+                                 ["arn:aws:s3:::*", f"arn:aws:sqs:{R}:{A}:*"], condition=iam.space_condition(SPACE)))
+    missing = uncovered(grants(iam.binding_policy("queue", [QUEUE], [SECRET], KEY))
+                        + grants(iam.binding_policy("bucket", [BUCKET, f"{BUCKET}/*"], [SECRET], KEY)), tag_only)
+    assert any(m.startswith("sqs:GetQueueUrl") and "aws:ResourceTag" in m for m in missing)
+    assert any(m.startswith("s3:GetObject") and "aws:ResourceTag" in m for m in missing)
+
+
+def test_checker_rejects_resources_outside_the_space():
+    other = grants(iam.binding_policy("bucket", ["arn:aws:s3:::acme-search-prod-euw1-x", "arn:aws:s3:::acme-search-prod-euw1-x/*"],
+                                      [SECRET], KEY))
+    assert {m.split(" on ")[0] for m in uncovered(other, BOUNDARY)} == set(iam.BINDING_ACTIONS["bucket"])
+
+
+@pytest.mark.parametrize("pattern, value, expected", [
+    ("arn:aws:s3:::acme-p-*", "arn:aws:s3:::acme-p-x/y/z", True),
+    ("arn:aws:s3:::acme-p-*/*", "arn:aws:s3:::acme-p-x", False),
+    ("arn:aws:sqs:r:1:p-?", "arn:aws:sqs:r:1:p-a", True),
+    ("arn:aws:sqs:r:1:p-?", "arn:aws:sqs:r:1:p-ab", False),
+    ("arn:aws:logs:r:1:log-group:/platform/p:*", "arn:aws:logs:r:1:log-group:/platform/p:log-stream:s", True),
+    ("arn:aws:logs:r:1:log-group:/platform/p:*", "arn:aws:logs:r:1:log-group:/platform/pq:*", False),
+    ("arn:aws:s3:::a.b", "arn:aws:s3:::aXb", False),
+])
+def test_iam_glob(pattern, value, expected):
+    assert resource_matches(pattern, value) is expected
+
+
+def test_bucket_prefix_starts_every_bucket_name_of_the_space():
+    from platform_cli.planning.names import bucket_name, bucket_prefix
+
+    for team in ("payments", "t" * 30, "a-very-long-team-name-for-the-platform"):
+        for purpose in ("artifacts", "api-files", "x" * 40):
+            prefix = bucket_prefix("acme", team, "prod", "eu-central-1")
+            assert bucket_name("acme", team, "prod", "eu-central-1", purpose, A).startswith(prefix)
+            assert not bucket_name("acme", team + "x", "prod", "eu-central-1", purpose, A).startswith(prefix) or \
+                len(prefix) >= 54
+
+
+def test_boundary_fits_a_managed_policy(roles):
+    """IAM rejects managed policies over 6,144 characters (whitespace not counted)."""
+    for name, (boundary, _, _) in roles.items():
+        assert len(re.sub(r"\s", "", json.dumps(boundary))) <= 6144, name
