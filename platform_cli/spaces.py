@@ -8,10 +8,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ConflictError, SpecError, UsageError
+from .errors import ConflictError, PolicyError, SpecError, UsageError
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning.cidr import allocate
+from .planning.waves import check_partition
 from .workspace import WorkspaceContext
 
 PROTECTED_ENVS = ("prod", "production")
@@ -70,6 +71,16 @@ def resolve_places(ws: WorkspaceContext, bp: Blueprint, env: str, tokens: list[s
     return regions, countries
 
 
+def check_one_partition(ws: WorkspaceContext, env: str, regions: list[str]) -> None:
+    """An environment rolls out as one unit of waves, so all its regions share one AWS partition."""
+    try:
+        check_partition(regions, ws.catalog.partition)
+    except PolicyError as exc:
+        raise UsageError(f"env {env}: {exc.message.replace('one rollout cannot span', 'regions span')}",
+                         hint="an environment lives in one partition: put aws-cn regions (CN) in an environment of their "
+                              "own, e.g. --env prod-cn=CN") from None
+
+
 def _validated(data: dict[str, Any], source: str) -> Space:
     try:
         return Space.model_validate(data)
@@ -96,6 +107,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
         if env in environments:
             raise UsageError(f"--env {env} is given twice; put all its regions in one --env {env}=A,B")
         regions, countries = resolve_places(ws, bp, env, tokens)
+        check_one_partition(ws, env, regions)
         environments[env] = {"regions": regions, "markets": countries, "protected": env in PROTECTED_ENVS}
     data = {
         "schema_version": 1, "team": req.team, "description": req.description, "owners": req.owners,
@@ -136,6 +148,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str) -> AddRegi
     data = space.to_data()
     envs = data["environments"]
     e = envs.setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
+    check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
     added, already = [], []
     with ws.allocation_lock():
         taken = ws.taken_cidrs()

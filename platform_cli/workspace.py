@@ -25,6 +25,7 @@ from .yamlio import dump_spec, load_yaml, write_text_atomic
 
 CONFIG = "platform.yaml"
 SPACES = "spaces"
+SCHEMAS = "schemas"
 LOCAL_DIR = ".platform"
 ENV_VAR = "PLATFORM_WORKSPACE"
 SCAN_LIMIT = 16 * 1024 * 1024  # bytes of a broken space file scanned for CIDR blocks
@@ -160,7 +161,7 @@ class WorkspaceContext:
 
     def write_space(self, space: Space) -> Path:
         path = self.space_path(space.team)
-        dump_spec(path, space.to_data(), schema_name=Space.SCHEMA_NAME)
+        dump_spec(path, space.to_data(), schema_name=Space.SCHEMA_NAME, schemas_dir=self.root / SCHEMAS)
         self._spaces[space.team] = space
         return path
 
@@ -202,8 +203,12 @@ def init_workspace(folder: Path, *, org: str = "acme") -> InitResult:
     write_text_atomic(local / "passphrase", secrets.token_urlsafe(32) + "\n", mode=0o600)
     if not (folder / ".gitignore").exists():
         write_text_atomic(folder / ".gitignore", GITIGNORE)
-    dump_spec(folder / CONFIG, config.to_data(), schema_name=Workspace.SCHEMA_NAME)
-    return InitResult(root=folder, files=[CONFIG, f"{SPACES}/", ".gitignore", f"{LOCAL_DIR}/passphrase (0600)", f"{LOCAL_DIR}/state/"])
+    from .model.schemas import export_schemas
+
+    export_schemas(folder / SCHEMAS)
+    dump_spec(folder / CONFIG, config.to_data(), schema_name=Workspace.SCHEMA_NAME, schemas_dir=folder / SCHEMAS)
+    return InitResult(root=folder, files=[CONFIG, f"{SPACES}/", f"{SCHEMAS}/ (JSON Schemas for editors)", ".gitignore",
+                                          f"{LOCAL_DIR}/passphrase (0600)", f"{LOCAL_DIR}/state/"])
 
 
 def load_any_space_file(path: Path) -> Space:

@@ -178,8 +178,15 @@ def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if mode is None:
+            # mkstemp creates 0600; keep the mode of the file replaced, else the umask default
+            try:
+                mode = os.stat(path).st_mode & 0o7777
+            except FileNotFoundError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -189,9 +196,19 @@ def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None
         raise
 
 
-def schema_comment(schema_name: str) -> str:
-    """The first line of a file the platform writes, so editors complete it."""
-    return f"# yaml-language-server: $schema={SCHEMA_BASE}/{schema_name}.schema.json\n"
+def schema_comment(schema_name: str, *, for_file: Path, schemas_dir: Path | None = None) -> str:
+    """The first line of a file the platform writes, so editors complete it.
+
+    The schema is referenced by a path relative to the file: the workspace's ``schemas/``
+    folder (written by ``platform init`` and ``platform schema export``), else the folder
+    shipped with the platform.
+    """
+    if schemas_dir is None:
+        from .catalog import data_root
+
+        schemas_dir = data_root("schemas")
+    target = Path(os.path.relpath(schemas_dir / f"{schema_name}.schema.json", for_file.parent))
+    return f"# yaml-language-server: $schema={target.as_posix()}\n"
 
 
 def dump_yaml(data: Any) -> str:
@@ -199,9 +216,9 @@ def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
-def dump_spec(path: Path, data: dict[str, Any], *, schema_name: str) -> None:
+def dump_spec(path: Path, data: dict[str, Any], *, schema_name: str, schemas_dir: Path | None = None) -> None:
     """Write a spec atomically with its schema comment on top."""
-    write_text_atomic(path, schema_comment(schema_name) + dump_yaml(data))
+    write_text_atomic(path, schema_comment(schema_name, for_file=path, schemas_dir=schemas_dir) + dump_yaml(data))
 
 
 def _guess_indent(text: str) -> tuple[int, int]:

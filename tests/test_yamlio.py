@@ -121,9 +121,10 @@ def test_limits_apply_to_text_too():
 
 def test_dump_spec_writes_the_schema_comment_first(tmp_path):
     path = tmp_path / "s.yaml"
-    yamlio.dump_spec(path, {"team": "payments", "country": "NO"}, schema_name="space")
+    (tmp_path / "schemas").mkdir()
+    yamlio.dump_spec(path, {"team": "payments", "country": "NO"}, schema_name="space", schemas_dir=tmp_path / "schemas")
     text = path.read_text()
-    assert text.splitlines()[0] == "# yaml-language-server: $schema=https://platform.example.dev/schemas/space.schema.json"
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=schemas/space.schema.json"
     assert load_mapping(path)["country"] == "NO"
 
 
