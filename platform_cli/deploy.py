@@ -26,7 +26,7 @@ from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider
 from .rollout.history import Deployment, HistoryStore, ci_commit, open_history, previous_releases
 from .rollout.journal import FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, new_rollout_id, rollouts_dir
 from .procs import pid_alive
-from .rollout.lock import LocalLock, current_user, holder_info
+from .rollout.lock import LocalLock, RolloutLock, acquire_exclusive, current_user, holder_info
 from .rollout.progress import Progress, default_progress
 
 SPACE_BATCH = 3
@@ -89,13 +89,25 @@ def _engine(ws, engine):
     return get_engine(ws)
 
 
-def _lock(ws, key: str, clients=None):
+def _locks(ws, clients=None) -> Callable[[str], RolloutLock]:
+    """The workspace's rollout locks by key: DynamoDB when shared, else files in the workspace."""
     if ws.config.history.store == "dynamodb" or ws.state_url().startswith("s3://"):
         from .aws.history_dynamodb import DynamoLock
 
-        clients = clients or client_provider(ws)
-        return DynamoLock(clients("dynamodb", ws.config.cloud.default_region), ws.config.history.table, key)
-    return LocalLock(ws.local_dir / "locks", key)
+        client = (clients or client_provider(ws))("dynamodb", ws.config.cloud.default_region)
+        table = ws.config.history.table
+        return lambda key: DynamoLock(client, table, key)
+    folder = ws.local_dir / "locks"
+    return lambda key: LocalLock(folder, key)
+
+
+def _take_lock(ws, key: str, units, holder: dict[str, Any], clients=None) -> RolloutLock:
+    """KEY's lock, refused while an overlapping one is held: TEAM/ENV against the TEAM/ENV/REGION locks of UNITS."""
+    return acquire_exclusive(_locks(ws, clients), key, _regions(units), holder)
+
+
+def _regions(units) -> list[str]:
+    return list(dict.fromkeys(parse_unit(u)["region"] for u in units))
 
 
 def _commit_time(sha: str | None, folder: Path | None) -> str | None:
@@ -136,12 +148,14 @@ def _gates(ws, spec: dict[str, Any], *, clients=None, health_get=None, sleep=Non
 
 
 def _execute(ws, open_journal: Callable[[], Journal], rid: str, *, engine, approve: bool, ask, progress, clients,
-             history, lock_key: str, resumed: bool, health_get=None, sleep=None) -> RolloutOutcome:
-    """Take the lock, then create (or reopen) the journal and run it; the lock is released at the end."""
+             history, lock_key: str, units, resumed: bool, health_get=None, sleep=None) -> RolloutOutcome:
+    """Take the lock, then create (or reopen) the journal and run it; the lock is released at the end.
+
+    UNITS are the rollout's units: a whole-environment rollout is refused while one of their regions is locked.
+    """
     engine = _engine(ws, engine)
     store = history if history is not None else open_history(ws, clients)
-    lock = _lock(ws, lock_key, clients)
-    lock.acquire(holder_info(rid))
+    lock = _take_lock(ws, lock_key, units, holder_info(rid), clients)
     journal: Journal | None = None
     try:
         journal = open_journal()
@@ -194,7 +208,7 @@ def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, 
     rid = new_rollout_id(f"{team}-{env}")
     return _execute(ws, lambda: _start(ws, plan, kind="space", action="up", team=team, env=env, release=space.blueprint,
                                        lock_key=key, history=history, clients=clients, rid=rid), rid, engine=engine, approve=approve, ask=ask, progress=progress, clients=clients,
-                    history=history, lock_key=key, resumed=False, sleep=sleep)
+                    history=history, lock_key=key, units=plan.units, resumed=False, sleep=sleep)
 
 
 def destroy_space(ws, team: str, env: str, *, engine=None, progress: Progress | None = None, clients=None,
@@ -209,7 +223,7 @@ def destroy_space(ws, team: str, env: str, *, engine=None, progress: Progress | 
     return _execute(ws, lambda: _start(ws, plan, kind="space", action="destroy", team=team, env=env,
                                        release=space.blueprint, lock_key=key, history=history, clients=clients,
                                        rid=rid), rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
-                    history=history, lock_key=key, resumed=False)
+                    history=history, lock_key=key, units=plan.units, resumed=False)
 
 
 def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | None = None, region: str | None = None,
@@ -235,14 +249,12 @@ def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | 
     return _execute(ws, lambda: _start(ws, plan, kind="service", action="up", team=team, env=env, release=release,
                                        service=svc.name, service_path=path, lock_key=key, history=history,
                                        clients=clients, rid=rid), rid, engine=engine, approve=approve, ask=ask, progress=progress, clients=clients,
-                    history=history, lock_key=key, resumed=False, health_get=health_get, sleep=sleep)
+                    history=history, lock_key=key, units=plan.units, resumed=False, health_get=health_get, sleep=sleep)
 
 
-def _check_free(ws, key: str, clients) -> None:
+def _check_free(ws, key: str, units, clients) -> None:
     """Fail before writing a journal when another rollout holds the lock (the lock is taken again to run)."""
-    lock = _lock(ws, key, clients)
-    lock.acquire(holder_info(None))
-    lock.release()
+    _take_lock(ws, key, units, holder_info(None), clients).release()
 
 
 # rollouts: status, resume, rollback, cancel -------------------------------------------
@@ -263,7 +275,7 @@ def rollout_status(ws, rollout_id: str) -> dict[str, Any]:
     st = _journal(ws, rollout_id).state()
     data = st.to_json()
     data["status"] = _effective_status(st)
-    data["next"] = _next_command(st.id, data["status"])
+    data["next"] = _next_command(ws, st, data["status"])
     return data
 
 
@@ -280,11 +292,15 @@ def latest_rollout_status(ws, rollout_id: str | None = None, *, team: str | None
     return rollout_status(ws, latest[0]["id"])
 
 
-def _next_command(rid: str, status: str) -> str | None:
+def _next_command(ws, st, status: str) -> str | None:
+    """The command that moves this rollout on, and only one that will be accepted."""
     if status in (R_HALTED, "interrupted"):
-        return f"platform rollout resume {rid}"
+        newer = _newer_rollout(ws, st)
+        if newer:  # resume refuses it: it would deploy an older release over a newer one
+            return f"platform rollout status {newer}"
+        return f"platform rollout resume {st.id}" + (" --approve" if "approv" in (st.reason or "") else "")
     if status == R_RUNNING:
-        return f"platform rollout status {rid}"
+        return f"platform rollout status {st.id}"
     return None
 
 
@@ -337,7 +353,7 @@ def resume_rollout(ws, rollout_id: str, *, approve: bool = False, engine=None, p
                             "deploy an older release over a newer one", hint=f"`platform rollout status {newer}`")
     return _execute(ws, lambda: journal, rollout_id, engine=engine, approve=approve, ask=ask, progress=progress,
                     clients=clients, history=history, lock_key=st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}",
-                    resumed=True, health_get=health_get, sleep=sleep)
+                    units=list(st.units), resumed=True, health_get=health_get, sleep=sleep)
 
 
 def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | None = None, clients=None,
@@ -362,7 +378,7 @@ def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | N
                                f"no previous release is known for {', '.join(skipped)} (first deployment there)"),
                             hint="destroy the units explicitly if they must go")
     key = st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}"
-    _check_free(ws, key, clients)
+    _check_free(ws, key, targets, clients)
     order = {u: i for i, u in enumerate(landed)}
     waves = [[u for u in w if u in previous and u in order] for w in st.waves]
     waves = [w for w in waves if w]
@@ -383,16 +399,24 @@ def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | N
                       extra={"history_action": "rollback", "rollback_of": rollout_id, "skipped": skipped,
                              "previous": {}})
     return _execute(ws, new, rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
-                    history=history, lock_key=key, resumed=False)
+                    history=history, lock_key=key, units=targets, resumed=False)
 
 
-def cancel_rollout(ws, rollout_id: str) -> dict[str, Any]:
-    """Stop a rollout: a running one starts no further unit; a halted one is closed for good."""
+def cancel_rollout(ws, rollout_id: str, *, confirm: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Stop a rollout: a running one starts no further unit; a halted one is closed for good.
+
+    ``confirm(question)`` is called once the rollout is known to be cancellable and before
+    anything is written; it raises (UserAbort) to leave the rollout as it is.
+    """
     journal = _journal(ws, rollout_id)
     st = journal.state()
     status = _effective_status(st)
     if st.status in FINAL:
         raise ConflictError(f"rollout {rollout_id} is already {st.status}; nothing to cancel")
+    if confirm is not None:
+        what = "/".join(x for x in (st.spec.get("team"), st.spec.get("service"), st.spec.get("env")) if x)
+        confirm(f"cancel rollout {rollout_id} ({status}, {what}, release {st.spec.get('release') or '-'}) so that "
+                + ("no further unit starts" if status == R_RUNNING else "it can no longer be resumed") + "?")
     try:
         if status == R_RUNNING:
             journal.append("cancel.requested", by=current_user())

@@ -4,8 +4,10 @@ One table (``platform-history`` by default) with a string partition key ``pk`` a
 string sort key ``sk``:
 
 - deployments: ``pk = team#TEAM``, ``sk = deploy#START#ID``, the record's fields as attributes;
-- rollout locks: ``pk = lock#TEAM/ENV``, ``sk = lock``, taken with a conditional put that
-  succeeds only when no lock exists or the existing one has expired.
+- rollout locks: ``pk = lock#TEAM/ENV`` (or ``lock#TEAM/ENV/REGION`` for a one-region
+  deployment), ``sk = lock``, taken with a conditional put that succeeds only when no lock
+  exists or the existing one has expired; ``rollout.lock.acquire_exclusive`` then checks
+  the overlapping keys with consistent reads.
 
 ``table_definition(name)`` gives the create_table arguments (bootstrap uses it).
 """
@@ -114,13 +116,21 @@ class DynamoLock:
     def _item_key(self) -> dict[str, Any]:
         return {"pk": {"S": f"lock#{self.key}"}, "sk": {"S": "lock"}}
 
-    def holder(self) -> dict[str, Any] | None:
+    def _item(self) -> dict[str, Any] | None:
         try:
             resp = self.client.get_item(TableName=self.table, Key=self._item_key(), ConsistentRead=True)
         except Exception as exc:
             raise translate(exc, f"read lock {self.key} in table {self.table}") from None
-        item = resp.get("Item")
-        if not item:
+        return resp.get("Item") or None
+
+    def holder(self) -> dict[str, Any] | None:
+        item = self._item()
+        return json.loads(item["holder"]["S"]) if item else None
+
+    def active_holder(self) -> dict[str, Any] | None:
+        """The holder, unless the lock is absent or expired (a conditional put would take it over)."""
+        item = self._item()
+        if not item or int(item["expires"]["N"]) < int(time.time()):
             return None
         return json.loads(item["holder"]["S"])
 

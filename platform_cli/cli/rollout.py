@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-from ._common import info, json_option, next_step, print_json, table, workspace
+from ._common import info, json_option, next_step, print_json, table, workspace, yes_option
 
 
 @click.group("rollout")
@@ -27,6 +27,7 @@ def command() -> None:
       platform rollout plan --space payments --env prod --json
       platform rollout status
       platform rollout resume ROLLOUT_ID --approve
+      platform rollout cancel ROLLOUT_ID --yes
     """
 
 
@@ -183,13 +184,18 @@ def rollback(ctx, rollout_id, yes, as_json):
 
 @command.command("cancel")
 @click.argument("rollout_id")
+@yes_option
 @json_option
 @click.pass_context
-def cancel(ctx, rollout_id, as_json):
-    """Cancel a rollout: a running one starts no further unit; a halted one is closed."""
-    from ..deploy import cancel_rollout
+def cancel(ctx, rollout_id, yes, as_json):
+    """Cancel a rollout: a running one starts no further unit; a halted one is closed.
 
-    data = cancel_rollout(workspace(ctx), rollout_id)
+    Asks first; --yes in scripts and CI.
+    """
+    from ..deploy import cancel_rollout
+    from ._common import confirm
+
+    data = cancel_rollout(workspace(ctx), rollout_id, confirm=lambda question: confirm(question, yes=yes))
     if as_json:
         print_json(data)
     else:

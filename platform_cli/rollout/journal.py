@@ -179,11 +179,11 @@ class Journal:
     @classmethod
     def open(cls, folder: Path, rollout_id: str) -> "Journal":
         if not re.fullmatch(r"[A-Za-z0-9T._-]+", rollout_id or ""):
-            raise UsageError(f"{rollout_id!r} is not a rollout id; `platform rollout status` lists them")
+            raise UsageError(f"{rollout_id!r} is not a rollout id; `platform rollout list` lists them")
         path = Path(folder) / f"{rollout_id}{SUFFIX}"
         if not path.is_file():
             raise NotFoundError(f"rollout {rollout_id} does not exist (no {path})",
-                                hint="`platform rollout status` lists the rollouts of this workspace")
+                                hint="`platform rollout list` lists the rollouts of this workspace")
         return cls(path)
 
     @staticmethod

@@ -5,6 +5,14 @@ into place, which fails when the lock exists) and holding ``user, host, pid, sta
 rollout``. A lock left by a process that no longer runs on this host is stale and taken
 over. For shared use, ``aws/history_dynamodb.py`` provides the same protocol with a
 DynamoDB conditional write.
+
+Keys: ``TEAM/ENV`` for a rollout of the whole environment, ``TEAM/ENV/REGION`` for a
+one-region deployment (CI runs one job per region of a wave, side by side). The two
+overlap, so :func:`acquire_exclusive` takes a rollout's own lock and then checks the
+overlapping ones: a region deployment fails while ``TEAM/ENV`` is held, a whole-environment
+rollout fails while any ``TEAM/ENV/REGION`` of its plan is held. Taking one's own lock
+before looking at the others means two overlapping rollouts starting together cannot both
+miss each other (at worst both stop, and are retried).
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import getpass
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,10 +53,15 @@ def describe(holder: dict[str, Any]) -> str:
             f"since {holder.get('start', '?')}, rollout {holder.get('rollout') or '-'})")
 
 
-def lock_error(key: str, holder: dict[str, Any]) -> LockError:
+def lock_error(key: str, holder: dict[str, Any], *, wanted: str | None = None) -> LockError:
+    """The error of a refused lock: KEY is held by HOLDER (WANTED: the lock refused because it overlaps KEY)."""
     rid = holder.get("rollout")
     hint = (f"wait for it to finish, or see `platform rollout status {rid}`; cancel it with `platform rollout cancel {rid}`"
             if rid else "wait for it to finish")
+    if wanted and wanted != key:
+        what = ("a rollout of the whole environment" if key.count("/") < wanted.count("/")
+                else "a deployment of one of its regions")
+        return LockError(f"{wanted} overlaps {key}, which is locked by {what}: held by {describe(holder)}", hint=hint)
     return LockError(f"{key} is locked by another rollout: held by {describe(holder)}", hint=hint)
 
 
@@ -60,6 +73,38 @@ class RolloutLock(Protocol):
     def release(self) -> None: ...
 
     def holder(self) -> dict[str, Any] | None: ...
+
+    def active_holder(self) -> dict[str, Any] | None:
+        """The holder, unless there is none or the lock is stale (it would be taken over)."""
+        ...
+
+
+def overlapping_keys(key: str, regions: Iterable[str]) -> list[str]:
+    """The locks that must be free for a rollout under KEY: ``TEAM/ENV`` for a one-region
+    deployment (``TEAM/ENV/REGION``), each ``TEAM/ENV/REGION`` of REGIONS for a whole-environment rollout."""
+    parts = key.split("/")
+    if len(parts) > 2:
+        return ["/".join(parts[:2])]
+    return [f"{key}/{r}" for r in dict.fromkeys(regions)]
+
+
+def acquire_exclusive(make_lock: Callable[[str], RolloutLock], key: str, regions: Iterable[str],
+                      holder: dict[str, Any]) -> RolloutLock:
+    """Take KEY's lock for HOLDER, then fail (releasing it) when an overlapping lock is held by another rollout.
+
+    Returns the lock taken; release it when the rollout ends. Raises LockError naming the holder.
+    """
+    lock = make_lock(key)
+    lock.acquire(holder)
+    try:
+        for other in overlapping_keys(key, regions):
+            current = make_lock(other).active_holder()
+            if current is not None and current != holder:
+                raise lock_error(other, current, wanted=key)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
 class LocalLock:
@@ -77,6 +122,10 @@ class LocalLock:
             return None
         except (ValueError, OSError):
             return {"user": "?", "host": "?", "pid": 0, "start": "?", "unreadable": str(self.path)}
+
+    def active_holder(self) -> dict[str, Any] | None:
+        current = self.holder()
+        return None if current is None or self.is_stale(current) else current
 
     def is_stale(self, holder: dict[str, Any]) -> bool:
         """Held by a process that is gone: same host and its pid no longer runs."""

@@ -87,7 +87,7 @@ def test_history_metrics_and_status_commands(deployed, run_cli):
     assert r.exit_code == 0 and "succeeded" in r.stdout
     r = run_cli(*w, "rollout", "list", "--json")
     assert [x["id"] for x in json.loads(r.stdout)["rollouts"]] == [halted_id, ok_id]
-    r = run_cli(*w, "rollout", "cancel", halted_id)
+    r = run_cli(*w, "rollout", "cancel", halted_id, "--yes")
     assert r.exit_code == 0 and f"platform rollout status {halted_id}" in r.stderr
     r = run_cli(*w, "rollout", "resume", halted_id)
     assert r.exit_code == 5 and "cancelled" in r.stderr
