@@ -115,7 +115,8 @@ def _apply_steps(ws: WorkspaceContext, svc_dir: Path, add: Callable[[Step], None
     try:
         cli = find_pulumi()
     except EngineMissingError as exc:
-        add(Step("apply", "skipped", f"{exc.message}; the plan above is the offline render. To apply: {exc.hint}"))
+        add(Step("apply", "skipped", f"{exc.message}. The plans above are offline renders "
+                                     f"(`platform space plan {DEMO_TEAM}` shows them in full). To apply: {exc.hint}"))
         return
     from .aws.bootstrap import bootstrap
     from .aws.local_cloud import local_up

@@ -110,3 +110,21 @@ def test_concurrent_creates_never_share_a_block(ws):
     assert len(blocks) == 8
     for i, a in enumerate(blocks):
         assert not any(a.overlaps(b) for b in blocks[i + 1:]), a
+
+
+def test_root_options_are_accepted_after_the_noun(run_cli, payments):
+    import json
+
+    late = run_cli("space", "list", "-w", str(payments.root), "--json")
+    assert late.exit_code == 0, late.stderr
+    assert [s["team"] for s in json.loads(late.stdout)["spaces"]] == ["payments"]
+    eq = run_cli("space", "show", "payments", f"--workspace={payments.root}", "--json")
+    assert eq.exit_code == 0 and json.loads(eq.stdout)["team"] == "payments"
+
+
+def test_hoisting_leaves_arguments_after_double_dash_alone():
+    from platform_cli.cli import hoist_global_options
+
+    assert hoist_global_options(["space", "list", "-w", "d", "--json"]) == ["-w", "d", "space", "list", "--json"]
+    assert hoist_global_options(["--debug", "space", "list"]) == ["--debug", "space", "list"]
+    assert hoist_global_options(["space", "--", "-w", "x"]) == ["space", "--", "-w", "x"]

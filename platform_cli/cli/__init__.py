@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "Check Python, workspace, Pulumi CLI, AWS credentials and the local cloud."),
     "space": ("space", "Team spaces: create, list, show, add-region, plan, apply, destroy."),
     "service": ("service", "Services: new, show, bind, unbind, plan, deploy."),
-    "rollout": ("rollout", "Region-by-region rollouts in gated waves: plan, run, status, resume, rollback."),
+    "rollout": ("rollout", "Region-by-region rollouts in gated waves: plan, list, status, resume, rollback, cancel."),
     "blueprint": ("blueprint", "Blueprints of team spaces: list, show, validate, diff."),
     "marketplace": ("marketplace", "Managed services a service can bind, with plans and prices."),
     "market": ("market", "Countries, the AWS regions serving them, and data residency."),
@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bootstrap": ("bootstrap", "Create or verify the shared state bucket, KMS key, history table and OIDC providers."),
     "history": ("history", "Deployments recorded: who, what, where, when, result."),
     "metrics": ("metrics", "Delivery metrics from the history (DORA)."),
-    "schema": ("schema", "JSON Schemas of every spec file: export, check."),
+    "schema": ("schema", "JSON Schemas of every spec file: export (--check in CI)."),
 }
 
 
@@ -65,9 +65,36 @@ def root(ctx: click.Context, workspace: str | None, debug: bool) -> None:
     ctx.obj = {"workspace": workspace, "debug": debug}
 
 
+GLOBAL_OPTIONS = {"-w": True, "--workspace": True, "--debug": False}
+"""Root options (and whether they take a value), accepted anywhere on the command line."""
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move root options given after the noun (``platform space list -w DIR``) to the front,
+    where click expects them. Everything after ``--`` is left alone."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        name = a.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:
+            front.append(a)
+            if GLOBAL_OPTIONS[name] and "=" not in a and i + 1 < len(args):
+                front.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the root group and turns every error into one clean message."""
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     debug = "--debug" in args or os.environ.get("PLATFORM_DEBUG") not in (None, "", "0")
     try:
         root.main(args=args, prog_name="platform", standalone_mode=False)
@@ -91,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+
     except Exception as exc:  # a bug: say so, keep the traceback for --debug
         if debug:
             import traceback

@@ -16,7 +16,9 @@ from .space_plan import preview_option
 def plan(ctx, service_dir, env, release, preview, as_json):
     """Plan SERVICE_DIR's units in ENV offline: resources, policy findings, monthly cost (exit 6 on mandatory findings)."""
     from ..plans import plan_service
-    from .space_plan import show_plan
+    from .space_plan import engine_for_preview, show_plan
 
+    ws = workspace(ctx)
+    engine = engine_for_preview(ws, preview)
     info(f"rendering {service_dir} ({env}) offline ...")
-    show_plan(ctx, plan_service(workspace(ctx), service_dir, env, release=release), as_json, preview)
+    show_plan(ws, plan_service(ws, service_dir, env, release=release), as_json, engine)

@@ -12,17 +12,27 @@ def preview_option(f):
              "for the local cloud, `platform local up`).")(f)
 
 
-def show_plan(ctx, result, as_json: bool, with_preview: bool = False) -> None:
+def engine_for_preview(ws, wanted: bool):
+    """The engine when --preview is asked for; checked before rendering so a missing
+    `pulumi` fails at once (exit 8) instead of after the offline render."""
+    if not wanted:
+        return None
+    from ..engine import get_engine
+
+    return get_engine(ws)
+
+
+def show_plan(ws, result, as_json: bool, engine=None) -> None:
     """Print a plan (table or JSON), then fail with exit 6 when a mandatory finding exists.
 
-    With ``with_preview`` the engine's change summary per unit is added, unless a
-    mandatory finding already stops the plan.
+    With an ``engine`` the engine's change summary per unit is added, unless a mandatory
+    finding already stops the plan.
     """
-    if with_preview and not result.mandatory:
+    if engine is not None and not result.mandatory:
         from ..plans import preview
 
         info("asking the Pulumi engine for a preview ...")
-        preview(workspace(ctx), result, on_event=lambda unit, line: info(f"{unit}: {line}"))
+        preview(ws, result, engine=engine, on_event=lambda unit, line: info(f"{unit}: {line}"))
     if as_json:
         print_json(result.to_data())
     else:
@@ -64,5 +74,7 @@ def plan(ctx, team, env, region, preview, as_json):
     """
     from ..plans import plan_space
 
+    ws = workspace(ctx)
+    engine = engine_for_preview(ws, preview)
     info(f"rendering {team} offline ...")
-    show_plan(ctx, plan_space(workspace(ctx), team, env, region), as_json, preview)
+    show_plan(ws, plan_space(ws, team, env, region), as_json, engine)
