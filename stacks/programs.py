@@ -112,7 +112,8 @@ def service_program(inputs: UnitInputs) -> None:
     ) for b in inputs.bindings]
     app = ServiceApp(prefix, ServiceAppArgs(
         service=svc.name, prefix=prefix, kind=svc.kind, image=service_image(inputs, out("ecr_repository_url")),
-        port=svc.port, health_path=svc.health_path, cpu=svc.cpu, memory=svc.memory, min_tasks=svc.scaling.min,
+        port=svc.port, health_path=svc.health_path, health_command=list(svc.health_command), cpu=svc.cpu,
+        memory=svc.memory, min_tasks=svc.scaling.min,
         max_tasks=svc.scaling.max, cpu_target=svc.scaling.cpu_target, partition=inputs.partition, region=inputs.region,
         account_id=inputs.account_id, vpc_id=out("vpc_id"), vpc_cidr=out("vpc_cidr"),
         private_subnet_ids=out("private_subnet_ids"), public_subnet_ids=out("public_subnet_ids"),

@@ -15,6 +15,11 @@ from . import iam
 from .bindings import BINDINGS, BindingArgs
 
 
+def container_health_check(command: list[str]) -> dict:
+    """ECS container health check running ``command`` in the container (exit 0 = healthy)."""
+    return {"command": ["CMD", *command], "interval": 30, "timeout": 5, "retries": 3, "startPeriod": 20}
+
+
 @dataclass
 class BindingSpec:
     """One binding as the service asks for it, with the marketplace's data."""
@@ -58,6 +63,7 @@ class ServiceAppArgs:
     tags: dict[str, str]
     permission_boundary_arn: pulumi.Input[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    health_command: list[str] = field(default_factory=list)
     bindings: list[BindingSpec] = field(default_factory=list)
     protected: bool = False
 
@@ -141,6 +147,7 @@ class ServiceApp(pulumi.ComponentResource):
             "secrets": x[2],
             "logConfiguration": {"logDriver": "awslogs", "options": {
                 "awslogs-group": x[1], "awslogs-region": a.region, "awslogs-stream-prefix": a.service}},
+            **({"healthCheck": container_health_check(a.health_command)} if a.health_command else {}),
         }], sort_keys=True))
         self.task_definition = aws.ecs.TaskDefinition(
             f"{name}-task", family=a.prefix, cpu=str(a.cpu), memory=str(a.memory), network_mode="awsvpc",

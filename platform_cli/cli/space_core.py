@@ -34,6 +34,8 @@ def create(ctx, team, blueprint, envs, owners, cost_center, ci_repos, descriptio
     ws = workspace(ctx)
     space = create_space(ws, CreateSpaceRequest(team=team, blueprint=blueprint, envs=list(envs), owners=list(owners),
                                                 cost_center=cost_center, ci_repos=list(ci_repos), description=description))
+    if not space.owners:
+        info("warning: no --owner given: the budget alerts of this space reach nobody (add owners to the space file)")
     if as_json:
         print_json(show_space(ws, team))
     else:

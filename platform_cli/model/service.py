@@ -74,6 +74,11 @@ class Service(Spec):
     image: Image = Field(default_factory=Image, description="Container image.")
     port: int = Field(8080, ge=1, le=65535, description="Port the container listens on (web).")
     health_path: str = Field("/healthz", pattern=r"^/", description="HTTP path answering 2xx when healthy (web).")
+    health_command: list[str] = Field(
+        default_factory=list,
+        description="Command ECS runs inside the container to check its health, e.g. [python, -m, app.healthcheck]; "
+                    "exit code 0 means healthy. Empty: a web service relies on the load balancer's check of "
+                    "health_path, a worker has no health check (an advisory finding).")
     cpu: Literal[256, 512, 1024, 2048, 4096] = Field(256, description="Fargate CPU units.")
     memory: int = Field(512, ge=512, le=30720, description="Fargate memory in MiB (must fit the CPU size).")
     scaling: Scaling = Field(default_factory=Scaling, description="Autoscaling.")

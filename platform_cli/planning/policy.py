@@ -286,6 +286,28 @@ def check_tls(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
             for r in _of(graph, "aws:lb/listener:Listener") if r["inputs"].get("protocol") == "HTTP"]
 
 
+def check_health(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    """A worker has no load balancer: without a container health check ECS never replaces a hung task."""
+    findings = []
+    for r in _of(graph, "aws:ecs/taskDefinition:TaskDefinition"):
+        raw = r["inputs"].get("containerDefinitions")
+        try:
+            containers = json.loads(raw) if isinstance(raw, str) else []
+        except ValueError:
+            containers = []
+        has_lb = bool(_of(graph, "aws:lb/targetGroup:TargetGroup"))
+        if containers and not has_lb and not any(c.get("healthCheck") for c in containers):
+            findings.append(Finding("health", ADVISORY, _label(r),
+                                    "worker has no container health check; set health_command in service.yaml"))
+    return findings
+
+
+def check_budget_recipients(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
+    return [Finding("budget-alerts", ADVISORY, _label(r),
+                    "budget alerts go to nobody: add owners (emails) to the team space")
+            for r in _of(graph, "aws:budgets/budget:Budget") if not r["inputs"].get("notifications")]
+
+
 POLICIES: tuple[Policy, ...] = (
     Policy("encryption-at-rest", MANDATORY, "Encryption at rest wherever the resource supports it.", check_encryption),
     Policy("bucket-public-access-block", MANDATORY, "A public access block on every bucket.", check_public_access_block),
@@ -298,6 +320,8 @@ POLICIES: tuple[Policy, ...] = (
     Policy("cost-ceiling", MANDATORY, "The unit's monthly estimate within the blueprint's cost ceiling.", check_cost_ceiling),
     Policy("resilience", ADVISORY, "Protected environments without single points of failure.", check_resilience),
     Policy("tls", ADVISORY, "Load balancers serve HTTPS.", check_tls),
+    Policy("health", ADVISORY, "Workers have a container health check.", check_health),
+    Policy("budget-alerts", ADVISORY, "Budget alerts reach the space's owners.", check_budget_recipients),
 )
 
 
