@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConflictError, NotFoundError, PolicyError, UsageError
-from .model import Blueprint, Offering, Plan, Service
+from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, UsageError
+from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME
 from .planning.names import resource_name, space_prefix
 from .servicespec import service_file
-from .yamlio import RoundTrip, load_yaml, read_text, write_text_atomic
+from .yamlio import RoundTrip, load_yaml, parse_yaml, read_text, write_text_atomic
 
 CATALOG_FILE = "catalog-info.yaml"
 ANSWERS_FILE = ".platform/answers.yml"
@@ -113,14 +114,20 @@ class NewServiceResult:
     ci: str
     files: list[str]
     repository: str
-    repository_allowed: bool  # whether the repository is among the space's ci_repos
+    repository_allowed: bool  # whether the repository is among the space's ci_repos (after --allow-repo)
     dry_run: bool
     environments: dict[str, Any] = field(default_factory=dict)
+    repository_added: bool = False  # added to the space's ci_repos by this call (or would be, on a dry run)
+    space_file: Path | None = None  # spaces/TEAM.yaml
+    bindings: list[dict[str, str]] = field(default_factory=list)  # bindings the template wrote into service.yaml
+    next_steps: list[str] = field(default_factory=list)  # commands that make sense next for this service
 
     def to_json(self) -> dict[str, Any]:
         return {"path": str(self.path), "template": self.template, "version": self.version, "ci": self.ci,
-                "repository": self.repository, "repository_allowed": self.repository_allowed, "dry_run": self.dry_run,
-                "environments": self.environments, "files": self.files}
+                "repository": self.repository, "repository_allowed": self.repository_allowed,
+                "repository_added": self.repository_added, "space_file": str(self.space_file) if self.space_file else None,
+                "dry_run": self.dry_run, "environments": self.environments, "bindings": self.bindings,
+                "next_steps": self.next_steps, "files": self.files}
 
 
 def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[str, Any], dict[str, Any], str, bool]:
@@ -183,8 +190,14 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
 
 
 def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci: str = "github",
-                output_dir: Path | str | None = None, dry_run: bool = False) -> NewServiceResult:
-    """Generate the repository of service ``name`` in team space ``space`` into OUTPUT_DIR/NAME."""
+                output_dir: Path | str | None = None, dry_run: bool = False,
+                allow_repo: bool = False) -> NewServiceResult:
+    """Generate the repository of service ``name`` in team space ``space`` into OUTPUT_DIR/NAME.
+
+    With ``allow_repo``, a repository that is not among the space's ``ci_repos`` is added to
+    them in ``spaces/TEAM.yaml`` (comments and order kept), only once the service folder is
+    in place; on a dry run nothing is written.
+    """
     from .scaffold import find_template
     from .scaffold.render import render_template
 
@@ -195,11 +208,72 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
         raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_PROVIDERS)}")
     tpl = find_template(template, ws.root)
     answers, replace, repo, repo_allowed = service_context(ws, name, space, tpl, ci)
+    space_file = ws.space_path(space)
+    add_repo = allow_repo and not repo_allowed
+    if add_repo:  # refuse before rendering when the space would not take the repository
+        data = ws.space(space).to_data()
+        data["ci_repos"] = [*data.get("ci_repos", []), repo]
+        Space.parse(_plain(data), source=str(space_file))
     destination = Path(output_dir or ".") / name
-    result = render_template(tpl.path, destination, answers=answers, replace=replace, dry_run=dry_run)
+    result = render_template(tpl.path, destination, answers=answers, replace=replace, dry_run=dry_run,
+                             read=("service.yaml",))
+    svc = Service.parse(parse_yaml(result.texts["service.yaml"], source=f"{destination}/service.yaml"),
+                        source=f"{destination}/service.yaml")
+    if add_repo and not dry_run:
+        allow_ci_repo(ws, space, repo)
+    environments = {k: v["waves"] for k, v in replace["environments"].items()}
+    bindings = [{"name": b.name, "offering": b.offering, "plan": b.plan} for b in svc.bindings]
+    bp = ws.catalog.blueprint(ws.space(space).blueprint)
     return NewServiceResult(path=result.path, template=tpl.name, version=tpl.version, ci=ci, files=result.files,
-                            repository=repo, repository_allowed=repo_allowed, dry_run=dry_run,
-                            environments={k: v["waves"] for k, v in replace["environments"].items()})
+                            repository=repo, repository_allowed=repo_allowed or add_repo, dry_run=dry_run,
+                            environments=environments, repository_added=add_repo, space_file=space_file,
+                            bindings=bindings,
+                            next_steps=new_service_next_steps(ws, bp, result.path, tpl.name, bindings, environments))
+
+
+def new_service_next_steps(ws, bp: Blueprint, path: Path, template: str, bindings: list[dict[str, str]],
+                           environments: dict[str, Any]) -> list[str]:
+    """What to do after generating: commit; then explain the bindings the template already wrote
+    (`service show`), or, when it wrote none, bind a first offering the blueprint allows; then plan."""
+    steps = [f"cd {path} && git init && git add -A && git commit -m 'Initial commit from {template}'"]
+    if bindings:
+        steps.append(f"platform service show {path}")
+    else:
+        steps.append(_first_binding_step(ws, bp, path))
+    if environments:
+        steps.append(f"platform service plan {path} --env {next(iter(environments))}")
+    return steps
+
+
+def _first_binding_step(ws, bp: Blueprint, path: Path) -> str:
+    try:
+        check_binding(ws.catalog, bp, "postgres", "dev")
+        return f"platform service bind {path} --offering postgres --plan dev --name db"
+    except PlatformError:
+        return f"platform marketplace list, then platform service bind {path} --offering OFFERING --plan PLAN"
+
+
+def allow_ci_repo(ws, team: str, repo: str) -> bool:
+    """Add ``repo`` (OWNER/REPO) to the ``ci_repos`` of ``spaces/TEAM.yaml``, keeping every other
+    line and comment; the file is validated before it is replaced. False when it was there already."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    path = ws.space_path(team)
+    with ws.allocation_lock():  # the lock every edit of a space file takes
+        with RoundTrip(path) as doc:
+            seq = doc.get("ci_repos")
+            if seq is not None and repo in seq:
+                return False
+            if seq is None:
+                seq = CommentedSeq()
+                keys = list(doc.keys())
+                doc.insert(keys.index("allocations") if "allocations" in keys else len(keys), "ci_repos", seq)
+            if len(seq) == 0:
+                seq.fa.set_block_style()
+            seq.append(repo)
+            Space.parse(_plain(doc), source=str(path))
+    ws._spaces.pop(team, None)  # the workspace caches the spaces it read: the next read sees the edit
+    return True
 
 
 # bindings --------------------------------------------------------------------------
@@ -263,13 +337,21 @@ def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None
     return info
 
 
-def unbind(ws, service_dir: Path | str, name: str) -> BindingInfo:
-    """Remove binding NAME from the service (the resource goes at the next deploy)."""
+def unbind(ws, service_dir: Path | str, name: str,
+           confirm: Callable[[BindingInfo], None] | None = None) -> BindingInfo:
+    """Remove binding NAME from the service: the next deploy deletes its resource, data included.
+
+    ``confirm`` is called with the binding before anything is written; it raises (e.g.
+    UserAbort) to keep the binding.
+    """
     path = service_file(service_dir)
     svc = Service.load(path)
     found = next((b for b in svc.bindings if b.name == name), None)
     if found is None:
         raise NotFoundError(f"{path}: no binding {name!r}; bindings: {', '.join(b.name for b in svc.bindings) or 'none'}")
+    binding = _binding_info(ws.catalog, found.name, found.offering, found.plan)
+    if confirm is not None:
+        confirm(binding)
     with RoundTrip(path) as doc:
         seq = doc["bindings"]
         for i, item in enumerate(seq):
@@ -280,7 +362,7 @@ def unbind(ws, service_dir: Path | str, name: str) -> BindingInfo:
             seq.fa.set_flow_style()
         Service.parse(_plain(doc), source=str(path))
     _sync_catalog(path.parent, svc.name, svc.space, [(b.name, b.offering, b.plan) for b in svc.bindings if b.name != name])
-    return _binding_info(ws.catalog, found.name, found.offering, found.plan)
+    return binding
 
 
 def show(ws, service_dir: Path | str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ command = lazy_group(
         "new": ("service_core:new", "Generate a service repository from a template, wired to a team space."),
         "show": ("service_core:show", "Show a service: kind, environments, bindings and the names the app reads."),
         "bind": ("service_core:bind", "Bind a marketplace offering with a plan to a service."),
-        "unbind": ("service_core:unbind", "Remove a binding from a service."),
+        "unbind": ("service_core:unbind", "Remove a binding from a service; its resource and data go at the next deploy."),
         "plan": ("service_plan:plan", "Plan a service's units in one environment: resources, findings, cost."),
         "deploy": ("service_deploy:deploy", "Deploy a version of a service wave by wave with gates."),
     },

@@ -2,7 +2,7 @@
 
 import click
 
-from ._common import info, json_option, next_step, print_json, table, workspace
+from ._common import confirm, info, json_option, next_step, print_json, table, workspace, yes_option
 
 
 @click.command("new")
@@ -13,9 +13,11 @@ from ._common import info, json_option, next_step, print_json, table, workspace
 @click.option("--output-dir", "-o", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Folder to create the service folder NAME in.")
 @click.option("--dry-run", is_flag=True, help="Render and list the files, write nothing.")
+@click.option("--allow-repo", is_flag=True,
+              help="Add the service's repository to the space's ci_repos (spaces/TEAM.yaml) when it is not there yet.")
 @json_option
 @click.pass_context
-def new(ctx, name, space, template, ci, output_dir, dry_run, as_json):
+def new(ctx, name, space, template, ci, output_dir, dry_run, allow_repo, as_json):
     """Generate the repository of service NAME in OUTPUT_DIR/NAME from a template.
 
     \b
@@ -24,13 +26,17 @@ def new(ctx, name, space, template, ci, output_dir, dry_run, as_json):
     is rendered aside and moved into place only when complete; an existing folder
     is never touched.
 
+    CI can deploy only from repositories listed in the space's ci_repos;
+    --allow-repo adds this one to spaces/TEAM.yaml (comments kept).
+
     \b
     Example:
       platform service new orders-api --space payments --template python-web --ci github
     """
     from ..service_repo import new_service
 
-    result = new_service(workspace(ctx), name, space, template=template, ci=ci, output_dir=output_dir, dry_run=dry_run)
+    result = new_service(workspace(ctx), name, space, template=template, ci=ci, output_dir=output_dir, dry_run=dry_run,
+                         allow_repo=allow_repo)
     if as_json:
         print_json(result.to_json())
     else:
@@ -42,14 +48,19 @@ def new(ctx, name, space, template, ci, output_dir, dry_run, as_json):
         if dry_run:
             for f in result.files:
                 click.echo(f)
+    apply = f"platform space apply {space} --env ENV"
+    if result.repository_added:
+        verb = "would add" if dry_run else "added"
+        info(f"{verb} {result.repository} to ci_repos in {result.space_file}; commit it, then `{apply}` for each "
+             f"environment lets its CI deploy")
+    elif not result.repository_allowed:
+        info(f"note: {result.repository} is not among the CI repositories of space {space}, so its CI cannot deploy. "
+             f"Add {result.repository} to the ci_repos list in {result.space_file} (the line `- {result.repository}` "
+             f"under `ci_repos:`), commit it, then "
+             f"`{apply}` for each environment (generating with --allow-repo makes this edit)")
     if dry_run:
         return
-    if not result.repository_allowed:
-        info(f"note: {result.repository} is not among the CI repositories of space {space}; its CI cannot deploy "
-             f"until it is added to ci_repos in spaces/{space}.yaml")
-    next_step(f"cd {result.path} && git init && git add -A && git commit -m 'Initial commit from {result.template}'",
-              f"platform service bind {result.path} --offering postgres --plan dev --name db",
-              f"platform service plan {result.path} --env {next(iter(result.environments))}")
+    next_step(*result.next_steps)
 
 
 def _print_binding(b: dict) -> None:
@@ -110,15 +121,26 @@ def bind(ctx, service_dir, offering, plan, name, as_json):
 @click.command("unbind")
 @click.argument("service_dir", metavar="SERVICE_DIR", type=click.Path(file_okay=True))
 @click.argument("name")
+@yes_option
 @json_option
 @click.pass_context
-def unbind(ctx, service_dir, name, as_json):
-    """Remove binding NAME from the service in SERVICE_DIR; its resource goes at the next deploy."""
+def unbind(ctx, service_dir, name, yes, as_json):
+    """Remove binding NAME from the service in SERVICE_DIR.
+
+    Destructive: the next deploy deletes the binding's resource (database, cache,
+    queue, bucket ...) in every environment and region, and its data with it. Asks
+    for confirmation; without a terminal, --yes is needed.
+    """
     from ..service_repo import unbind as do_unbind
 
-    b = do_unbind(workspace(ctx), service_dir, name).to_json()
+    def ask(b) -> None:
+        info(f"binding {b.name} ({b.offering} plan {b.plan}) will be removed from {service_dir}; the next deploy "
+             f"deletes its {b.offering} resource in every environment and region, and the data in it")
+        confirm(f"Remove binding {b.name} and delete its {b.offering} data at the next deploy?", yes=yes)
+
+    b = do_unbind(workspace(ctx), service_dir, name, confirm=ask).to_json()
     if as_json:
         print_json(b)
     else:
         info(f"removed binding {b['name']} ({b['offering']} plan {b['plan']}) from {service_dir}")
-    next_step(f"platform service plan {service_dir} --env dev")
+    next_step(f"platform service plan {service_dir} --env dev  # shows the {b['offering']} resource to be deleted")

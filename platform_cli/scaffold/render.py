@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ class RenderResult:
     path: Path  # where the project is (or would be, on a dry run)
     files: list[str]  # paths relative to the project, sorted
     context: dict[str, Any]  # the answers the template rendered with
+    texts: dict[str, str] = field(default_factory=dict)  # rendered text of the files asked for with ``read``
 
 
 def _files(root: Path) -> list[str]:
@@ -58,10 +59,12 @@ def _context(template: Path, answers: dict[str, Any], replace: dict[str, Any]) -
 
 
 def render_template(template: Path, destination: Path, *, answers: dict[str, Any],
-                    replace: dict[str, Any] | None = None, dry_run: bool = False) -> RenderResult:
+                    replace: dict[str, Any] | None = None, dry_run: bool = False,
+                    read: tuple[str, ...] = ()) -> RenderResult:
     """Render ``template`` to the folder ``destination`` (its name must be the rendered project's name).
 
-    Raises ConflictError when ``destination`` exists; nothing is written on a dry run.
+    Raises ConflictError when ``destination`` exists; nothing is written on a dry run. The text of
+    the files named in ``read`` (relative paths) is returned in ``texts``, on a dry run too.
     """
     from cookiecutter.exceptions import CookiecutterException, FailedHookException
     from cookiecutter.generate import generate_files
@@ -100,11 +103,15 @@ def render_template(template: Path, destination: Path, *, answers: dict[str, Any
         if project.name != destination.name:
             raise SpecError(f"template {template.name} rendered {project.name!r}, expected {destination.name!r}")
         files = _files(project)
+        missing = [r for r in read if r not in files]
+        if missing:
+            raise SpecError(f"template {template.name} rendered no {', '.join(missing)}")
+        texts = {r: (project / r).read_text(encoding="utf-8") for r in read}
         if not dry_run:
             if destination.exists() or destination.is_symlink():
                 raise ConflictError(f"{destination} appeared while rendering; nothing was changed")
             os.rename(project, destination)
-        return RenderResult(path=destination, files=files, context=dict(context["cookiecutter"]))
+        return RenderResult(path=destination, files=files, context=dict(context["cookiecutter"]), texts=texts)
     except PlatformError:
         shutil.rmtree(staging, ignore_errors=True)
         _remove_created(created)

@@ -263,7 +263,7 @@ def test_cli_bind_prints_the_names_the_app_reads(payments, svc, run_cli):
     assert data["bindings"][0]["env"]["uri"] == "BINDING_DB_URI"
     r = run_cli("-w", str(payments.root), "service", "bind", str(svc), "--offering", "postgres", "--plan", "ha")
     assert r.exit_code == 6 and "dev ($15/month), standard ($62/month)" in r.stderr
-    r = run_cli("-w", str(payments.root), "service", "unbind", str(svc), "db")
+    r = run_cli("-w", str(payments.root), "service", "unbind", str(svc), "db", "--yes")
     assert r.exit_code == 0 and show(payments, svc)["bindings"] == []
 
 
