@@ -272,7 +272,7 @@ def allow_ci_repo(ws, team: str, repo: str) -> bool:
                 seq.fa.set_block_style()
             seq.append(repo)
             Space.parse(_plain(doc), source=str(path))
-    ws._spaces.pop(team, None)  # the workspace caches the spaces it read: the next read sees the edit
+    ws.forget_space(team)
     return True
 
 

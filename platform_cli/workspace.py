@@ -127,6 +127,10 @@ class WorkspaceContext:
             self._spaces[team] = space
         return self._spaces[team]
 
+    def forget_space(self, team: str) -> None:
+        """Drop the cached copy of a space edited outside :meth:`write_space`; the next read sees the file."""
+        self._spaces.pop(team, None)
+
     def spaces(self) -> tuple[list[Space], list[PlatformError]]:
         """Every readable space, and the errors of the unreadable ones (they do not stop the others)."""
         good, bad = [], []

@@ -13,12 +13,20 @@ def command() -> None:
 @command.command("export")
 @click.argument("directory", default="schemas", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 3 when a schema in DIRECTORY is stale.")
-def export(directory: Path, check: bool) -> None:
-    """Write the JSON Schemas into DIRECTORY (default: schemas/)."""
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Also refresh the service schema each template under this folder ships "
+                   "(.platform/service.schema.json of the generated repository).")
+def export(directory: Path, check: bool, templates: Path | None) -> None:
+    """Write the JSON Schemas into DIRECTORY (default: schemas/).
+
+    \b
+    In the platform's own repository:
+      platform schema export schemas --templates service_templates
+    """
     from ..errors import SpecError
     from ..model.schemas import export_schemas
 
-    stale = export_schemas(directory, check=check)
+    stale = export_schemas(directory, check=check, templates=templates)
     if check and stale:
         raise SpecError(f"{directory}: stale JSON Schemas: {', '.join(stale)}",
                         hint=f"run `platform schema export {directory}` and commit the result")

@@ -20,11 +20,26 @@ def render_schemas() -> dict[str, str]:
     return out
 
 
-def export_schemas(folder: Path, *, check: bool = False) -> list[str]:
-    """Write the schemas; with check, write nothing and return the stale file names."""
+TEMPLATE_SCHEMA = ".platform/service.schema.json"
+"""Where a service template carries the service schema, so a generated repository's
+service.yaml references a schema inside the repository itself."""
+
+
+def template_schema_paths(templates: Path) -> list[Path]:
+    """The service schema copy of every template under ``templates``."""
+    return sorted(p / TEMPLATE_SCHEMA for p in templates.glob("*/{{cookiecutter.*}}") if p.is_dir())
+
+
+def export_schemas(folder: Path, *, check: bool = False, templates: Path | None = None) -> list[str]:
+    """Write the schemas (and, with ``templates``, each template's service schema copy);
+    with check, write nothing and return the stale file names."""
+    rendered = render_schemas()
+    targets = [(folder / name, name, text) for name, text in rendered.items()]
+    if templates is not None:
+        service = rendered["service.schema.json"]
+        targets += [(p, str(p.relative_to(templates)), service) for p in template_schema_paths(templates)]
     stale = []
-    for name, text in render_schemas().items():
-        path = folder / name
+    for path, name, text in targets:
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:
             stale.append(name)
