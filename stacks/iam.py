@@ -8,6 +8,7 @@ for the actions AWS defines without resource-level permissions, listed once in
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 from typing import Any
 
 STAR_RESOURCE_ACTIONS: frozenset[str] = frozenset({
@@ -17,6 +18,19 @@ STAR_RESOURCE_ACTIONS: frozenset[str] = frozenset({
     "cloudwatch:ListMetrics",
     "ecs:DescribeTaskDefinition",
     "sts:GetCallerIdentity",
+    # What a deploy reads (and ECS deregisters) without resource-level permissions.
+    "ecs:DeregisterTaskDefinition",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeTags",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSecurityGroupRules",
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+    "secretsmanager:GetRandomPassword",
 })
 """The one list of actions whose statements may (and must) use ``*`` as resource."""
 
@@ -204,6 +218,56 @@ def permission_boundary(partition: str, region: str, account: str, space: str, p
     )
 
 
+def ci_boundary(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str, **kwargs: Any
+                ) -> dict[str, Any]:
+    """The ceiling of the CI deploy role: every action :func:`ci_deploy_policies` grants, named once.
+
+    The deploy role has its own boundary: the roles it creates for services carry the space's boundary
+    (:func:`permission_boundary`), which allows none of the deploy actions, so a service role never gains
+    deploy or IAM powers from a policy the pipeline writes. Existing resources are the space's by their tag;
+    creating and tagging are limited to the account and region here and to the space's request tag (and
+    untagged resources) by the grants; roles only with the space's boundary.
+    """
+    grants = ci_deploy_policy(partition, region, account, space, prefix, ecr_arn, **kwargs)["Statement"]
+    groups: dict[str, tuple[set[str], list[str], dict | None]] = {}
+
+    def add(sid: str, action: str, resources: list[str] | str, condition: dict | None = None) -> None:
+        actions, found, _ = groups.setdefault(sid, (set(), [], condition))
+        actions.add(action)
+        for r in [resources] if isinstance(resources, str) else resources:
+            if r not in found:
+                found.append(r)
+
+    anywhere = arn(partition, "*", region, account, "*")
+    state = f"arn:{partition}:s3:::{kwargs.get('state_bucket')}"
+    state_arns = [f"{state}*"]  # the bucket and its objects; the grants name the team's objects in it
+    for st in grants:
+        for action in st["Action"]:
+            service = action.split(":")[0]
+            if st["Sid"] == "StateSecretsKey":  # the platform's key: not the space's, no space tag
+                add("StateSecretsKey", action, st["Resource"], st.get("Condition"))
+            elif action in STAR_RESOURCE_ACTIONS:
+                add("AccountWide", action, "*")
+            elif service == "s3" and st["Sid"].startswith("State"):
+                add("Buckets", action, state_arns, {"StringEquals": {"s3:ResourceAccount": account}})
+            elif service == "s3":
+                add("Buckets", action, st["Resource"], {"StringEquals": {"s3:ResourceAccount": account}})
+            elif action in BOUNDED_ROLE_ACTIONS:
+                add("RolesWithBoundary", action, [f"arn:{partition}:iam::{account}:role/{prefix}-*"], st.get("Condition"))
+            elif service in ("iam", "cloudwatch"):  # by name: roles and alarms of the space
+                add("Named", action, st["Resource"])
+            elif action in CREATE_ACTIONS:
+                add("CreateInRegion", action, [anywhere])
+            else:
+                add("SpaceTagged", action, [anywhere], space_condition(space))
+    def widest(resources: list[str]) -> list[str]:  # drop a pattern another one of the group already covers
+        return [r for r in resources if not any(o != r and fnmatchcase(r, o) for o in resources)]
+
+    statements = [allow(sid, sorted(actions), widest(resources) if sid != "AccountWide" else "*", condition)
+                  for sid, (actions, resources, condition) in groups.items()]
+    return doc(*[{k: v for k, v in st.items() if k != "Sid"} for st in statements])  # IAM's size limit is tight
+
+
 def developer_policy(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
     return doc(
         allow("OperateSpace", ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks", "ecs:UpdateService",
@@ -227,24 +291,277 @@ def readonly_policy(partition: str, region: str, account: str, space: str, prefi
     )
 
 
-def ci_deploy_policy(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str) -> dict[str, Any]:
-    """What a pipeline needs: push images to the space's registry and roll the space's services."""
-    return doc(
+DEPLOY_ACTIONS: dict[str, list[str]] = {
+    # What the AWS provider calls to create, read, update, tag and delete each resource type of a service unit.
+    "aws:ecs/taskDefinition:TaskDefinition": [
+        "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:TagResource",
+        "ecs:UntagResource", "iam:PassRole"],
+    "aws:ecs/service:Service": [
+        "ecs:CreateService", "ecs:DescribeServices", "ecs:UpdateService", "ecs:DeleteService", "ecs:TagResource",
+        "ecs:UntagResource"],
+    "aws:lb/loadBalancer:LoadBalancer": [
+        "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
+        "elasticloadbalancing:DescribeTags"],
+    "aws:lb/targetGroup:TargetGroup": [
+        "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DescribeTags"],
+    "aws:lb/listener:Listener": [
+        "elasticloadbalancing:CreateListener", "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:ModifyListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DescribeTags"],
+    "aws:ec2/securityGroup:SecurityGroup": [
+        "ec2:CreateSecurityGroup", "ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupEgress",
+        "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags"],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+        "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
+        "ec2:DescribeSecurityGroupRules", "ec2:CreateTags", "ec2:DeleteTags"],
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [
+        "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress",
+        "ec2:DescribeSecurityGroupRules", "ec2:CreateTags", "ec2:DeleteTags"],
+    "aws:iam/role:Role": [
+        "iam:CreateRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary",
+        "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole", "iam:DeleteRolePolicy", "iam:DeleteRole"],
+    "aws:iam/rolePolicy:RolePolicy": ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
+    "aws:appautoscaling/target:Target": [
+        "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:TagResource",
+        "application-autoscaling:UntagResource", "application-autoscaling:ListTagsForResource"],
+    "aws:appautoscaling/policy:Policy": [
+        "application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
+        "application-autoscaling:DeleteScalingPolicy"],  # its alarms: Application Auto Scaling's own role
+    "aws:secretsmanager/secret:Secret": [
+        "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
+        "secretsmanager:UpdateSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource",
+        "secretsmanager:DeleteSecret", "secretsmanager:GetRandomPassword", "kms:DescribeKey"],
+    "aws:secretsmanager/secretVersion:SecretVersion": [
+        "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+        "secretsmanager:ListSecretVersionIds", "secretsmanager:UpdateSecretVersionStage", "kms:GenerateDataKey",
+        "kms:Decrypt"],
+    "aws:rds/subnetGroup:SubnetGroup": [
+        "rds:CreateDBSubnetGroup", "rds:DescribeDBSubnetGroups", "rds:ModifyDBSubnetGroup", "rds:DeleteDBSubnetGroup",
+        "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource"],
+    "aws:rds/instance:Instance": [
+        "rds:CreateDBInstance", "rds:DescribeDBInstances", "rds:ModifyDBInstance", "rds:DeleteDBInstance",
+        "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+        "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt",
+        # RDS creates and tags the master user secret (rds!db-...) with the caller's permissions.
+        "secretsmanager:CreateSecret", "secretsmanager:TagResource"],
+    "aws:sqs/queue:Queue": [
+        "sqs:CreateQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue",
+        "sqs:UntagQueue", "sqs:ListQueueTags", "sqs:DeleteQueue"],
+    "aws:s3/bucket:Bucket": [
+        "s3:CreateBucket", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetBucketAcl",
+        "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketVersioning", "s3:GetAccelerateConfiguration",
+        "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration",
+        "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration",
+        "s3:GetBucketTagging", "s3:PutBucketTagging", "s3:ListBucketVersions", "s3:DeleteObject",
+        "s3:DeleteObjectVersion", "s3:DeleteBucket"],
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [
+        "s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"],
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [
+        "s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"],
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+        "s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"],
+    "aws:s3/bucketVersioning:BucketVersioning": ["s3:PutBucketVersioning", "s3:GetBucketVersioning"],
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": [
+        "s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
+    "aws:dynamodb/table:Table": [
+        "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:DescribeContinuousBackups",
+        "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive",
+        "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource", "dynamodb:DeleteTable",
+        "kms:DescribeKey", "kms:CreateGrant"],
+    "aws:elasticache/subnetGroup:SubnetGroup": [
+        "elasticache:CreateCacheSubnetGroup", "elasticache:DescribeCacheSubnetGroups",
+        "elasticache:ModifyCacheSubnetGroup", "elasticache:DeleteCacheSubnetGroup", "elasticache:AddTagsToResource",
+        "elasticache:RemoveTagsFromResource", "elasticache:ListTagsForResource"],
+    "aws:elasticache/replicationGroup:ReplicationGroup": [
+        "elasticache:CreateReplicationGroup", "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters", "elasticache:ModifyReplicationGroup", "elasticache:DeleteReplicationGroup",
+        "elasticache:AddTagsToResource", "elasticache:RemoveTagsFromResource", "elasticache:ListTagsForResource",
+        "kms:DescribeKey", "kms:CreateGrant"],
+    "aws:sns/topic:Topic": [
+        "sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource",
+        "sns:ListTagsForResource", "sns:DeleteTopic"],
+}
+"""Resource type of a service unit -> the IAM actions a pipeline's deploy needs for it (see :func:`ci_deploy_policies`)."""
+
+CREATE_ACTIONS: frozenset[str] = frozenset({
+    # Actions creating (or tagging at creation) a resource: it has no tags yet, the request carries the space's tag.
+    "ecs:CreateService", "ecs:RegisterTaskDefinition", "ecs:TagResource",
+    "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:CreateListener", "elasticloadbalancing:AddTags",
+    "ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:CreateTags",
+    "application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource",
+    "secretsmanager:CreateSecret", "secretsmanager:TagResource",
+    "rds:CreateDBSubnetGroup", "rds:CreateDBInstance", "rds:AddTagsToResource",
+    "sqs:CreateQueue", "sqs:TagQueue", "dynamodb:CreateTable", "dynamodb:TagResource",
+    "elasticache:CreateCacheSubnetGroup", "elasticache:CreateReplicationGroup", "elasticache:AddTagsToResource",
+    "sns:CreateTopic", "sns:TagResource",
+})
+"""Deploy actions authorized by ``aws:RequestTag/platform:space`` (besides the resource tag for existing resources)."""
+
+CREATE_ON_SPACE_RESOURCES: frozenset[str] = frozenset({
+    # Creating actions that also authorize an existing resource of the space (by its tag): the VPC of a
+    # security group, the group of a rule, the load balancer of a listener, the subnet group of a database
+    # or cache; and tagging, which also updates the tags of the space's existing resources.
+    "ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+    "elasticloadbalancing:CreateListener", "rds:CreateDBInstance", "elasticache:CreateReplicationGroup",
+    "elasticloadbalancing:AddTags", "ec2:CreateTags", "application-autoscaling:TagResource",
+    "rds:AddTagsToResource", "sqs:TagQueue", "dynamodb:TagResource", "elasticache:AddTagsToResource",
+    "sns:TagResource", "secretsmanager:TagResource",
+})
+"""Actions of :data:`CREATE_ACTIONS` that are also authorized by ``aws:ResourceTag/platform:space``."""
+
+BOUNDED_ROLE_ACTIONS: frozenset[str] = frozenset({
+    "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy"})
+"""IAM actions AWS lets a policy tie to the role's permission boundary (``iam:PermissionsBoundary``)."""
+
+_BY_NAME_SERVICES = ("iam", "s3")  # authorized by name, not by tag (see ci_deploy_policies)
+
+
+def service_role_arns(partition: str, account: str, prefix: str) -> list[str]:
+    """The task and execution roles of the space's services (never the space's own team, CI or flow log roles)."""
+    return [f"arn:{partition}:iam::{account}:role/{prefix}-*-{kind}" for kind in ("task", "execution")]
+
+
+def boundary_arn(partition: str, account: str, prefix: str) -> str:
+    return f"arn:{partition}:iam::{account}:policy/{prefix}-boundary"
+
+
+def deploy_actions() -> list[str]:
+    return sorted({a for actions in DEPLOY_ACTIONS.values() for a in actions})
+
+
+def _space_deploy_statements(partition: str, region: str, account: str, space: str, prefix: str,
+                             bucket_prefix: str, boundary: str | None) -> list[dict[str, Any]]:
+    """The deploy statements, shared by the CI policy and the permission boundary (so the boundary covers them)."""
+    actions = deploy_actions()
+    star = [a for a in actions if a in STAR_RESOURCE_ACTIONS]
+    by_tag = [a for a in actions if a not in STAR_RESOURCE_ACTIONS and a.split(":")[0] not in _BY_NAME_SERVICES
+              and not a.startswith("secretsmanager:") and a != "iam:PassRole"]
+    secrets = [a for a in actions if a.startswith("secretsmanager:") and a not in STAR_RESOURCE_ACTIONS]
+    anywhere = arn(partition, "*", region, account, "*")  # any resource of the account and region: the tag decides
+    own_secrets = arn(partition, "secretsmanager", region, account, "secret:platform/*")
+    # A resource being created carries the space's tag and has none yet (so no other space's resource can be
+    # tagged into this space); an existing resource of the space carries the tag.
+    creating = {**space_tag_request(space), "Null": {"aws:ResourceTag/platform:space": "true"}}
+    buckets = f"arn:{partition}:s3:::{bucket_prefix}*"
+    in_account = {"StringEquals": {"s3:ResourceAccount": account}}
+    roles = service_role_arns(partition, account, prefix)
+    objects = ("s3:DeleteObject", "s3:DeleteObjectVersion")  # emptying a bucket before deleting it
+    statements = [
+        allow("DeployTagged", [a for a in by_tag if a != "kms:CreateGrant"
+                               and (a not in CREATE_ACTIONS or a in CREATE_ON_SPACE_RESOURCES)],
+              [anywhere], condition=space_condition(space)),
+        # ECS: the space's services by name (their cluster is the space's), to change their tags.
+        allow("TagServices", ["ecs:TagResource"] if "ecs:TagResource" in actions else [],
+              [arn(partition, "ecs", region, account, f"service/{prefix}/*")]),
+        # ECS authorizes new task definitions and services by name (RegisterTaskDefinitions, TagServices).
+        allow("DeployCreate", [a for a in by_tag if a in CREATE_ACTIONS
+                                and a not in ("ecs:RegisterTaskDefinition", "ecs:TagResource")], [anywhere],
+              condition=creating),
+        allow("DeploySecrets", [a for a in secrets if a not in CREATE_ACTIONS or a in CREATE_ON_SPACE_RESOURCES],
+              [own_secrets],
+              condition=space_condition(space)),
+        allow("DeployCreateSecrets", [a for a in secrets if a in CREATE_ACTIONS], [own_secrets], condition=creating),
+        # RDS creates the master user secret of a database with the caller's permissions; it must not carry
+        # the space tag (which would open it to the statements above).
+        allow("DatabaseMasterSecrets", ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
+              [arn(partition, "secretsmanager", region, account, "secret:rds!db-*")],
+              condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["platform:space"]}}),
+        # Encrypted databases, tables and caches: grants on the space's key only for AWS services.
+        allow("KeyGrantsForResources", ["kms:CreateGrant"], [arn(partition, "kms", region, account, "key/*")],
+              condition={**space_condition(space), "Bool": {"kms:GrantIsForAWSResource": "true"}}),
+        allow("DeployBuckets", [a for a in actions if a.startswith("s3:") and a not in objects], [buckets],
+              condition=in_account),
+        allow("EmptyBuckets", [a for a in actions if a in objects], [f"{buckets}/*"],
+              condition=in_account),
+    ]
+    iam_actions = [a for a in actions if a.startswith("iam:") and a != "iam:PassRole"]
+    if boundary:
+        # Roles of services only, and only carrying the space's boundary: no role the pipeline creates or
+        # changes can do more than the boundary allows (the pipeline cannot escalate through a role).
+        statements += [
+            allow("ServiceRolesWithBoundary", [a for a in iam_actions if a in BOUNDED_ROLE_ACTIONS], roles,
+                  condition={"ArnEquals": {"iam:PermissionsBoundary": boundary}}),
+            allow("ServiceRoles", [a for a in iam_actions if a not in BOUNDED_ROLE_ACTIONS], roles),
+        ]
+    if star:
+        statements.append(allow("DeployReadAccount", star, "*"))
+    return [st for st in statements if st["Action"]]
+
+
+def state_backend_statements(partition: str, account: str, team: str, env: str, region: str,
+                             state_bucket: str | None, state_prefix: str, secrets_key: str | None) -> list[dict[str, Any]]:
+    """Pulumi state of the team's units in the shared backend: its services' stacks of ENV.REGION read and
+    written, the space's stack read (stack reference); the secrets key (an alias ARN or a key ARN) used."""
+    if not state_bucket:
+        return []
+    root = f"{state_prefix.strip('/')}/.pulumi" if state_prefix.strip("/") else ".pulumi"
+    bucket = f"arn:{partition}:s3:::{state_bucket}"
+    stack = f"{env}.{region}"
+    statements = [
+        allow("StateList", ["s3:ListBucket"], [bucket], condition={"StringLike": {"s3:prefix": [f"{root}/*"]}}),
+        allow("StateRead", ["s3:GetObject"], [f"{bucket}/{root}/meta.yaml", f"{bucket}/{root}/*/space-{team}/{stack}*"]),
+        allow("StateWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+              [f"{bucket}/{root}/*/service-{team}-*/{stack}*"]),
+    ]
+    if secrets_key:
+        use = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+        if ":alias/" in secrets_key:  # KMS authorizes the key, not its alias: the key the alias names
+            key_arn = secrets_key.split(":alias/")[0] + ":key/*"
+            alias = "alias/" + secrets_key.split(":alias/")[1]
+            # kms:ResourceAliases: also when S3 uses the key (by its ARN) for the state objects.
+            statements.append(allow("StateSecretsKey", use, [key_arn],
+                                    condition={"ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}}))
+        else:
+            statements.append(allow("StateSecretsKey", use, [secrets_key]))
+    return statements
+
+
+def ci_deploy_policies(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str, *,
+                       bucket_prefix: str, boundary: str | None, team: str = "", env: str = "",
+                       state_bucket: str | None = None, state_prefix: str = "",
+                       secrets_key: str | None = None) -> dict[str, dict[str, Any]]:
+    """What a pipeline needs to deploy the space's services, as named documents each within IAM's size limit.
+
+    ``release``: push images to the space's registry and roll its services. ``deploy``: create, update and
+    delete every resource of a service unit (:data:`DEPLOY_ACTIONS`) of the space only, roles only with the
+    space's boundary, and the Pulumi state of the team's units when the workspace uses the shared backend.
+    """
+    release = doc(
         allow("Login", ["ecr:GetAuthorizationToken", "sts:GetCallerIdentity"], "*"),
         allow("PushImages", ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
                              "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages"],
               [ecr_arn]),
-        allow("DeployServices", ["ecs:DescribeServices", "ecs:UpdateService"],
-              _regional(partition, region, account, ["ecs"]), condition=space_condition(space)),
         # A new revision has no tags to check yet: the space's families, registered with the space's tag.
         allow("RegisterTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
               task_definition_arns(partition, region, account, prefix), condition=space_tag_request(space)),
-        # AWS defines ecs:DescribeTaskDefinition without resource-level permissions.
-        allow("ReadTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*"),
         allow("PassServiceRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"],
               condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
         allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
+        *state_backend_statements(partition, account, team, env, region, state_bucket, state_prefix, secrets_key),
     )
+    statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary)
+    by_tag = ("DeployTagged", "DeployCreate", "TagServices")
+    return {"release": release,
+            "deploy": doc(*[st for st in statements if st["Sid"] in by_tag]),
+            "deploy-named": doc(*[st for st in statements if st["Sid"] not in by_tag])}
+
+
+def ci_deploy_policy(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str,
+                     **kwargs: Any) -> dict[str, Any]:
+    """Every statement of :func:`ci_deploy_policies` in one document (for checks; IAM gets the split documents)."""
+    kwargs.setdefault("bucket_prefix", f"{prefix}-")
+    kwargs.setdefault("boundary", boundary_arn(partition, account, prefix))
+    docs = ci_deploy_policies(partition, region, account, space, prefix, ecr_arn, **kwargs)
+    return doc(*[st for d in docs.values() for st in d["Statement"]])
 
 
 def flow_logs_policy(log_group_arn: str) -> dict[str, Any]:

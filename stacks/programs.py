@@ -62,7 +62,8 @@ def space_program(inputs: UnitInputs) -> None:
         team_roles=list(bp.access.team_roles), github_oidc=bp.access.github_oidc,
         gitlab_url=bp.access.gitlab.url if bp.access.gitlab.enabled else None,
         permission_boundary=bp.access.permission_boundary, max_session_hours=bp.access.max_session_hours,
-        protected=inputs.protected), opts=opts)
+        protected=inputs.protected, state_bucket=inputs.state_bucket, state_prefix=inputs.state_prefix,
+        secrets_key_alias=inputs.secrets_key_alias), opts=opts)
     if inputs.budget:
         Budget(f"{resource_name(inputs.team, inputs.env)}-budget", BudgetArgs(
             name=f"{inputs.org}-{space}", space=space, account_id=inputs.account_id,

@@ -174,6 +174,9 @@ class AccessArgs:
     permission_boundary: bool = True
     max_session_hours: int = 1
     protected: bool = False
+    state_bucket: str | None = None  # the shared Pulumi state backend (None: a local file backend)
+    state_prefix: str = ""
+    secrets_key_alias: str | None = None  # ARN of the alias of the Pulumi secrets key
 
 
 class Access(pulumi.ComponentResource):
@@ -203,15 +206,36 @@ class Access(pulumi.ComponentResource):
                 max_session_duration=session, permissions_boundary=boundary_arn, tags=args.tags, opts=child)
             aws.iam.RolePolicy(f"{name}-{role}-policy", role=self.roles[role].id, policy=iam.to_json(documents[role]),
                                opts=child)
+        ci_boundary_arn = None
+        if args.permission_boundary:
+            ci_boundary = pulumi.Output.from_input(args.ecr_arn).apply(lambda ecr: iam.to_json(iam.ci_boundary(
+                p, r, a, args.space, args.prefix, ecr, bucket_prefix=args.bucket_prefix,
+                boundary=iam.boundary_arn(p, a, args.prefix), team=args.team, env=args.env,
+                state_bucket=args.state_bucket, state_prefix=args.state_prefix, secrets_key=args.secrets_key_alias)))
+            self.ci_boundary = aws.iam.Policy(
+                f"{name}-ci-boundary", name=f"{args.prefix}-ci-boundary",
+                description=f"Keeps the CI deploy role of space {args.space} to deploying the space's services",
+                policy=ci_boundary, tags=args.tags, opts=child)
+            ci_boundary_arn = self.ci_boundary.arn
         self.ci_role = aws.iam.Role(
             f"{name}-ci-deploy", name=f"{args.prefix}-ci-deploy",
             assume_role_policy=iam.to_json(iam.ci_trust(p, a, args.ci_repos, args.env, protected=args.protected,
                                                         github=args.github_oidc, gitlab_url=args.gitlab_url)),
-            max_session_duration=session, permissions_boundary=boundary_arn, tags=args.tags, opts=child)
-        aws.iam.RolePolicy(f"{name}-ci-deploy-policy", role=self.ci_role.id,
-                           policy=pulumi.Output.from_input(args.ecr_arn).apply(
-                               lambda ecr: iam.to_json(iam.ci_deploy_policy(p, r, a, args.space, args.prefix, ecr))),
-                           opts=child)
+            max_session_duration=session, permissions_boundary=ci_boundary_arn, tags=args.tags, opts=child)
+        # Managed policies: the deploy grants exceed what IAM allows inline on one role.
+        space_boundary = iam.boundary_arn(p, a, args.prefix) if args.permission_boundary else None
+        ci_args = dict(bucket_prefix=args.bucket_prefix, boundary=space_boundary, team=args.team, env=args.env,
+                       state_bucket=args.state_bucket, state_prefix=args.state_prefix,
+                       secrets_key=args.secrets_key_alias)
+        documents_out = pulumi.Output.from_input(args.ecr_arn).apply(
+            lambda ecr: iam.ci_deploy_policies(p, r, a, args.space, args.prefix, ecr, **ci_args))
+        for part in ("release", "deploy", "deploy-named"):
+            policy = aws.iam.Policy(f"{name}-ci-{part}", name=f"{args.prefix}-ci-{part}",
+                                    description=f"CI deploy of space {args.space}: {part}",
+                                    policy=documents_out.apply(lambda d, part=part: iam.to_json(d[part])),
+                                    tags=args.tags, opts=child)
+            aws.iam.RolePolicyAttachment(f"{name}-ci-{part}-attachment", role=self.ci_role.name, policy_arn=policy.arn,
+                                         opts=child)
         self.register_outputs({"ci_role_arn": self.ci_role.arn,
                                **{f"{k}_role_arn": v.arn for k, v in self.roles.items()}})
 

@@ -57,6 +57,13 @@ class UnitInputs(BaseModel):
     bindings: list[ResolvedBinding] = Field(default_factory=list, description="Resolved bindings (service units).")
     release: str | None = Field(None, description="Image tag deployed (service units) or blueprint ref (space units).")
     local_endpoint: str | None = Field(None, description="Endpoint of the local cloud (moto) every AWS service is pointed at.")
+    state_bucket: str | None = Field(
+        None, description="S3 bucket of the shared Pulumi state backend the CI deploy role reads and writes; "
+                          "None for a local file backend.")
+    state_prefix: str = Field("", description="Key prefix of the Pulumi state in state_bucket (s3://BUCKET/PREFIX).")
+    secrets_key_alias: str | None = Field(
+        None, description="ARN of the KMS alias of the Pulumi secrets (and state bucket) key the CI deploy role "
+                          "uses; None for a local file backend.")
 
     @property
     def prefix(self) -> str:
@@ -66,6 +73,21 @@ class UnitInputs(BaseModel):
     @property
     def stack_reference(self) -> str:
         return f"organization/{self.space_project}/{self.space_stack}"
+
+
+def _state_backend(ws) -> dict:
+    """The shared state bucket and secrets key alias of the workspace (platform.yaml), when it uses S3."""
+    if not ws.config.state.url.startswith("s3://"):
+        return {}
+    from ..aws.bootstrap import shared_names
+
+    shared = shared_names(ws)
+    key = shared.kms_key
+    if key.startswith("alias/"):
+        key = f"arn:{ws.catalog.partition(shared.kms_region)}:kms:{shared.kms_region}:{ws.config.cloud.account_id}:{key}"
+    elif not key.startswith("arn:"):
+        key = f"arn:{ws.catalog.partition(shared.kms_region)}:kms:{shared.kms_region}:{ws.config.cloud.account_id}:key/{key}"
+    return {"state_bucket": shared.state_bucket, "state_prefix": shared.state_prefix, "secrets_key_alias": key}
 
 
 def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = None) -> UnitInputs:
@@ -95,7 +117,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
         ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
         protected=environment.protected, budget=region == environment.regions[0],
         space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),
-        local_endpoint=local_endpoint,
+        local_endpoint=local_endpoint, **_state_backend(ws),
     )
     if parts["kind"] == "space":
         tags = unit_tags(team=team, env=env, blueprint=bp.ref, cost_center=space.cost_center)

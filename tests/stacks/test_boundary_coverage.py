@@ -46,8 +46,36 @@ TAG_AWARE: frozenset[str] = frozenset({
     # and logs:PutLogEvents (log streams carry no tags), sqs:GetQueueUrl, ecs:RegisterTaskDefinition, ecs:TagResource.
 })
 
+
+
+def _parliament_tag_aware() -> frozenset[str]:
+    """Deploy actions every resource type of which supports aws:ResourceTag, by parliament's copy of IAM's reference."""
+    import parliament
+
+    from pathlib import Path
+
+    definition = json.loads((Path(parliament.__file__).parent / "iam_definition.json").read_text())
+    services = {s["prefix"]: s for s in definition}
+    out = set()
+    for action in iam.deploy_actions():
+        service, name = action.split(":")
+        privilege = next((p for p in services[service]["privileges"] if p["privilege"].lower() == name.lower()), None)
+        if privilege is None:
+            continue
+        types = [rt["resource_type"].rstrip("*") for rt in privilege["resource_types"] if rt["resource_type"]]
+        keys = {r["resource"]: r["condition_keys"] for r in services[service]["resources"]}
+        if types and all(any(k.startswith("aws:ResourceTag/") for k in keys.get(t, [])) for t in types):
+            out.add(action)
+    return frozenset(a for a in out if not a.startswith(("s3:", "iam:")) and not a.startswith(NEVER_TAG_AWARE))
+
+
+
 NEVER_TAG_AWARE = ("s3:", "ecs:RegisterTaskDefinition", "ecs:TagResource", "sqs:GetQueueUrl", "logs:PutLogEvents",
                    "logs:CreateLogStream")
+
+# Creating a replication group authorizes its (tagged) subnet group; of its resource types only global
+# replication groups, which the platform does not create, lack aws:ResourceTag.
+TAG_AWARE = TAG_AWARE | _parliament_tag_aware() | {"elasticache:CreateReplicationGroup"}
 
 
 def _as_list(v):
@@ -132,8 +160,12 @@ def bounded_roles(units) -> dict[str, tuple[dict, list[tuple[str, str, dict]], s
         documents = [_json(p["inputs"]["policy"]) for p in resources
                      if p["type"] == "aws:iam/rolePolicy:RolePolicy" and p["inputs"].get("role") in ident]
         documents += [_json(i["policy"]) for i in role["inputs"].get("inlinePolicies") or []]
-        assert not [p for p in resources if p["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-                    and p["inputs"].get("role") in ident], "managed policies on bounded roles are not checked"
+        managed = {r["outputs"]["arn"]: _json(r["inputs"]["policy"]) for r in resources
+                   if r["type"] == "aws:iam/policy:Policy"}
+        for p in resources:
+            if p["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and p["inputs"].get("role") in ident:
+                assert p["inputs"]["policyArn"] in managed, f"{role['name']}: attached policy not rendered"
+                documents.append(managed[p["inputs"]["policyArn"]])
         out[role["inputs"]["name"]] = (boundaries[boundary_arn], [g for d in documents for g in grants(d)],
                                        role["inputs"]["tags"]["platform:space"])
     return out
@@ -216,8 +248,9 @@ def test_checker_fails_when_the_boundary_misses_a_needed_action(offering, resour
 
 
 def test_checker_fails_for_task_definitions_registered_without_the_space_tag():
-    grant_list = grants(iam.ci_deploy_policy(P, R, A, SPACE, PREFIX, f"arn:aws:ecr:{R}:{A}:repository/{PREFIX}"))
-    assert uncovered(grant_list, BOUNDARY) == []
+    grant_list = [g for g in grants(iam.ci_deploy_policy(P, R, A, SPACE, PREFIX, f"arn:aws:ecr:{R}:{A}:repository/{PREFIX}"))
+                  if g[1].startswith(f"arn:aws:ecs:{R}:{A}:task-definition/")]
+    assert grant_list and uncovered(grant_list, BOUNDARY) == []
     untagged = [(a, r, {}) if a == "ecs:RegisterTaskDefinition" else (a, r, c) for a, r, c in grant_list]
     assert [m for m in uncovered(untagged, BOUNDARY) if "aws:requesttag/platform:space" in m]
 
