@@ -244,8 +244,8 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     for st in grants:
         for action in st["Action"]:
             service = action.split(":")[0]
-            if st["Sid"] == "StateSecretsKey":  # the platform's key: not the space's, no space tag
-                add("StateSecretsKey", action, st["Resource"], st.get("Condition"))
+            if st["Sid"] in ("StateSecretsKey", "DeployHistory", "ServiceLinkedRoles"):  # not the space's
+                add(st["Sid"], action, st["Resource"], st.get("Condition"))
             elif action in STAR_RESOURCE_ACTIONS:
                 add("AccountWide", action, "*")
             elif service == "s3" and st["Sid"].startswith("State"):
@@ -525,16 +525,71 @@ def state_backend_statements(partition: str, account: str, team: str, env: str, 
     return statements
 
 
+HISTORY_ITEM_ACTIONS: tuple[str, ...] = (
+    # What `platform service deploy` calls on the history table (aws/history_dynamodb.py), and nothing else:
+    "dynamodb:PutItem",  # DynamoHistory.add (a deployment record); DynamoLock.acquire (conditional put)
+    "dynamodb:GetItem",  # DynamoLock.holder / active_holder (consistent reads of the overlapping locks)
+    "dynamodb:DeleteItem",  # DynamoLock.release (conditional delete of one's own lock)
+    "dynamodb:Query",  # DynamoHistory.query(team=...): the team's records (previous releases of a rollout)
+)
+"""DynamoDB calls of a deploy on the shared history table. No Scan (history of every team), no UpdateItem."""
+
+
+def history_leading_keys(team: str) -> list[str]:
+    """Partition keys of TEAM's items in the history table: its deployments (``team#TEAM``) and its rollout
+    locks (``lock#TEAM/ENV``, ``lock#TEAM/ENV/REGION``). Team names have no ``/``, ``*`` or ``?``."""
+    return [f"team#{team}", f"lock#{team}/*"]
+
+
+def history_statements(table_arn: str | None, team: str) -> list[dict[str, Any]]:
+    """Record deployments and take rollout locks in the shared history table: only TEAM's items."""
+    if not table_arn:
+        return []
+    return [allow("DeployHistory", list(HISTORY_ITEM_ACTIONS), [table_arn],
+                  condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": history_leading_keys(team)}})]
+
+
+SERVICE_LINKED_ROLE_SERVICES: tuple[str, ...] = (
+    # Services that need their service-linked role in the account before the first service unit deploys.
+    "ecs.amazonaws.com",  # ECS services
+    "elasticloadbalancing.amazonaws.com",  # load balancers
+    "ecs.application-autoscaling.amazonaws.com",  # scaling of ECS services
+    "rds.amazonaws.com",  # databases
+    "elasticache.amazonaws.com",  # caches
+)
+
+
+def service_linked_role_arns(partition: str, account: str) -> list[str]:
+    return [f"arn:{partition}:iam::{account}:role/aws-service-role/{s}/*" for s in SERVICE_LINKED_ROLE_SERVICES]
+
+
+def service_linked_role_statement(partition: str, account: str) -> dict[str, Any]:
+    """Create the service-linked roles of :data:`SERVICE_LINKED_ROLE_SERVICES` (AWS creates them on first use,
+    with the caller's permissions), and no other."""
+    return allow("ServiceLinkedRoles", ["iam:CreateServiceLinkedRole"], service_linked_role_arns(partition, account),
+                 condition={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLE_SERVICES)}})
+
+
 def ci_deploy_policies(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str, *,
                        bucket_prefix: str, boundary: str | None, team: str = "", env: str = "",
                        state_bucket: str | None = None, state_prefix: str = "",
-                       secrets_key: str | None = None) -> dict[str, dict[str, Any]]:
+                       secrets_key: str | None = None, history_table: str | None = None,
+                       service_linked_roles: bool = False) -> dict[str, dict[str, Any]]:
     """What a pipeline needs to deploy the space's services, as named documents each within IAM's size limit.
 
     ``release``: push images to the space's registry and roll its services. ``deploy``: create, update and
     delete every resource of a service unit (:data:`DEPLOY_ACTIONS`) of the space only, roles only with the
-    space's boundary, and the Pulumi state of the team's units when the workspace uses the shared backend.
+    space's boundary, and the Pulumi state of the team's units when the workspace uses the shared backend;
+    the team's items of the shared history table (``history_table``, its ARN) when deployments are recorded
+    and locked there; with ``service_linked_roles``, the service-linked roles a first deploy of a service needs.
+
+    The space stack does not pass ``history_table`` nor ``service_linked_roles`` yet: with them the CI boundary
+    (:func:`ci_boundary`, which must name every granted action and resource) exceeds IAM's 6,144 characters
+    for every space using the shared backend: about 6,850 for payments-prod and 7,130 with the longest names
+    (the history grant alone: 6,180 and 6,460), and nothing it names can go without widening it.
     """
+    if history_table and not team:
+        raise ValueError("history_table needs the team: its items are the team's only")
     release = doc(
         allow("Login", ["ecr:GetAuthorizationToken", "sts:GetCallerIdentity"], "*"),
         allow("PushImages", ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
@@ -547,8 +602,11 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
               condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
         allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
         *state_backend_statements(partition, account, team, env, region, state_bucket, state_prefix, secrets_key),
+        *history_statements(history_table, team),
     )
     statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary)
+    if service_linked_roles:
+        statements.append(service_linked_role_statement(partition, account))
     by_tag = ("DeployTagged", "DeployCreate", "TagServices")
     return {"release": release,
             "deploy": doc(*[st for st in statements if st["Sid"] in by_tag]),

@@ -64,6 +64,10 @@ class UnitInputs(BaseModel):
     secrets_key_alias: str | None = Field(
         None, description="ARN of the KMS alias of the Pulumi secrets (and state bucket) key the CI deploy role "
                           "uses; None for a local file backend.")
+    history_table_arn: str | None = Field(
+        None, description="ARN of the shared DynamoDB table where deployments are recorded and rollout locks taken "
+                          "(history.store dynamodb, or an s3:// state backend); None when both stay in the workspace "
+                          "(SQLite history, local backend).")
 
     @property
     def prefix(self) -> str:
@@ -88,6 +92,16 @@ def _state_backend(ws) -> dict:
     elif not key.startswith("arn:"):
         key = f"arn:{ws.catalog.partition(shared.kms_region)}:kms:{shared.kms_region}:{ws.config.cloud.account_id}:key/{key}"
     return {"state_bucket": shared.state_bucket, "state_prefix": shared.state_prefix, "secrets_key_alias": key}
+
+
+def _history_table(ws) -> dict:
+    """The history table's ARN when deploys record and lock in DynamoDB (as ``deploy`` and ``rollout.history`` decide)."""
+    cfg = ws.config
+    if cfg.history.store != "dynamodb" and not cfg.state.url.startswith("s3://"):
+        return {}
+    region = cfg.cloud.default_region
+    return {"history_table_arn":
+            f"arn:{ws.catalog.partition(region)}:dynamodb:{region}:{cfg.cloud.account_id}:table/{cfg.history.table}"}
 
 
 def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = None) -> UnitInputs:
@@ -117,7 +131,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
         ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
         protected=environment.protected, budget=region == environment.regions[0],
         space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),
-        local_endpoint=local_endpoint, **_state_backend(ws),
+        local_endpoint=local_endpoint, **_state_backend(ws), **_history_table(ws),
     )
     if parts["kind"] == "space":
         tags = unit_tags(team=team, env=env, blueprint=bp.ref, cost_center=space.cost_center)
