@@ -3,6 +3,9 @@
 Every document grants named actions on named resources. ``*`` as a resource appears only
 for the actions AWS defines without resource-level permissions, listed once in
 :data:`STAR_RESOURCE_ACTIONS`, and in KMS key policies, where ``*`` means "this key".
+The one document with wildcard actions is the CI deploy role's boundary, which grants nothing
+by itself: read-only families only (``SERVICE:Describe*``, ``SERVICE:List*``, ``SERVICE:Get*``,
+see :func:`read_only_families`).
 """
 
 from __future__ import annotations
@@ -218,8 +221,56 @@ def permission_boundary(partition: str, region: str, account: str, space: str, p
     )
 
 
-def ci_boundary(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str, **kwargs: Any
-                ) -> dict[str, Any]:
+READ_ONLY_VERBS: tuple[str, ...] = ("Describe", "List", "Get")
+"""Verbs of the read-only action families a boundary may write as ``SERVICE:VERB*`` (see :func:`read_only_families`)."""
+
+NOT_READ_ONLY_FAMILIES: frozenset[str] = frozenset({
+    # Families whose names read like reading but which issue credentials: never written as a family.
+    "sts:Get*",  # GetSessionToken, GetFederationToken
+    "ecr:Get*",  # GetAuthorizationToken
+})
+
+STAR_RESOURCE_FAMILIES: frozenset[str] = frozenset({
+    # Read-only families every action of which AWS defines without resource-level permissions: on resource "*"
+    # they name nothing a resource ARN could have narrowed (tests check this against IAM's service reference).
+    "elasticloadbalancing:Describe*",
+    "application-autoscaling:Describe*",
+})
+"""The only action families a statement on resource ``*`` may use (in a boundary; never in a grant)."""
+
+
+def read_only_family(action: str) -> str | None:
+    """``ec2:DescribeSecurityGroups`` -> ``ec2:Describe*``; None for an action of no read-only family."""
+    service, _, name = action.partition(":")
+    verb = next((v for v in READ_ONLY_VERBS if name.startswith(v) and name[len(v):][:1].isupper()), None)
+    family = f"{service}:{verb}*" if verb else None
+    return family if family not in NOT_READ_ONLY_FAMILIES else None
+
+
+def read_only_families(actions: list[str], *, star: bool = False) -> list[str]:
+    """ACTIONS with the members of each read-only family written as ``SERVICE:Describe*``, ``SERVICE:List*`` or
+    ``SERVICE:Get*`` where that is shorter than naming them; every other action named as it is.
+
+    For a permission boundary only (a boundary grants nothing; the identity policies name every action): the
+    family allows its other members within the statement's resources and condition, all of them reads. With
+    ``star`` (a statement on resource ``*``) only :data:`STAR_RESOURCE_FAMILIES`.
+    """
+    families: dict[str, list[str]] = {}
+    for action in actions:
+        family = read_only_family(action)
+        if family and (not star or family in STAR_RESOURCE_FAMILIES):
+            families.setdefault(family, []).append(action)
+    cost = lambda names: sum(len(n) + 3 for n in names)  # noqa: E731  (quotes and comma of a JSON string)
+    collapsed = {f for f, members in families.items() if cost([f]) < cost(members)}
+    return sorted({read_only_family(a) if read_only_family(a) in collapsed else a for a in actions})
+
+
+VERBATIM = ("StateSecretsKey", "DeployHistory", "ServiceLinkedRoles")
+"""Statements of the CI grants reaching beyond the space: the CI boundary keeps their actions and conditions."""
+
+
+def ci_boundary(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str, *,
+                compact: bool = True, **kwargs: Any) -> dict[str, Any]:
     """The ceiling of the CI deploy role: every action :func:`ci_deploy_policies` grants, named once.
 
     The deploy role has its own boundary: the roles it creates for services carry the space's boundary
@@ -227,6 +278,12 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     deploy or IAM powers from a policy the pipeline writes. Existing resources are the space's by their tag;
     creating and tagging are limited to the account and region here and to the space's request tag (and
     untagged resources) by the grants; roles only with the space's boundary.
+
+    With ``compact`` (the default) the read-only actions of each statement are written as families
+    (:func:`read_only_families`), in the same statement, so with the same resources and condition; the
+    statements that are not the space's (the state secrets key, the history table, service-linked roles) keep
+    the grants' actions and conditions; service-linked roles by the condition naming their services, which also
+    fixes their paths (``aws-service-role/SERVICE/``), so the boundary names the path once.
     """
     grants = ci_deploy_policy(partition, region, account, space, prefix, ecr_arn, **kwargs)["Statement"]
     groups: dict[str, tuple[set[str], list[str], dict | None]] = {}
@@ -244,7 +301,9 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     for st in grants:
         for action in st["Action"]:
             service = action.split(":")[0]
-            if st["Sid"] in ("StateSecretsKey", "DeployHistory", "ServiceLinkedRoles"):  # not the space's
+            if st["Sid"] == "ServiceLinkedRoles":  # iam:AWSServiceName names the services and so their paths
+                add(st["Sid"], action, [f"arn:{partition}:iam::{account}:role/aws-service-role/*"], st.get("Condition"))
+            elif st["Sid"] in VERBATIM:  # not the space's
                 add(st["Sid"], action, st["Resource"], st.get("Condition"))
             elif action in STAR_RESOURCE_ACTIONS:
                 add("AccountWide", action, "*")
@@ -265,7 +324,11 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
 
     statements = [allow(sid, sorted(actions), widest(resources) if sid != "AccountWide" else "*", condition)
                   for sid, (actions, resources, condition) in groups.items()]
-    return doc(*[{k: v for k, v in st.items() if k != "Sid"} for st in statements])  # IAM's size limit is tight
+    if compact:  # IAM's size limit is tight: read-only families as SERVICE:VERB*, in the boundary only
+        statements = [st if st["Sid"] in VERBATIM else
+                      {**st, "Action": read_only_families(st["Action"], star=st["Resource"] == "*")}
+                      for st in statements]
+    return doc(*[{k: v for k, v in st.items() if k != "Sid"} for st in statements])
 
 
 def developer_policy(partition: str, region: str, account: str, space: str, prefix: str) -> dict[str, Any]:
@@ -583,10 +646,9 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
     the team's items of the shared history table (``history_table``, its ARN) when deployments are recorded
     and locked there; with ``service_linked_roles``, the service-linked roles a first deploy of a service needs.
 
-    The space stack does not pass ``history_table`` nor ``service_linked_roles`` yet: with them the CI boundary
-    (:func:`ci_boundary`, which must name every granted action and resource) exceeds IAM's 6,144 characters
-    for every space using the shared backend: about 6,850 for payments-prod and 7,130 with the longest names
-    (the history grant alone: 6,180 and 6,460), and nothing it names can go without widening it.
+    The space stack passes both (the history table when the workspace keeps its history in DynamoDB). The CI
+    boundary (:func:`ci_boundary`) covers them within IAM's 6,144 characters because it writes read-only
+    families as ``SERVICE:Describe*``/``List*``/``Get*``; these documents name every action.
     """
     if history_table and not team:
         raise ValueError("history_table needs the team: its items are the team's only")

@@ -63,7 +63,8 @@ def space_program(inputs: UnitInputs) -> None:
         gitlab_url=bp.access.gitlab.url if bp.access.gitlab.enabled else None,
         permission_boundary=bp.access.permission_boundary, max_session_hours=bp.access.max_session_hours,
         protected=inputs.protected, state_bucket=inputs.state_bucket, state_prefix=inputs.state_prefix,
-        secrets_key_alias=inputs.secrets_key_alias), opts=opts)
+        secrets_key_alias=inputs.secrets_key_alias, history_table=inputs.history_table_arn,
+        service_linked_roles=True), opts=opts)
     if inputs.budget:
         Budget(f"{resource_name(inputs.team, inputs.env)}-budget", BudgetArgs(
             name=f"{inputs.org}-{space}", space=space, account_id=inputs.account_id,

@@ -177,6 +177,8 @@ class AccessArgs:
     state_bucket: str | None = None  # the shared Pulumi state backend (None: a local file backend)
     state_prefix: str = ""
     secrets_key_alias: str | None = None  # ARN of the alias of the Pulumi secrets key
+    history_table: str | None = None  # ARN of the shared deployment history table (None: history kept locally)
+    service_linked_roles: bool = True  # the CI role may create the service-linked roles a first deploy needs
 
 
 class Access(pulumi.ComponentResource):
@@ -211,7 +213,8 @@ class Access(pulumi.ComponentResource):
             ci_boundary = pulumi.Output.from_input(args.ecr_arn).apply(lambda ecr: iam.to_json(iam.ci_boundary(
                 p, r, a, args.space, args.prefix, ecr, bucket_prefix=args.bucket_prefix,
                 boundary=iam.boundary_arn(p, a, args.prefix), team=args.team, env=args.env,
-                state_bucket=args.state_bucket, state_prefix=args.state_prefix, secrets_key=args.secrets_key_alias)))
+                state_bucket=args.state_bucket, state_prefix=args.state_prefix, secrets_key=args.secrets_key_alias,
+                history_table=args.history_table, service_linked_roles=args.service_linked_roles)))
             self.ci_boundary = aws.iam.Policy(
                 f"{name}-ci-boundary", name=f"{args.prefix}-ci-boundary",
                 description=f"Keeps the CI deploy role of space {args.space} to deploying the space's services",
@@ -226,7 +229,8 @@ class Access(pulumi.ComponentResource):
         space_boundary = iam.boundary_arn(p, a, args.prefix) if args.permission_boundary else None
         ci_args = dict(bucket_prefix=args.bucket_prefix, boundary=space_boundary, team=args.team, env=args.env,
                        state_bucket=args.state_bucket, state_prefix=args.state_prefix,
-                       secrets_key=args.secrets_key_alias)
+                       secrets_key=args.secrets_key_alias, history_table=args.history_table,
+                       service_linked_roles=args.service_linked_roles)
         documents_out = pulumi.Output.from_input(args.ecr_arn).apply(
             lambda ecr: iam.ci_deploy_policies(p, r, a, args.space, args.prefix, ecr, **ci_args))
         for part in ("release", "deploy", "deploy-named"):

@@ -142,6 +142,8 @@ POLICY_DOCUMENT_FIELDS: dict[str, str] = {
     "aws:sns/topicPolicy:TopicPolicy": "policy",
 }
 SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$")
+READ_ONLY_FAMILY = re.compile(r"^[a-z0-9-]+:(Describe|List|Get)\*$")
+"""The only wildcard actions allowed: a read-only family (a permission boundary writes them; grants name actions)."""
 
 
 def _as_list(v: Any) -> list:
@@ -150,7 +152,7 @@ def _as_list(v: Any) -> list:
 
 def iam_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[str]:
     """Least-privilege problems of one policy document (pure; tested on its own)."""
-    from stacks.iam import STAR_RESOURCE_ACTIONS
+    from stacks.iam import NOT_READ_ONLY_FAMILIES, STAR_RESOURCE_ACTIONS, STAR_RESOURCE_FAMILIES
 
     problems = []
     for i, st in enumerate(_as_list(document.get("Statement"))):
@@ -163,11 +165,14 @@ def iam_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[
         for a in actions:
             if a == "*" or SERVICE_WILDCARD.match(a):
                 problems.append(f"{sid}: action {a!r} grants a whole service")
+            elif ("*" in a or "?" in a) and (not READ_ONLY_FAMILY.match(a) or a in NOT_READ_ONLY_FAMILIES):
+                problems.append(f"{sid}: action {a!r} is a wildcard other than a read-only family "
+                                "(SERVICE:Describe*, SERVICE:List*, SERVICE:Get*)")
         if "NotResource" in st:
             problems.append(f"{sid}: Allow with NotResource")
         resources = [str(r) for r in _as_list(st.get("Resource"))]
         if "*" in resources and not key_policy and "Principal" not in st:
-            loose = sorted(a for a in actions if a not in STAR_RESOURCE_ACTIONS)
+            loose = sorted(a for a in actions if a not in STAR_RESOURCE_ACTIONS and a not in STAR_RESOURCE_FAMILIES)
             if loose:
                 problems.append(f"{sid}: resource '*' for {', '.join(loose)} (only {', '.join(sorted(STAR_RESOURCE_ACTIONS))} may use '*')")
     return problems

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import pytest
 
+from platform_cli.planning.policy import READ_ONLY_FAMILY, iam_problems
 from stacks import iam
 from tests.stacks.test_iam_lint import graphs  # noqa: F401  (the rendered reference units, shared fixture)
 
@@ -210,9 +211,64 @@ def test_identity_policies_use_resource_tags_only_where_aws_evaluates_them(roles
     assert dead == []
 
 
-def test_boundary_uses_no_wildcard_actions(roles):
-    actions = {a for boundary, _, _ in roles.values() for st in boundary["Statement"] for a in _as_list(st["Action"])}
-    assert actions and not [a for a in actions if "*" in a or "?" in a]
+def _wildcards(statements) -> list[str]:
+    return [a for st in statements for a in _as_list(st.get("Action")) + _as_list(st.get("NotAction"))
+            if "*" in a or "?" in a]
+
+
+def allowed_family(action: str, resources) -> bool:
+    """A read-only family (SERVICE:Describe*, SERVICE:List*, SERVICE:Get*), and on resource "*" only one every
+    action of which AWS defines without resource-level permissions."""
+    if not READ_ONLY_FAMILY.match(action) or action in iam.NOT_READ_ONLY_FAMILIES:
+        return False
+    return "*" not in _as_list(resources) or action in iam.STAR_RESOURCE_FAMILIES
+
+
+def test_wildcard_actions_only_read_only_families_in_the_ci_boundary(roles):
+    """Identity policies name every action; the space's boundary too; the CI boundary may write read-only
+    families (SERVICE:Describe*, SERVICE:List*, SERVICE:Get*) and no other wildcard."""
+    ci = {name: boundary for name, (boundary, _, _) in roles.items() if name.endswith("-ci-deploy")}
+    assert ci and len(ci) < len(roles)
+    for name, (boundary, grant_list, _) in roles.items():
+        assert not [a for a, _, _ in grant_list if "*" in a or "?" in a], name  # grants: explicit names only
+        if name not in ci:
+            assert _wildcards(boundary["Statement"]) == [], name
+    families = [a for boundary in ci.values() for a in _wildcards(boundary["Statement"])]
+    assert families  # the CI boundary does use them (or this test checks nothing)
+    loose = [f"{a} on {st['Resource']}" for boundary in ci.values() for st in boundary["Statement"]
+             for a in _wildcards([st]) if not allowed_family(a, st["Resource"])]
+    assert loose == []
+
+
+@pytest.mark.parametrize("action, resources, expected", [
+    ("s3:Get*", ["arn:aws:s3:::b*"], True), ("iam:List*", ["arn:aws:iam::1:role/p-*"], True),
+    ("ec2:Describe*", ["arn:aws:ec2:r:1:*"], True), ("elasticloadbalancing:Describe*", "*", True),
+    ("ec2:Describe*", "*", False),  # some EC2 Describe actions take resources: not on "*"
+    ("s3:Put*", ["arn:aws:s3:::b*"], False), ("iam:Create*", ["arn:aws:iam::1:role/p-*"], False),
+    ("sts:Get*", "*", False), ("ecr:Get*", ["arn:aws:ecr:r:1:repository/p"], False),  # credentials
+    ("s3:*", ["arn:aws:s3:::b*"], False), ("*", ["arn:aws:s3:::b*"], False), ("s3:Get?bject", ["x"], False),
+    ("iam:*Role", ["arn:aws:iam::1:role/p-*"], False), ("s3:GetObject*", ["x"], False),
+])
+def test_allowed_family_rule(action, resources, expected):
+    assert allowed_family(action, resources) is expected
+    # the plan's IAM check applies the same rule
+    problems = iam_problems(iam.doc({"Effect": "Allow", "Action": [action], "Resource": resources}))
+    assert (problems == []) is expected, problems
+
+
+def test_star_resource_families_take_no_resource_in_iam():
+    """Every action of a family allowed on "*" has no resource-level permissions (IAM's service reference)."""
+    import parliament
+
+    from pathlib import Path
+
+    definition = json.loads((Path(parliament.__file__).parent / "iam_definition.json").read_text())
+    services = {s["prefix"]: s for s in definition}
+    for family in iam.STAR_RESOURCE_FAMILIES:
+        service, verb = family[:-1].split(":")
+        members = [p for p in services[service]["privileges"] if p["privilege"].startswith(verb)]
+        assert members, family
+        assert [p["privilege"] for p in members if any(rt["resource_type"] for rt in p["resource_types"])] == [], family
 
 
 def test_tag_aware_table_leaves_out_what_tags_cannot_authorize():
@@ -269,6 +325,68 @@ def test_checker_rejects_resources_outside_the_space():
     other = grants(iam.binding_policy("bucket", ["arn:aws:s3:::acme-search-prod-euw1-x", "arn:aws:s3:::acme-search-prod-euw1-x/*"],
                                       [SECRET], KEY))
     assert {m.split(" on ")[0] for m in uncovered(other, BOUNDARY)} == set(iam.BINDING_ACTIONS["bucket"])
+
+
+@pytest.mark.parametrize("pattern, action, expected", [
+    ("s3:Get*", "s3:GetObject", True), ("s3:Get*", "S3:getBucketPolicy", True), ("s3:Get*", "s3:PutObject", False),
+    ("iam:List*", "iam:ListRolePolicies", True), ("iam:List*", "iam:PassRole", False),
+    ("rds:Describe*", "rdsx:DescribeDBInstances", False), ("rds:Describe*", "elasticache:DescribeCacheClusters", False),
+])
+def test_boundary_action_patterns_match_by_iam_glob(pattern, action, expected):
+    assert action_matches(pattern, action) is expected
+
+
+def test_checker_covers_grants_by_a_family_within_its_resources_only():
+    boundary = iam.doc(iam.allow("Read", ["s3:Get*", "s3:List*"], [f"{BUCKET}*"]))
+    assert uncovered([("s3:GetObject", f"{BUCKET}/k", {}), ("s3:ListBucket", BUCKET, {}),
+                      ("s3:GetBucketLocation", BUCKET, {})], boundary) == []
+    assert uncovered([("s3:PutObject", f"{BUCKET}/k", {})], boundary)  # not a member of the family
+    assert uncovered([("s3:GetObject", "arn:aws:s3:::acme-search-prod-euw1-x/k", {})], boundary)  # elsewhere
+
+
+LONGEST_PREFIX = "a" * 35 + "-euc1"
+LONGEST = dict(bucket_prefix=("acme-" + LONGEST_PREFIX)[:53] + "-", team="a" * 30, env="production",
+               boundary=iam.boundary_arn(P, A, LONGEST_PREFIX), state_bucket="s" * 63,
+               state_prefix="platform/state/of/units", secrets_key=f"arn:aws:kms:{R}:{A}:alias/{'k' * 60}",
+               history_table=f"arn:aws:dynamodb:{R}:{A}:table/{'h' * 64}", service_linked_roles=True)
+
+
+def test_ci_boundary_families_keep_the_scope_of_the_actions_they_stand_for():
+    args = (P, R, A, "a" * 30 + "-production", LONGEST_PREFIX, f"arn:aws:ecr:{R}:{A}:repository/{LONGEST_PREFIX}")
+    explicit = iam.ci_boundary(*args, compact=False, **LONGEST)
+    compact = iam.ci_boundary(*args, **LONGEST)
+    assert len(explicit["Statement"]) == len(compact["Statement"])
+    for e, c in zip(explicit["Statement"], compact["Statement"]):
+        assert (c["Resource"], c.get("Condition")) == (e["Resource"], e.get("Condition"))
+        families = _wildcards([c])
+        named = [a for a in c["Action"] if a not in families]
+        assert set(named) <= set(e["Action"])
+        # every action of the grants is named or a member of a family of the same statement ...
+        assert [a for a in e["Action"] if a not in named and not any(action_matches(f, a) for f in families)] == []
+        # ... and a family stands for actions the grants need, is read-only, and only where it is shorter
+        for f in families:
+            members = [a for a in e["Action"] if action_matches(f, a)]
+            assert members and allowed_family(f, c["Resource"]), f
+            assert len(f) + 3 < sum(len(m) + 3 for m in members), f
+        if any(a.startswith(("dynamodb:PutItem", "kms:Encrypt")) for a in e["Action"]):  # history, state key
+            assert families == [] and c == e
+    grant_list = [g for d in iam.ci_deploy_policies(*args, **LONGEST).values() for g in grants(d)]
+    assert uncovered(grant_list, explicit) == [] and uncovered(grant_list, compact) == []
+    assert len(json.dumps(compact)) < len(json.dumps(explicit)) - 1000
+
+
+def test_read_only_families():
+    assert iam.read_only_families(["s3:GetObject", "s3:GetBucketPolicy", "s3:PutObject", "s3:ListBucket"]) == [
+        "s3:Get*", "s3:List*", "s3:PutObject"]
+    # not shorter: named; credentials: never a family; on "*" only the families without resource-level permissions
+    assert iam.read_only_families(["sqs:GetQ"]) == ["sqs:GetQ"]
+    assert iam.read_only_families(["sts:GetCallerIdentity", "ecr:GetAuthorizationToken"]) == [
+        "ecr:GetAuthorizationToken", "sts:GetCallerIdentity"]
+    assert iam.read_only_families(["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+                                   "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeListeners"],
+                                  star=True) == ["ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
+                                                 "elasticloadbalancing:Describe*"]
+    assert iam.read_only_family("iam:Getaway") is None and iam.read_only_family("iam:ListRoles") == "iam:List*"
 
 
 @pytest.mark.parametrize("pattern, value, expected", [

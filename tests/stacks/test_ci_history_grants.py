@@ -149,7 +149,13 @@ def test_the_ci_boundary_covers_them_with_their_conditions():
     history = [st for st in boundary["Statement"] if "dynamodb:PutItem" in _as_list(st["Action"])]
     assert history and all(st["Resource"] == [TABLE] and "ForAllValues:StringLike" in st["Condition"] for st in history)
     slr = [st for st in boundary["Statement"] if "iam:CreateServiceLinkedRole" in _as_list(st["Action"])]
-    assert slr and all(st["Condition"]["StringEquals"]["iam:AWSServiceName"] for st in slr)
+    # the services named by the condition (which also fixes each role's path), the path once
+    assert slr == [{"Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+                    "Resource": [f"arn:aws:iam::{A}:role/aws-service-role/*"],
+                    "Condition": {"StringEquals": {"iam:AWSServiceName": list(iam.SERVICE_LINKED_ROLE_SERVICES)}}}]
+    other = f"arn:aws:iam::{A}:role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations"
+    assert not any(resource_matches(r, other) for st in documents["deploy-named"]["Statement"]
+                   for r in _as_list(st["Resource"]) if "iam:CreateServiceLinkedRole" in st["Action"])
     for document in [*documents.values(), boundary]:
         found = parliament_findings(json.dumps(document), "identity")
         assert [f for f in found if "kms:ResourceAliases" not in f] == []
@@ -173,3 +179,26 @@ def test_unit_inputs_name_the_history_table_when_shared(tmp_path, graphs):  # no
     assert ws.config.history.store == "dynamodb" and ws.config.cloud.default_region == "us-east-1"
     inputs = build_unit_inputs(ws, UnitTarget(unit))
     assert inputs.history_table_arn == f"arn:aws:dynamodb:us-east-1:{A}:table/acme-deployments"
+
+
+def test_the_space_attaches_them_when_the_history_is_shared(tmp_path):
+    """A space of a workspace keeping its history in DynamoDB: the CI role's policies carry the history and the
+    service-linked role grants, its boundary covers them, and IAM's limits and the plan's checks hold."""
+    from platform_cli.planning.policy import MANDATORY, evaluate
+    from platform_cli.render import build_unit_inputs, render_unit
+    from platform_cli.units import UnitTarget
+
+    inputs = build_unit_inputs(_s3_workspace(tmp_path), UnitTarget("space/payments/prod/eu-central-1"))
+    assert inputs.history_table_arn == TABLE
+    resources = render_unit(inputs).resources
+    policies = {r["inputs"]["name"]: json.loads(r["inputs"]["policy"]) for r in resources
+                if r["type"] == "aws:iam/policy:Policy"}
+    ci = [d for name, d in policies.items() if name.startswith(f"{PREFIX}-ci-") and name != f"{PREFIX}-ci-boundary"]
+    boundary = policies[f"{PREFIX}-ci-boundary"]
+    statements = [st for d in ci for st in d["Statement"]]
+    (history,) = [st for st in statements if st.get("Sid") == "DeployHistory"]
+    assert history["Resource"] == [TABLE] and "team#payments" in json.dumps(history["Condition"])
+    assert [st for st in statements if st.get("Sid") == "ServiceLinkedRoles"]
+    assert uncovered([g for d in ci for g in grants(d)], boundary) == []
+    assert max(len(json.dumps(d, separators=(",", ":"))) for d in [*ci, boundary]) <= 6144
+    assert [f for f in evaluate(resources, inputs) if f.severity == MANDATORY] == []

@@ -9,7 +9,9 @@ and are left to the platform's own least-privilege check, except for the wildcar
 check below, which covers every document.
 
 Findings are asserted at every severity. The only ones set aside are where parliament's
-data is older or narrower than IAM, each named in :func:`_known_gap`.
+data is older or narrower than IAM, and the members of a read-only family a permission boundary
+writes as a wildcard (``SERVICE:Describe*``) whose resource types the statement does not name
+(the boundary allows those members nowhere), each named in :func:`_known_gap`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from platform_cli.planning.policy import POLICY_DOCUMENT_FIELDS
+from platform_cli.planning.policy import POLICY_DOCUMENT_FIELDS, READ_ONLY_FAMILY
 
 REFERENCE = Path(__file__).resolve().parents[1] / "render" / "reference"
 UNITS = [
@@ -82,6 +84,12 @@ def _known_gap(finding, document: dict) -> bool:
         return True
     # HOST:aud and HOST:sub are the condition keys IAM defines for an OIDC provider HOST; parliament's
     # per-action key list for sts:AssumeRoleWithWebIdentity cannot name provider-specific keys.
+    # Parliament expands a wildcard to every action of its family and reports the members the statement's
+    # resources cannot name (an account-level Describe, a global table): a boundary allows those members
+    # nowhere, which is what it should do. Set aside only when every such action is a member of a read-only
+    # family of that very statement and is not named there explicitly.
+    if finding.issue == "RESOURCE_MISMATCH" and isinstance(finding.detail, list):
+        return _family_members_outside_scope(finding.detail, document)
     if finding.issue == "UNKNOWN_CONDITION_FOR_ACTION":
         m = re.fullmatch(r"Unknown condition (?P<key>\S+) for action sts:AssumeRoleWithWebIdentity", str(finding.detail))
         if m and m["key"] in {f"{h}:{k}" for h in hosts for k in ("aud", "sub")}:
@@ -91,6 +99,21 @@ def _known_gap(finding, document: dict) -> bool:
 
 def _as_list(v):
     return v if isinstance(v, list) else [] if v is None else [v]
+
+
+def _family_members_outside_scope(detail: list[dict], document: dict) -> bool:
+    """Whether a RESOURCE_MISMATCH finding lists only members of read-only family wildcards of its statement."""
+    from parliament import analyze_policy_string
+
+    for st in _as_list(document.get("Statement")):
+        solo = analyze_policy_string(json.dumps({"Version": "2012-10-17", "Statement": [st]}))
+        if not any(f.issue == "RESOURCE_MISMATCH" and f.detail == detail for f in solo.findings):
+            continue
+        named = {a.lower() for a in _as_list(st.get("Action")) if "*" not in a and "?" not in a}
+        families = [a.lower()[:-1] for a in _as_list(st.get("Action")) if READ_ONLY_FAMILY.match(a)]
+        return all(d["action"].lower() not in named and d["action"].lower().startswith(tuple(families))
+                   for d in detail) and bool(families)
+    return False
 
 
 def parliament_findings(text: str, kind: str, role_arn: str | None = None) -> list[str]:
@@ -158,3 +181,18 @@ def test_parliament_check_finds_loose_documents():
                                        "other.example.com:sub": "x"}}}]}
     found = parliament_findings(json.dumps(trust), "trust", "arn:aws:iam::123456789012:role/r")
     assert found and all("other.example.com:sub" in p for p in found)
+
+
+def test_only_family_members_outside_the_statement_are_set_aside():
+    """A read-only family's members the statement's resources cannot name are set aside; a named action is not."""
+    db = "arn:aws:rds:eu-central-1:123456789012:db:payments-prod-euc1-*"
+    family = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["rds:Describe*"], "Resource": [db]}]}
+    assert parliament_findings(json.dumps(family), "identity") == []
+    for actions in (["rds:Describe*", "rds:DescribeAccountAttributes"],  # named explicitly: not a family member
+                    ["rds:Describe*", "sqs:SendMessage"],  # another service on an RDS resource
+                    ["rds:Modify*"]):  # not a read-only family
+        loose = {**family, "Statement": [{**family["Statement"][0], "Action": actions}]}
+        assert any(p.startswith("RESOURCE_MISMATCH") for p in parliament_findings(json.dumps(loose), "identity")), actions
+    # the same family on resource "*": members with resource-level permissions are still found
+    star = {**family, "Statement": [{**family["Statement"][0], "Resource": "*"}]}
+    assert any(p.startswith("RESOURCE_STAR") for p in parliament_findings(json.dumps(star), "identity"))
