@@ -117,6 +117,9 @@ class WorkspaceContext:
             if not re.match(DNS_NAME, team):
                 raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
             path = self.space_path(team)
+            if path.exists() and not path.is_file():
+                raise SpecError(f"{path}: is not a file; a team space is a YAML file", file=str(path),
+                                hint=f"move it away, or recreate the space with `platform space create {team} ...`")
             if not path.is_file():
                 known = ", ".join(self.space_names()) or "none yet"
                 raise NotFoundError(f"team space {team!r} does not exist ({path} is missing; spaces: {known})",
@@ -153,11 +156,16 @@ class WorkspaceContext:
             except PlatformError:
                 # scan the raw bytes: a file that is not valid UTF-8 (or is too large, or
                 # has a NUL byte) may still hold blocks that must not be handed out again
+                path = self.space_path(name)
+                if path.is_dir():
+                    continue  # not a space file: it holds no allocation
                 try:
-                    with open(self.space_path(name), "rb") as fh:
+                    with open(path, "rb") as fh:
                         text = fh.read(SCAN_LIMIT).decode("utf-8", errors="replace")
-                except OSError:
-                    continue
+                except OSError as exc:
+                    raise ConflictError(
+                        f"{path}: cannot be read ({exc.strerror}); its CIDR blocks are unknown, so no block is "
+                        "allocated until it can be read", hint="fix its permissions, or remove it if the space is gone") from None
                 for m in re.finditer(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b", text):
                     with contextlib.suppress(ValueError):
                         taken.append(IPv4Network(m.group(1), strict=False))

@@ -367,3 +367,32 @@ def test_allocation_avoids_blocks_of_a_space_file_that_is_not_text(payments, dam
 
     for a in space.allocations:
         assert not a.cidr.overlaps(IPv4Network("10.0.64.0/20")), a.cidr
+
+
+def test_allocation_refuses_while_a_space_file_cannot_be_read(payments, monkeypatch):
+    """Its blocks are unknown: handing out a block now could reuse one of them."""
+    import builtins
+
+    from platform_cli.errors import ConflictError
+
+    locked = payments.root / "spaces" / "locked.yaml"
+    locked.write_text("team: [broken\n")
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    before = sorted(p.name for p in (payments.root / "spaces").iterdir())
+    with pytest.raises(ConflictError, match="locked.yaml: cannot be read"):
+        create_space(WorkspaceContext.open(payments.root),
+                     CreateSpaceRequest(team="orders", blueprint="standard@1", envs=["dev=DE"]))
+    assert sorted(p.name for p in (payments.root / "spaces").iterdir()) == before
+
+
+def test_a_folder_named_like_a_space_is_not_reported_missing(run_cli, payments):
+    (payments.root / "spaces" / "weird.yaml").mkdir()
+    r = run_cli("-w", str(payments.root), "space", "show", "weird")
+    assert r.exit_code == SPEC and "is not a file" in r.stderr and "does not exist" not in r.stderr
