@@ -251,7 +251,13 @@ def _start(local_dir: Path, port: int, timeout: float) -> dict:
         if probe(endpoint, timeout=0.5):
             record = {"pid": proc.pid, "port": port, "endpoint": endpoint, "cmd": cmd,
                       "started_at": datetime.now(UTC).isoformat(timespec="seconds")}
-            write_text_atomic(_state_path(local_dir), json.dumps(record, indent=2) + "\n")
+            try:
+                write_text_atomic(_state_path(local_dir), json.dumps(record, indent=2) + "\n")
+            except OSError as exc:
+                _terminate(proc.pid)  # an untracked server could never be stopped by `local down`
+                raise CloudError(f"the local cloud started but {_state_path(local_dir)} could not be written "
+                                 f"({exc.strerror}); it was stopped again",
+                                 hint=f"check that {local_dir} is a writable folder") from None
             _CHILDREN[proc.pid] = proc  # kept so that this process can reap it after `down`
             return record
         time.sleep(0.1)

@@ -80,3 +80,32 @@ def test_local_commands_need_a_workspace(run_cli, tmp_path, monkeypatch):
     r = run_cli("local", "status")
     assert r.exit_code == 4
     assert "no workspace found" in r.stderr
+
+
+def test_a_server_whose_record_cannot_be_written_is_stopped_again(run_cli, workspace):
+    """Otherwise a moto server would run that no `local down` could find."""
+    from platform_cli.procs import pid_alive
+
+    record = workspace.local_dir / "local-cloud.json"
+    record.mkdir(parents=True)  # the record's place is taken by a folder: the write fails
+    before = set(_moto_pids())
+    r = run_cli("-w", str(workspace.root), "local", "up")
+    assert r.exit_code == 7, r.stderr
+    assert "could not be written" in r.stderr and "Traceback" not in r.stderr
+    leftover = [pid for pid in set(_moto_pids()) - before if pid_alive(pid)]
+    assert leftover == []
+
+
+def _moto_pids() -> list[int]:
+    from pathlib import Path
+
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"moto.server" in cmd:
+                pids.append(int(d.name))
+    return pids
