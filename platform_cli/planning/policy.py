@@ -197,6 +197,18 @@ def check_iam(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
     return findings
 
 
+def _containers(r: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The container definitions of a task definition, or None when they cannot be read."""
+    raw = r["inputs"].get("containerDefinitions")
+    try:
+        containers = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return None
+    if not isinstance(containers, list) or not all(isinstance(c, dict) for c in containers):
+        return None
+    return containers
+
+
 def check_plaintext_secrets(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
     """Secret values must reach the graph only as secrets; containers get them through valueFrom."""
     from ..model.service import SECRET_WORDS
@@ -210,11 +222,12 @@ def check_plaintext_secrets(graph: Graph, inputs: Any, cost: float | None) -> li
             if r["inputs"].get(key) not in (None, "[secret]"):
                 findings.append(Finding("no-plaintext-secrets", MANDATORY, _label(r), f"{key} is not marked secret"))
     for r in _of(graph, "aws:ecs/taskDefinition:TaskDefinition"):
-        try:
-            containers = json.loads(r["inputs"].get("containerDefinitions") or "[]")
-        except ValueError:
+        containers = _containers(r)
+        if containers is None:
+            findings.append(Finding("no-plaintext-secrets", MANDATORY, _label(r),
+                                    "container definitions cannot be inspected (not a JSON list of containers)"))
             continue
-        for c in containers if isinstance(containers, list) else []:
+        for c in containers:
             for e in c.get("environment") or []:
                 if any(w in str(e.get("name", "")).upper() for w in SECRET_WORDS):
                     findings.append(Finding("no-plaintext-secrets", MANDATORY, _label(r),
@@ -295,11 +308,7 @@ def check_health(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]
     """A worker has no load balancer: without a container health check ECS never replaces a hung task."""
     findings = []
     for r in _of(graph, "aws:ecs/taskDefinition:TaskDefinition"):
-        raw = r["inputs"].get("containerDefinitions")
-        try:
-            containers = json.loads(raw) if isinstance(raw, str) else []
-        except ValueError:
-            containers = []
+        containers = _containers(r) or []
         has_lb = bool(_of(graph, "aws:lb/targetGroup:TargetGroup"))
         if containers and not has_lb and not any(c.get("healthCheck") for c in containers):
             findings.append(Finding("health", ADVISORY, _label(r),

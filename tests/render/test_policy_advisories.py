@@ -36,3 +36,19 @@ def test_health_command_becomes_the_container_health_check(reference_inputs):
 def test_budget_without_owners_is_advised(rendered, reference_inputs):
     assert _policies(rendered, reference_inputs, LAB)["budget-alerts"].severity == "advisory"
     assert "budget-alerts" not in _policies(rendered, reference_inputs, PAYMENTS)
+
+
+def test_uninspectable_container_definitions_are_a_mandatory_finding(rendered, reference_inputs):
+    """The plaintext-secrets check fails closed: what it cannot read, it does not pass."""
+    import copy
+
+    graph = copy.deepcopy(rendered[WORKER].resources)
+    for r in graph:
+        if r["type"] == "aws:ecs/taskDefinition:TaskDefinition":
+            r["inputs"]["containerDefinitions"] = "[secret]"
+    before = {f.policy for f in evaluate(rendered[WORKER].resources, reference_inputs[WORKER], monthly_cost=1.0)
+              if f.severity == "mandatory"}
+    found = [f for f in evaluate(graph, reference_inputs[WORKER], monthly_cost=1.0)
+             if f.severity == "mandatory" and f.policy not in before]
+    assert [f.policy for f in found] == ["no-plaintext-secrets"]
+    assert "cannot be inspected" in found[0].message
