@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, UsageError
+from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, SpecError, UsageError
 from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME
 from .planning.names import resource_name, space_prefix
 from .servicespec import service_file
-from .yamlio import RoundTrip, load_yaml, parse_yaml, read_text, write_text_atomic
+from .yamlio import RoundTrip, load_yaml, parse_yaml, parse_yaml_all, write_text_atomic
 
 CATALOG_FILE = "catalog-info.yaml"
 ANSWERS_FILE = ".platform/answers.yml"
@@ -320,20 +320,23 @@ def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None
                             hint="choose another --name, or `platform service unbind` it first")
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    with RoundTrip(path) as doc:
-        entry = CommentedMap([("name", name), ("offering", offering), ("plan", plan)])
-        seq = doc.get("bindings")
-        if seq is None:
-            seq = CommentedSeq()
-            keys = list(doc.keys())
-            pos = keys.index("rollout") if "rollout" in keys else (keys.index("environments") if "environments" in keys else len(keys))
-            doc.insert(pos, "bindings", seq)
-        if len(seq) == 0:
-            seq.fa.set_block_style()
-        seq.append(entry)
-        Service.parse(_plain(doc), source=str(path))
+    edit = RoundTrip(path)
+    doc = edit.load()
+    entry = CommentedMap([("name", name), ("offering", offering), ("plan", plan)])
+    seq = doc.get("bindings")
+    if seq is None:
+        seq = CommentedSeq()
+        keys = list(doc.keys())
+        pos = keys.index("rollout") if "rollout" in keys else (keys.index("environments") if "environments" in keys else len(keys))
+        doc.insert(pos, "bindings", seq)
+    if len(seq) == 0:
+        seq.fa.set_block_style()
+    seq.append(entry)
+    Service.parse(_plain(doc), source=str(path))
     info = BindingInfo(name, offering, plan, list(off.binding_keys), pl.monthly_usd)
-    _sync_catalog(path.parent, svc.name, svc.space, [(b.name, b.offering, b.plan) for b in svc.bindings] + [(name, offering, plan)])
+    catalog = _catalog_edit(path.parent, svc.name, svc.space,
+                            [(b.name, b.offering, b.plan) for b in svc.bindings] + [(name, offering, plan)])
+    _write_together([(path, edit.render(), edit.original)] + ([catalog] if catalog else []))
     return info
 
 
@@ -352,17 +355,35 @@ def unbind(ws, service_dir: Path | str, name: str,
     binding = _binding_info(ws.catalog, found.name, found.offering, found.plan)
     if confirm is not None:
         confirm(binding)
-    with RoundTrip(path) as doc:
-        seq = doc["bindings"]
-        for i, item in enumerate(seq):
-            if item.get("name") == name:
-                del seq[i]
-                break
-        if len(seq) == 0:
-            seq.fa.set_flow_style()
-        Service.parse(_plain(doc), source=str(path))
-    _sync_catalog(path.parent, svc.name, svc.space, [(b.name, b.offering, b.plan) for b in svc.bindings if b.name != name])
+    edit = RoundTrip(path)
+    doc = edit.load()
+    seq = doc["bindings"]
+    for i, item in enumerate(seq):
+        if item.get("name") == name:
+            del seq[i]
+            break
+    if len(seq) == 0:
+        seq.fa.set_flow_style()
+    Service.parse(_plain(doc), source=str(path))
+    catalog = _catalog_edit(path.parent, svc.name, svc.space,
+                            [(b.name, b.offering, b.plan) for b in svc.bindings if b.name != name])
+    _write_together([(path, edit.render(), edit.original)] + ([catalog] if catalog else []))
     return binding
+
+
+def _write_together(edits: list[tuple[Path, str, str]]) -> None:
+    """Write each (path, new text, old text) in turn, each atomically; when one write fails,
+    the files already written get their old text back, so no half-done change remains."""
+    done: list[tuple[Path, str]] = []
+    for path, text, old in edits:
+        try:
+            write_text_atomic(path, text)
+        except OSError as exc:
+            for written, before in reversed(done):
+                write_text_atomic(written, before)
+            raise PlatformError(f"{path}: cannot be written: {exc.strerror or exc}; nothing was changed",
+                                hint="check the folder's permissions and free disk space") from None
+        done.append((path, old))
 
 
 def show(ws, service_dir: Path | str) -> dict[str, Any]:
@@ -389,26 +410,28 @@ def show(ws, service_dir: Path | str) -> dict[str, Any]:
 
 
 # Backstage catalog ------------------------------------------------------------------
-def _sync_catalog(folder: Path, service: str, team: str, bindings: list[tuple[str, str, str]]) -> None:
-    """Keep one Backstage Resource per binding in catalog-info.yaml (other documents untouched)."""
+def _catalog_edit(folder: Path, service: str, team: str,
+                  bindings: list[tuple[str, str, str]]) -> tuple[Path, str, str] | None:
+    """(path, new text, old text) of catalog-info.yaml with one Backstage Resource per binding
+    (other documents, comments and indentation kept); None when the service has no catalog file.
+    A catalog the edit cannot understand is a SpecError naming the file and field; nothing is
+    written here."""
     path = folder / CATALOG_FILE
     if not path.is_file():
-        return
-    from ruamel.yaml import YAML
+        return None
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.explicit_start = False
-    load_yaml_all_check = read_text(path)
-    docs = [d for d in yaml.load_all(load_yaml_all_check)]
+    edit = RoundTrip(path, multi=True)
+    _check_catalog(path, parse_yaml_all(edit.original, source=str(path)))
+    docs = edit.load()
     kept = [d for d in docs if not (isinstance(d, dict) and d.get("kind") == "Resource"
-                                    and f"{ANNOTATION}/binding" in (d.get("metadata", {}).get("annotations") or {}))]
+                                    and f"{ANNOTATION}/binding" in ((d.get("metadata") or {}).get("annotations") or {}))]
     component = next((d for d in kept if isinstance(d, dict) and d.get("kind") == "Component"), None)
     refs = [f"resource:{backstage_resource_name(service, b[0])}" for b in bindings]
     if component is not None:
-        spec = component.setdefault("spec", CommentedMap())
+        if component.get("spec") is None:
+            component["spec"] = CommentedMap()
+        spec = component["spec"]
         old = list(spec.get("dependsOn") or [])
         others = [r for r in old if not str(r).startswith(f"resource:{service}-")]
         seq = CommentedSeq(others + refs)
@@ -427,8 +450,41 @@ def _sync_catalog(folder: Path, service: str, team: str, bindings: list[tuple[st
             ])),
             ("spec", CommentedMap([("type", offering), ("owner", f"group:{team}"), ("system", team)])),
         ]))
-    import io
+    docs[:] = kept
+    return path, edit.render(), edit.original
 
-    buf = io.StringIO()
-    yaml.dump_all(kept, buf)
-    write_text_atomic(path, buf.getvalue())
+
+def _check_catalog(path: Path, docs: list[Any]) -> None:
+    """Refuse a catalog-info.yaml whose documents are not shaped like Backstage entities where
+    the binding edit reads them: every document a mapping; metadata, metadata.annotations and
+    spec mappings; spec.dependsOn a list."""
+
+    def kind_of(value: Any) -> str:
+        return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+
+    problems = []
+    for i, doc in enumerate(docs, start=1):
+        where = f"{path}: document {i}"
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            problems.append(f"{where}: expected a mapping (a Backstage entity), found {kind_of(doc)}")
+            continue
+        where += f" ({doc['kind']})" if isinstance(doc.get("kind"), str) else ""
+        for key in ("metadata", "spec"):
+            value = doc.get(key)
+            if value is not None and not isinstance(value, dict):
+                problems.append(f"{where}: {key}: expected a mapping, found {kind_of(value)}")
+        metadata, spec = doc.get("metadata"), doc.get("spec")
+        if isinstance(metadata, dict):
+            annotations = metadata.get("annotations")
+            if annotations is not None and not isinstance(annotations, dict):
+                problems.append(f"{where}: metadata.annotations: expected a mapping, found {kind_of(annotations)}")
+        if doc.get("kind") == "Component" and isinstance(spec, dict):
+            depends = spec.get("dependsOn")
+            if depends is not None and not isinstance(depends, list):
+                problems.append(f"{where}: spec.dependsOn: expected a list of entity references, found {kind_of(depends)}")
+    if problems:
+        raise SpecError(f"{path}: cannot record the bindings in the Backstage catalog; nothing was changed",
+                        file=str(path), problems=problems,
+                        hint=f"fix {path.name} (or remove it: the service then has no catalog entry) and run the command again")

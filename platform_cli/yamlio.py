@@ -7,7 +7,9 @@
   never sees half a file.
 * :func:`dump_spec` writes a model-shaped mapping with the ``yaml-language-server``
   schema comment on top.
-* :class:`RoundTrip` edits a file keeping comments and key order (ruamel.yaml).
+* :class:`RoundTrip` edits a file keeping comments and key order (ruamel.yaml);
+  ``RoundTrip(path, multi=True)`` edits every document of a multi-document file.
+* :func:`parse_yaml_all` reads every document of a multi-document file with the same limits.
 """
 
 from __future__ import annotations
@@ -131,6 +133,44 @@ def parse_yaml(text: str, *, source: str) -> Any:
         ) from None
 
 
+def parse_yaml_all(text: str, *, source: str) -> list[Any]:
+    """Every document of a multi-document YAML text (``---`` separated), with the limits of
+    :func:`parse_yaml`; ``source`` names the file in errors."""
+    if len(text) > MAX_BYTES:
+        raise SpecError(f"{source}: file is larger than {MAX_BYTES // 1024} KiB", file=source)
+    docs: list[Any] = []
+    try:
+        loader = _LimitedLoader(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    _check_expanded_size(node)
+                docs.append(loader.construct_document(node))
+        finally:
+            loader.dispose()
+    except _LimitExceeded as exc:
+        raise SpecError(f"{source}: refused to read YAML: {exc}", file=source) from None
+    except RecursionError:
+        raise SpecError(f"{source}: refused to read YAML: nested too deeply", file=source) from None
+    except yaml.YAMLError as exc:
+        raise _not_valid_yaml(exc, source) from None
+    return docs
+
+
+def _not_valid_yaml(exc: Exception, source: str) -> SpecError:
+    where = ""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        where = f" at line {mark.line + 1}, column {mark.column + 1}"
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return SpecError(
+        f"{source}: not valid YAML{where}: {problem}",
+        file=source,
+        hint="check indentation and quoting; a tab is not allowed for indentation",
+    )
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file, refusing binary, oversized and undecodable files cleanly."""
     try:
@@ -248,28 +288,57 @@ class RoundTrip:
 
     The file is parsed with the safe limits first, then with ruamel.yaml for the edit; the
     result is written atomically only when the block finishes without an exception.
+
+    With ``multi=True`` the file may hold several ``---`` separated documents: ``doc`` is
+    the list of them (add, remove or edit documents in it), written back as one file.
+
+    To change two files together, edit without the ``with`` block: ``doc = rt.load()``,
+    edit, ``text = rt.render()`` for each file, then write the texts once every edit
+    succeeded.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, multi: bool = False) -> None:
         from ruamel.yaml import YAML
 
         self.path = path
+        self.multi = multi
         self._yaml = YAML(typ="rt")
         self._yaml.preserve_quotes = True
         self._text = read_text(path)
-        parse_yaml(self._text, source=str(path))
+        self.original = self._text
+        if multi:
+            parse_yaml_all(self._text, source=str(path))
+        else:
+            parse_yaml(self._text, source=str(path))
         # keep the file's own indentation, so an edit changes only the edited lines
         indent, offset = _guess_indent(self._text)
         self._yaml.indent(mapping=indent, sequence=offset + 2, offset=offset)
         self.doc: Any = None
 
-    def __enter__(self) -> Any:
-        self.doc = self._yaml.load(self._text)
+    def load(self) -> Any:
+        """The parsed document (a list of documents with ``multi=True``), to edit in place."""
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        try:
+            if self.multi:
+                self.doc = list(self._yaml.load_all(self._text))
+            else:
+                self.doc = self._yaml.load(self._text)
+        except MarkedYAMLError as exc:  # e.g. a key given twice, which the safe reader lets pass
+            raise _not_valid_yaml(exc, str(self.path)) from None
+        except YAMLError as exc:
+            raise SpecError(f"{self.path}: not valid YAML: {exc}", file=str(self.path)) from None
         return self.doc
+
+    def __enter__(self) -> Any:
+        return self.load()
 
     def render(self) -> str:
         buf = io.StringIO()
-        self._yaml.dump(self.doc, buf)
+        if self.multi:
+            self._yaml.dump_all(self.doc, buf)
+        else:
+            self._yaml.dump(self.doc, buf)
         return buf.getvalue()
 
     def __exit__(self, exc_type, exc, tb) -> None:
