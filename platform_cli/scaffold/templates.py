@@ -8,20 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from ..catalog import data_root
 from ..errors import NotFoundError, SpecError
-from ..model.base import format_validation_errors
-from ..yamlio import load_yaml
+from ..model.base import Spec
+from ..yamlio import load_yaml, read_text
 
 META_FILE = "template.yaml"
+VARIABLES_FILE = "cookiecutter.json"
+META_HINT = ("template.yaml has name (the folder name), version (X.Y.Z), kind (web or worker), description "
+             "and ci (a list of github, gitlab)")
 
 
-class TemplateMeta(BaseModel):
+class TemplateMeta(Spec):
     """template.yaml: what `platform template list|show` says about a template."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Template name; must equal the folder name.")
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Template version (semver); recorded in every generated repository.")
@@ -45,8 +46,26 @@ class TemplateInfo:
 
     def variables(self) -> dict[str, Any]:
         """The template's variables and their defaults (from cookiecutter.json), without private ones."""
-        data = json.loads((self.path / "cookiecutter.json").read_text(encoding="utf-8"))
+        data = read_variables(self.path / VARIABLES_FILE)
         return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def read_variables(path: Path) -> dict[str, Any]:
+    """A template's cookiecutter.json: a JSON object of variables and their defaults.
+    Anything else is a SpecError naming the file."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=str(path),
+                        hint="cookiecutter.json is one JSON object of variable names and their defaults") from None
+    except RecursionError:
+        raise SpecError(f"{path}: refused to read JSON: nested too deeply", file=str(path)) from None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise SpecError(f"{path}: top level is {kind}, expected a JSON object of variables and their defaults",
+                        file=str(path))
+    return data
 
 
 def template_roots(workspace_root: Path | None = None) -> list[Path]:
@@ -59,18 +78,16 @@ def template_roots(workspace_root: Path | None = None) -> list[Path]:
 
 def _load(path: Path) -> TemplateInfo:
     meta_path = path / META_FILE
-    data = load_yaml(meta_path)
-    if not isinstance(data, dict):
-        raise SpecError(f"{meta_path}: expected a mapping with name, version, kind, description, ci", file=str(meta_path))
     try:
-        meta = TemplateMeta.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(f"{meta_path}: does not match the template metadata", file=str(meta_path),
-                        problems=format_validation_errors(exc, str(meta_path))) from None
+        meta = TemplateMeta.parse(load_yaml(meta_path), source=str(meta_path))
+    except SpecError as exc:
+        exc.hint = exc.hint if exc.hint and "schemas/" not in exc.hint else META_HINT
+        raise
     if meta.name != path.name:
         raise SpecError(f"{meta_path}: name: {meta.name!r} must equal the folder name {path.name!r}", file=str(meta_path))
-    if not (path / "cookiecutter.json").is_file():
-        raise SpecError(f"{path}: has {META_FILE} but no cookiecutter.json", file=str(path))
+    if not (path / VARIABLES_FILE).is_file():
+        raise SpecError(f"{path}: has {META_FILE} but no {VARIABLES_FILE}", file=str(path))
+    read_variables(path / VARIABLES_FILE)  # a broken one is refused before anything uses the template
     return TemplateInfo(meta.name, meta.version, meta.kind, meta.description, tuple(meta.ci), path)
 
 
