@@ -8,11 +8,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ConflictError, PolicyError, SpecError, UsageError
+from .errors import ConflictError, SpecError, UsageError
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning.cidr import allocate
-from .planning.waves import check_partition
+from .planning.waves import describe_partitions, partitions_of
 from .workspace import WorkspaceContext
 
 PROTECTED_ENVS = ("prod", "production")
@@ -73,12 +73,11 @@ def resolve_places(ws: WorkspaceContext, bp: Blueprint, env: str, tokens: list[s
 
 def check_one_partition(ws: WorkspaceContext, env: str, regions: list[str]) -> None:
     """An environment rolls out as one unit of waves, so all its regions share one AWS partition."""
-    try:
-        check_partition(regions, ws.catalog.partition)
-    except PolicyError as exc:
-        raise UsageError(f"env {env}: {exc.message.replace('one rollout cannot span', 'regions span')}",
+    parts = partitions_of(regions, ws.catalog.partition)
+    if len(parts) > 1:
+        raise UsageError(f"env {env}: regions span AWS partitions ({describe_partitions(parts)})",
                          hint="an environment lives in one partition: put aws-cn regions (CN) in an environment of their "
-                              "own, e.g. --env prod-cn=CN") from None
+                              "own, e.g. --env prod-cn=CN")
 
 
 def _validated(data: dict[str, Any], source: str) -> Space:

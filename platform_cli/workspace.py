@@ -21,7 +21,7 @@ from .catalog import Catalog, builtin_blueprints
 from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError
 from .model import Space, Workspace
 from .model.base import DNS_NAME
-from .yamlio import dump_spec, load_yaml, write_text_atomic
+from .yamlio import dump_spec, write_text_atomic
 
 CONFIG = "platform.yaml"
 SPACES = "spaces"
@@ -221,8 +221,3 @@ def init_workspace(folder: Path, *, org: str = "acme") -> InitResult:
     dump_spec(folder / CONFIG, config.to_data(), schema_name=Workspace.SCHEMA_NAME, schemas_dir=folder / SCHEMAS)
     return InitResult(root=folder, files=[CONFIG, f"{SPACES}/", f"{SCHEMAS}/ (JSON Schemas for editors)", ".gitignore",
                                           f"{LOCAL_DIR}/passphrase (0600)", f"{LOCAL_DIR}/state/"])
-
-
-def load_any_space_file(path: Path) -> Space:
-    """Validate a space file outside a workspace (for `blueprint validate`-like checks)."""
-    return Space.parse(load_yaml(path), source=str(path))

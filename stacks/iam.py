@@ -37,9 +37,6 @@ STAR_RESOURCE_ACTIONS: frozenset[str] = frozenset({
 })
 """The one list of actions whose statements may (and must) use ``*`` as resource."""
 
-KEY_POLICY_STAR = "kms key policy"
-"""In a KMS key policy the resource ``*`` refers to the key itself; policies allow it there only."""
-
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 
 
@@ -51,7 +48,7 @@ def arn(partition: str, service: str, region: str, account: str, resource: str) 
     return f"arn:{partition}:{service}:{region}:{account}:{resource}"
 
 
-def service_principal(service: str, partition: str = "aws") -> str:
+def service_principal(service: str) -> str:
     """ecs-tasks -> ecs-tasks.amazonaws.com (all partitions use amazonaws.com for these principals)."""
     return f"{service}.amazonaws.com"
 
@@ -560,7 +557,7 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
     return [st for st in statements if st["Action"]]
 
 
-def state_backend_statements(partition: str, account: str, team: str, env: str, region: str,
+def state_backend_statements(partition: str, team: str, env: str, region: str,
                              state_bucket: str | None, state_prefix: str, secrets_key: str | None) -> list[dict[str, Any]]:
     """Pulumi state of the team's units in the shared backend: its services' stacks of ENV.REGION read and
     written, the space's stack read (stack reference); the secrets key (an alias ARN or a key ARN) used."""
@@ -663,7 +660,7 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
         allow("PassServiceRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"],
               condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
         allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
-        *state_backend_statements(partition, account, team, env, region, state_bucket, state_prefix, secrets_key),
+        *state_backend_statements(partition, team, env, region, state_bucket, state_prefix, secrets_key),
         *history_statements(history_table, team),
     )
     statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_cli.planning.names import bucket_name, bucket_prefix, resource_name
+from platform_cli.planning.names import bucket_name, bucket_prefix, resource_name, space_name
 from platform_cli.render.inputs import UnitInputs
 
 SPACE_OUTPUTS = (
@@ -39,7 +39,7 @@ def space_program(inputs: UnitInputs) -> None:
 
     bp = inputs.blueprint
     prefix = inputs.prefix
-    space = f"{inputs.team}-{inputs.env}"
+    space = space_name(inputs.team, inputs.env)
     provider = _provider(inputs)
     opts = pulumi.ResourceOptions(provider=provider)
     baseline = Baseline(f"{prefix}-baseline", BaselineArgs(

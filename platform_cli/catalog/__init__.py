@@ -132,7 +132,11 @@ class Catalog:
 
     def partition(self, region: str) -> str:
         info = self.markets.region(region)
-        return info.partition if info else ("aws-cn" if region.startswith("cn-") else "aws")
+        if info:
+            return info.partition
+        from ..planning.names import partition_of_region
+
+        return partition_of_region(region)
 
     def resolve_place(self, token: str) -> tuple[str, str | None]:
         """A region code or a country code -> (region, country or None)."""

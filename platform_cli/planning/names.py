@@ -8,6 +8,21 @@ import re
 MANAGED_BY = "platform"
 
 
+def space_name(team: str, env: str) -> str:
+    """The space of a team in one environment: the value of every resource's platform:space tag,
+    which IAM conditions compare against."""
+    return f"{team}-{env}"
+
+
+def partition_of_region(region: str) -> str:
+    """AWS partition of a region code, from its name alone (the markets file says it too)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def space_unit(team: str, env: str, region: str) -> str:
     return f"space/{team}/{env}/{region}"
 

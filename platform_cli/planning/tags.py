@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .names import MANAGED_BY
+from .names import MANAGED_BY, space_name
 
 
 def unit_tags(*, team: str, env: str, blueprint: str, cost_center: str, service: str | None = None) -> dict[str, str]:
@@ -10,7 +10,7 @@ def unit_tags(*, team: str, env: str, blueprint: str, cost_center: str, service:
     tags = {
         "platform:team": team,
         "platform:env": env,
-        "platform:space": f"{team}-{env}",
+        "platform:space": space_name(team, env),
         "platform:blueprint": blueprint,
         "platform:managed-by": MANAGED_BY,
         "cost-center": cost_center,

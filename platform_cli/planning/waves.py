@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import PolicyError, SpecError, UsageError
 from ..model.markets import Markets
+from .names import partition_of_region
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,23 @@ def resolve_regions(places: Sequence[str], markets: Markets) -> tuple[list[str],
     return regions, countries
 
 
-def check_partition(regions: Sequence[str], partition_of: Callable[[str], str]) -> str:
-    """The one partition every region is in; a PolicyError when a rollout would mix partitions."""
+def partitions_of(regions: Sequence[str], partition_of: Callable[[str], str]) -> dict[str, list[str]]:
+    """Regions grouped by AWS partition, in first-seen order."""
     parts: dict[str, list[str]] = {}
     for r in regions:
         parts.setdefault(partition_of(r), []).append(r)
+    return parts
+
+
+def describe_partitions(parts: dict[str, list[str]]) -> str:
+    return "; ".join(f"{p}: {', '.join(rs)}" for p, rs in parts.items())
+
+
+def check_partition(regions: Sequence[str], partition_of: Callable[[str], str]) -> str:
+    """The one partition every region is in; a PolicyError when a rollout would mix partitions."""
+    parts = partitions_of(regions, partition_of)
     if len(parts) > 1:
-        detail = "; ".join(f"{p}: {', '.join(rs)}" for p, rs in parts.items())
-        raise PolicyError(f"one rollout cannot span AWS partitions ({detail})",
+        raise PolicyError(f"one rollout cannot span AWS partitions ({describe_partitions(parts)})",
                           hint="roll out each partition separately: put its regions in its own environment")
     return next(iter(parts), "aws")
 
@@ -147,7 +157,7 @@ def plan_waves(
         raise UsageError(f"batch size ({batch_size}) and max parallel ({max_parallel}) must be at least 1")
     if bake_minutes < 0:
         raise UsageError(f"bake time must not be negative (got {bake_minutes})")
-    partition = check_partition(regions, partition_of or _partition_by_name)
+    partition = check_partition(regions, partition_of or partition_of_region)
     first = canary or regions[0]
     if first not in regions:
         raise SpecError(f"{target or 'rollout'}: canary region {first} is not one of the regions ({', '.join(regions)})",
@@ -171,9 +181,3 @@ def reverse(plan: RolloutPlan) -> RolloutPlan:
                        max_parallel=plan.max_parallel, bake_minutes=0.0, batch_size=plan.batch_size, gates={})
 
 
-def _partition_by_name(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 
+from ..planning.names import short_region
 from .inputs import UnitInputs
 
 SECRET_MARK = "[secret]"
@@ -215,12 +216,6 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def _stack_reference(self, args):
         name = args.inputs.get("name") or args.name
         return name, {"name": name, "outputs": space_outputs(self.inputs), "secretOutputNames": []}
-
-
-def short_region(region: str) -> str:
-    from ..planning.names import short_region as sr
-
-    return sr(region)
 
 
 def space_outputs(inputs: UnitInputs) -> dict[str, Any]:
