@@ -11,9 +11,8 @@ display; ``history=`` a history store. Tests pass fakes; the CLI passes nothing.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,9 @@ from .servicespec import load_service, service_regions
 from .rollout.executor import Executor, RolloutOutcome, UnitOutcome
 from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider, terminal_ask
 from .rollout.history import Deployment, HistoryStore, ci_commit, open_history, previous_releases
-from .rollout.journal import FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, new_rollout_id, rollouts_dir
-from .procs import pid_alive
+from .rollout.journal import (FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, RolloutState,
+                              new_rollout_id, rollouts_dir)
+from .procs import holder_gone
 from .rollout.lock import LocalLock, RolloutLock, acquire_exclusive, current_user, holder_info
 from .rollout.progress import Progress, default_progress
 
@@ -263,10 +263,8 @@ def _journal(ws, rollout_id: str) -> Journal:
 
 
 def _effective_status(st) -> str:
-    if st.status == R_RUNNING:
-        runner = st.runner or {}
-        if runner.get("host") == socket.gethostname() and not pid_alive(int(runner.get("pid") or 0)):
-            return "interrupted"
+    if st.status == R_RUNNING and holder_gone(st.runner or {}):
+        return "interrupted"
     return st.status
 
 
@@ -304,19 +302,33 @@ def _next_command(ws, st, status: str) -> str | None:
     return None
 
 
-def list_rollouts(ws, *, team: str | None = None, env: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
-    """Rollouts of the workspace, newest first (optionally of one team and environment)."""
-    out = []
+def _states(ws, errors: list[str] | None = None) -> Iterator[RolloutState]:
+    """Every rollout's state, newest first, each journal read and folded once, lazily.
+
+    A journal that cannot be read is left out; its error goes to ERRORS when given.
+    """
     folder = rollouts_dir(ws.local_dir)
     for rid in reversed(Journal.list_ids(folder)):
         try:
-            st = Journal(folder / f"{rid}.jsonl").state()
-        except PlatformError:
-            continue  # an unreadable journal is reported by `rollout status ID`, not here
+            yield Journal(folder / f"{rid}.jsonl").state()
+        except PlatformError as exc:
+            if errors is not None:
+                errors.append(f"rollout {rid} left out: {exc.message}")
+
+
+def list_rollouts(ws, *, team: str | None = None, env: str | None = None, limit: int | None = 20,
+                  errors: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rollouts of the workspace, newest first (optionally of one team and environment).
+
+    A journal that cannot be read does not stop the listing: it is left out and, when ERRORS
+    is given, described there (`platform rollout status ID` reports it in full).
+    """
+    out = []
+    for st in _states(ws, errors):
         if (team and st.spec.get("team") != team) or (env and st.spec.get("env") != env):
             continue
         s = st.summary()
-        out.append({"id": rid, "status": _effective_status(st), "kind": st.spec.get("kind"),
+        out.append({"id": st.id, "status": _effective_status(st), "kind": st.spec.get("kind"),
                     "action": st.spec.get("history_action", st.spec.get("action")), "team": st.spec.get("team"),
                     "env": st.spec.get("env"), "service": st.spec.get("service"), "release": st.spec.get("release"),
                     "started": st.started, "updated": st.updated, "units": len(st.units),
@@ -327,12 +339,16 @@ def list_rollouts(ws, *, team: str | None = None, env: str | None = None, limit:
 
 
 def _newer_rollout(ws, st) -> str | None:
+    """The newest later rollout of the same lock or of any of ST's units (only later journals are read)."""
     key = st.spec.get("lock")
-    for other in list_rollouts(ws, team=st.spec.get("team"), env=st.spec.get("env"), limit=None):
-        if other["id"] > st.id:
-            j = _journal(ws, other["id"]).state()
-            if j.spec.get("lock") == key or set(j.units) & set(st.units):
-                return other["id"]
+    team, env = st.spec.get("team"), st.spec.get("env")
+    for other in _states(ws):
+        if other.id <= st.id:
+            break  # newest first: the rest started before ST
+        if (team and other.spec.get("team") != team) or (env and other.spec.get("env") != env):
+            continue
+        if other.spec.get("lock") == key or set(other.units) & set(st.units):
+            return other.id
     return None
 
 
@@ -438,7 +454,10 @@ def history_list(ws, *, team: str | None = None, env: str | None = None, limit: 
 
 def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clients=None,
                  history: HistoryStore | None = None) -> dict[str, Any]:
-    """DORA metrics over the history since SINCE (30d, 2w, or a date; default 30 days)."""
+    """DORA metrics over the history since SINCE (30d, 2w, or a date; default 30 days).
+
+    History records whose times cannot be read are left out and counted in ``skipped_records``.
+    """
     from .rollout.metrics import dora, parse_since
 
     start = parse_since(since)

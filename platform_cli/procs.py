@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def pid_alive(pid: int) -> bool:
@@ -21,3 +24,15 @@ def pid_alive(pid: int) -> bool:
         if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
             return False
     return True
+
+
+def holder_gone(holder: Mapping[str, Any]) -> bool:
+    """Whether the process a lock holder or rollout runner names (``host``, ``pid``) is known to be gone:
+    it ran on this host and no longer runs. A holder on another host, or with a pid that is not a
+    number, is not known to be gone."""
+    if holder.get("host") != socket.gethostname():
+        return False
+    pid = holder.get("pid") or 0
+    if isinstance(pid, bool) or not isinstance(pid, int):
+        return False
+    return not pid_alive(pid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import json_option, print_json, table, workspace
+from ._common import info, json_option, print_json, table, workspace
 
 
 @click.group("metrics")
@@ -32,6 +32,9 @@ def dora(ctx, team, since, as_json):
     from ..deploy import dora_metrics
 
     m = dora_metrics(workspace(ctx), team=team, since=since)
+    if m["skipped_records"]:
+        info(f"warning: {m['skipped_records']} history record(s) left out: their start, end or commit_time "
+             "is not an ISO 8601 time")
     if as_json:
         print_json(m)
         return

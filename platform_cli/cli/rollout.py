@@ -79,9 +79,12 @@ def list_(ctx, team, env, limit, as_json):
     """List rollouts, newest first."""
     from ..deploy import list_rollouts
 
-    rows = list_rollouts(workspace(ctx), team=team, env=env, limit=limit)
+    errors: list[str] = []
+    rows = list_rollouts(workspace(ctx), team=team, env=env, limit=limit, errors=errors)
+    for err in errors:
+        info(f"warning: {err}")
     if as_json:
-        print_json({"rollouts": rows})
+        print_json({"rollouts": rows, "errors": errors})
         return
     table(["id", "status", "action", "target", "release", "units", "ok", "failed"],
           [[r["id"], r["status"], r["action"], "/".join(x for x in (r["team"], r["service"], r["env"]) if x),

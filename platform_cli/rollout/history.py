@@ -16,9 +16,6 @@ from typing import Any, Protocol
 
 from ..errors import CloudError
 
-RESULTS = ("succeeded", "failed")
-ACTIONS = ("up", "destroy", "rollback")
-
 
 @dataclass(frozen=True)
 class Deployment:

@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,15 +107,83 @@ class RolloutState:
         }
 
 
-def fold(rollout_id: str, records: Iterable[dict[str, Any]]) -> RolloutState:
-    """The state after every event, in order."""
+_REPAIR_HINT = "the journal is append-only; restore it from a backup, or move it away and start a new rollout"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_spec(spec: Any) -> str | None:
+    """What is wrong with a rollout.started spec, or None."""
+    if not isinstance(spec, dict):
+        return f"spec: expected an object, found {_show(spec)}"
+    waves = spec.get("waves", [])
+    if not isinstance(waves, list) or not all(isinstance(w, list) and all(isinstance(u, str) for u in w) for w in waves):
+        return f"spec.waves: expected a list of lists of unit names, found {_show(waves)}"
+    if not isinstance(spec.get("releases") or {}, dict):
+        return f"spec.releases: expected an object of unit: release, found {_show(spec.get('releases'))}"
+    for key in ("max_parallel", "bake_minutes"):
+        value = spec.get(key)
+        if value is not None and not (_is_int(value) or (key == "bake_minutes" and isinstance(value, float))):
+            return f"spec.{key}: expected a number, found {_show(value)}"
+    return None
+
+
+def _check_event(ev: Any, rec: dict[str, Any]) -> str | None:
+    """What is wrong with the fields of one event, or None."""
+    if ev in ("wave.passed", "approval.granted"):
+        wave = rec.get("wave")
+        if not _is_int(wave) or wave < 1:
+            return f"{ev}: wave: expected a wave number (1, 2, ...), found {_show(wave)}"
+    if "unit" in rec and not isinstance(rec["unit"], str):
+        return f"{ev}: unit: expected a unit name, found {_show(rec['unit'])}"
+    if ev in ("rollout.started", "rollout.resumed") and not isinstance(rec.get("runner") or {}, dict):
+        return f"{ev}: runner: expected an object, found {_show(rec.get('runner'))}"
+    if ev == "unit.succeeded" and not isinstance(rec.get("outputs") or {}, dict):
+        return f"{ev}: outputs: expected an object, found {_show(rec.get('outputs'))}"
+    for key in ("reason", "error"):
+        if rec.get(key) is not None and not isinstance(rec[key], str):
+            return f"{ev}: {key}: expected text, found {_show(rec[key])}"
+    return None
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def fold(rollout_id: str, records: Iterable[dict[str, Any]], *, source: str | os.PathLike | None = None,
+         lines: Sequence[int] | None = None) -> RolloutState:
+    """The state after every event, in order.
+
+    A record that is not an object, or a field of the wrong type, raises SpecError naming
+    ``SOURCE:LINE`` (LINES: the line number of each record) or, without a source, the rollout and event.
+    """
+    def bad(n: int, problem: str) -> SpecError:
+        if source is not None:
+            where = f"{source}:{lines[n] if lines is not None else n + 1}"
+        else:
+            where = f"rollout {rollout_id}: event {n + 1}"
+        return SpecError(f"{where}: {problem}", file=str(source) if source is not None else None, hint=_REPAIR_HINT)
+
     st: RolloutState | None = None
-    for rec in records:
+    for n, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise bad(n, f"journal line is not a JSON object: {_show(rec)}")
         ev = rec.get("event")
         if st is None:
             if ev != "rollout.started":
-                raise SpecError(f"rollout {rollout_id}: journal does not begin with rollout.started")
+                raise SpecError(f"rollout {rollout_id}: journal does not begin with rollout.started"
+                                + (f" ({source})" if source is not None else ""), hint=_REPAIR_HINT)
             spec = rec.get("spec") or {}
+            problem = _check_spec(spec)
+            if problem:
+                raise bad(n, f"rollout.started: {problem}")
+        problem = _check_event(ev, rec)
+        if problem:
+            raise bad(n, problem)
+        if st is None:
             st = RolloutState(id=rollout_id, spec=spec, started=rec.get("ts"), runner=rec.get("runner") or {})
             for i, wave in enumerate(spec.get("waves", [])):
                 for u in wave:
@@ -140,11 +208,11 @@ def fold(rollout_id: str, records: Iterable[dict[str, Any]]) -> RolloutState:
         elif ev == "unit.failed" and unit:
             unit.state, unit.error, unit.ended = FAILED, rec.get("error"), rec.get("ts")
         elif ev == "wave.passed":
-            st.waves_passed.add(int(rec["wave"]))
+            st.waves_passed.add(rec["wave"])
         elif ev == "approval.granted":
-            st.approvals.add(int(rec["wave"]))
+            st.approvals.add(rec["wave"])
     if st is None:
-        raise SpecError(f"rollout {rollout_id}: journal is empty")
+        raise SpecError(f"rollout {rollout_id}: journal is empty" + (f" ({source})" if source is not None else ""))
     return st
 
 
@@ -195,6 +263,11 @@ class Journal:
 
     # reading -------------------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
+        """The journal's events, oldest first; SpecError (naming file and line) for a line that is
+        not a JSON object. A torn last line (no newline: a write a crash cut short) is left out."""
+        return [rec for _, rec in self._numbered()]
+
+    def _numbered(self) -> list[tuple[int, dict[str, Any]]]:
         try:
             data = self.path.read_bytes()
         except OSError as exc:
@@ -211,15 +284,19 @@ class Journal:
             except ValueError:
                 if last and not complete:
                     break  # torn by a crash mid-write: that transition never happened
-                raise SpecError(f"{self.path}:{i + 1}: journal line is not valid JSON",
-                                hint="the journal is append-only; restore it from a backup or start a new rollout") from None
+                raise SpecError(f"{self.path}:{i + 1}: journal line is not valid JSON", file=str(self.path),
+                                hint=_REPAIR_HINT) from None
             if last and not complete:
                 break  # a complete JSON value without its newline is still a torn write
-            out.append(rec)
+            if not isinstance(rec, dict):
+                raise SpecError(f"{self.path}:{i + 1}: journal line is not a JSON object: {_show(rec)}",
+                                file=str(self.path), hint=_REPAIR_HINT)
+            out.append((i + 1, rec))
         return out
 
     def state(self) -> RolloutState:
-        return fold(self.id, self.records())
+        numbered = self._numbered()
+        return fold(self.id, [rec for _, rec in numbered], source=self.path, lines=[n for n, _ in numbered])
 
     # writing ---------------------------------------------------------------
     def append(self, event: str, **fields: Any) -> dict[str, Any]:

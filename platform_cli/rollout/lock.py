@@ -21,14 +21,13 @@ import getpass
 import json
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import LockError
 from .journal import now_iso
-from ..procs import pid_alive
+from ..procs import holder_gone
 
 
 def current_user() -> str:
@@ -55,6 +54,11 @@ def describe(holder: dict[str, Any]) -> str:
 
 def lock_error(key: str, holder: dict[str, Any], *, wanted: str | None = None) -> LockError:
     """The error of a refused lock: KEY is held by HOLDER (WANTED: the lock refused because it overlaps KEY)."""
+    if holder.get("unreadable"):
+        path = holder["unreadable"]
+        lead = f"{wanted} overlaps {key}, which" if wanted and wanted != key else key
+        return LockError(f"{lead} is locked, but its lock file {path} cannot be read: {holder.get('problem', '?')}",
+                         hint=f"if no rollout of {key} runs, remove {path} and try again")
     rid = holder.get("rollout")
     hint = (f"wait for it to finish, or see `platform rollout status {rid}`; cancel it with `platform rollout cancel {rid}`"
             if rid else "wait for it to finish")
@@ -116,12 +120,25 @@ class LocalLock:
         self._mine: dict[str, Any] | None = None
 
     def holder(self) -> dict[str, Any] | None:
+        """Who holds the lock; None when free. A lock file that cannot be read, is not a JSON object
+        or has no process id gives a holder marked ``unreadable`` (never stale: a person decides)."""
         try:
-            return json.loads(self.path.read_text())
+            data = json.loads(self.path.read_text())
         except FileNotFoundError:
             return None
-        except (ValueError, OSError):
-            return {"user": "?", "host": "?", "pid": 0, "start": "?", "unreadable": str(self.path)}
+        except OSError as exc:
+            return self._unreadable(exc.strerror or str(exc))
+        except ValueError:
+            return self._unreadable("it is not valid JSON")
+        if not isinstance(data, dict):
+            return self._unreadable(f"expected a JSON object, found {json.dumps(data)[:60]}")
+        pid = data.get("pid")
+        if isinstance(pid, bool) or not isinstance(pid, int) or pid < 0:
+            return self._unreadable(f"pid: expected a process id, found {json.dumps(pid)[:60]}")
+        return data
+
+    def _unreadable(self, problem: str) -> dict[str, Any]:
+        return {"user": "?", "host": "?", "pid": "?", "start": "?", "unreadable": str(self.path), "problem": problem}
 
     def active_holder(self) -> dict[str, Any] | None:
         current = self.holder()
@@ -129,9 +146,7 @@ class LocalLock:
 
     def is_stale(self, holder: dict[str, Any]) -> bool:
         """Held by a process that is gone: same host and its pid no longer runs."""
-        if holder.get("unreadable"):
-            return False
-        return holder.get("host") == socket.gethostname() and not pid_alive(int(holder.get("pid") or 0))
+        return not holder.get("unreadable") and holder_gone(holder)
 
     def acquire(self, holder: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -165,11 +180,3 @@ class LocalLock:
             self._remove_if(self._mine)
             self._mine = None
 
-
-@contextmanager
-def held(lock: RolloutLock, holder: dict[str, Any]) -> Iterator[RolloutLock]:
-    lock.acquire(holder)
-    try:
-        yield lock
-    finally:
-        lock.release()

@@ -54,18 +54,34 @@ class Rollout:
     commit_time: datetime | None
 
 
-def group(records: list[Deployment]) -> list[Rollout]:
-    by_id: dict[str, list[Deployment]] = {}
+def _times(r: Deployment) -> tuple[datetime, datetime, datetime | None] | None:
+    """(start, end, commit time) of a record; None when one of them is not an ISO 8601 time."""
+    try:
+        return parse_time(r.start), parse_time(r.end), parse_time(r.commit_time) if r.commit_time else None
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def group(records: list[Deployment], skipped: list[Deployment] | None = None) -> list[Rollout]:
+    """Rollouts (deployments and rollbacks) from unit records; records whose times cannot be read
+    are left out (and added to SKIPPED when given)."""
+    by_id: dict[str, list[tuple[Deployment, tuple[datetime, datetime, datetime | None]]]] = {}
     for r in records:
-        if r.action in ("up", "rollback"):
-            by_id.setdefault(r.rollout, []).append(r)
+        if r.action not in ("up", "rollback"):
+            continue
+        times = _times(r)
+        if times is None:
+            if skipped is not None:
+                skipped.append(r)
+            continue
+        by_id.setdefault(r.rollout, []).append((r, times))
     out = []
     for rid, recs in by_id.items():
-        first = recs[0]
-        commit_times = [parse_time(r.commit_time) for r in recs if r.commit_time]
+        first = recs[0][0]
+        commit_times = [t[2] for _, t in recs if t[2] is not None]
         out.append(Rollout(rid, (first.team, first.what, first.env), first.action,
-                           min(parse_time(r.start) for r in recs), max(parse_time(r.end) for r in recs),
-                           all(r.result == "succeeded" for r in recs), min(commit_times) if commit_times else None))
+                           min(t[0] for _, t in recs), max(t[1] for _, t in recs),
+                           all(r.result == "succeeded" for r, _ in recs), min(commit_times) if commit_times else None))
     out.sort(key=lambda r: (r.start, r.id))
     return out
 
@@ -75,8 +91,10 @@ def _median_seconds(values: list[float]) -> float | None:
 
 
 def dora(records: list[Deployment], *, since: datetime, until: datetime | None = None) -> dict[str, Any]:
+    """The metrics of RECORDS in the window; ``skipped_records`` counts records whose times cannot be read."""
     until = until or datetime.now(UTC)
-    rollouts = group(records)
+    skipped: list[Deployment] = []
+    rollouts = group(records, skipped)
     window = [r for r in rollouts if since <= r.start <= until]
     deploys = [r for r in window if r.action == "up"]
     succeeded = [r for r in deploys if r.ok]
@@ -114,4 +132,5 @@ def dora(records: list[Deployment], *, since: datetime, until: datetime | None =
         "failed_changes": len(failed_changes),
         "time_to_restore_seconds_median": _median_seconds(restore),
         "restores": len(restore),
+        "skipped_records": len(skipped),
     }
