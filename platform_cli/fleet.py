@@ -8,7 +8,6 @@ is reported and skipped, never changed.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from typing import Any
 from .catalog import parse_ref
 from .errors import ConflictError, PlatformError, SpecError, UsageError
 from .model import Blueprint, Space
+from .rollout.lock import current_user
 from .spaces import allowed_regions
 from .workspace import WorkspaceContext
 from .yamlio import RoundTrip, parse_yaml
@@ -237,7 +237,7 @@ def upgrade_fleet(ws: WorkspaceContext, req: UpgradeRequest,
                                "percent": _percent(on, plan.adoption_before["total"])}
     append_event(ws, {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "user": _user(),
+        "user": current_user(),
         "action": "upgrade",
         "to": plan.target,
         "cohort": req.cohort,
@@ -249,9 +249,3 @@ def upgrade_fleet(ws: WorkspaceContext, req: UpgradeRequest,
     nxt = [f"platform space apply {c.team} --env {env}" for c in upgraded for env in c.envs]
     return UpgradeResult(plan=plan, dry_run=False, upgraded=upgraded, next_commands=nxt)
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry in some containers
-        return os.environ.get("USER", "unknown")

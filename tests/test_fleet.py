@@ -218,3 +218,9 @@ def test_status_shows_spaces_on_a_blueprint_the_catalog_no_longer_has(run_cli, f
     r = run_cli("-w", str(fleet.root), "fleet", "status")
     assert r.exit_code == 0, r.stderr
     assert "legacy" in r.stdout
+
+
+def test_upgrade_event_names_the_ci_actor(fleet, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTOR", "octo-deployer")
+    upgrade_fleet(fleet, UpgradeRequest(to="standard@2", cohort=1))
+    assert read_events(fleet)[-1]["user"] == "octo-deployer"
