@@ -91,7 +91,7 @@ def _engine(ws, engine):
 
 def _locks(ws, clients=None) -> Callable[[str], RolloutLock]:
     """The workspace's rollout locks by key: DynamoDB when shared, else files in the workspace."""
-    if ws.config.history.store == "dynamodb" or ws.state_url().startswith("s3://"):
+    if ws.uses_shared_table:
         from .aws.history_dynamodb import DynamoLock
 
         client = (clients or client_provider(ws))("dynamodb", ws.config.cloud.default_region)

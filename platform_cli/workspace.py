@@ -7,7 +7,6 @@ current folder upward, or from ``--workspace`` / ``PLATFORM_WORKSPACE``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import secrets
@@ -21,6 +20,7 @@ from .catalog import Catalog, builtin_blueprints
 from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError
 from .model import Space, Workspace
 from .model.base import DNS_NAME
+from .procs import file_lock
 from .yamlio import dump_spec, write_text_atomic
 
 CONFIG = "platform.yaml"
@@ -86,6 +86,13 @@ class WorkspaceContext:
                 path = self.root / path
             return "file://" + str(path)
         return url
+
+    @property
+    def uses_shared_table(self) -> bool:
+        """Whether rollout locks (and the CI role's grant on them) live in the shared DynamoDB table:
+        when history is kept there, or when the Pulumi state itself is shared (s3://), since then
+        rollouts from several machines must see each other's locks."""
+        return self.config.history.store == "dynamodb" or self.config.state.url.startswith("s3://")
 
     def passphrase_path(self) -> Path:
         p = Path(self.config.secrets.passphrase_file)
@@ -180,13 +187,8 @@ class WorkspaceContext:
     @contextlib.contextmanager
     def allocation_lock(self) -> Iterator[None]:
         """Serialise CIDR allocation between concurrent commands on this machine."""
-        self.local_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.local_dir / "allocations.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with file_lock(self.local_dir / "allocations.lock"):
+            yield
 
 
 @dataclass

@@ -10,7 +10,6 @@ system has since given to another program is never signalled). Nothing here need
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import signal
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from ..errors import CloudError
 from ..yamlio import write_text_atomic
-from ..procs import pid_alive
+from ..procs import file_lock, pid_alive
 
 STATE_FILE = "local-cloud.json"
 LOG_FILE = "local-cloud.log"
@@ -63,13 +62,8 @@ def _state_path(local_dir: Path) -> Path:
 @contextlib.contextmanager
 def _locked(local_dir: Path) -> Iterator[None]:
     """Serialise up/down between concurrent commands of one workspace."""
-    local_dir.mkdir(parents=True, exist_ok=True)
-    with open(local_dir / LOCK_FILE, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with file_lock(local_dir / LOCK_FILE):
+        yield
 
 
 def _read_record(local_dir: Path) -> dict | None:

@@ -95,9 +95,9 @@ def _state_backend(ws) -> dict:
 
 
 def _history_table(ws) -> dict:
-    """The history table's ARN when deploys record and lock in DynamoDB (as ``deploy`` and ``rollout.history`` decide)."""
+    """The history table's ARN when rollout locks live in DynamoDB (``ws.uses_shared_table``)."""
     cfg = ws.config
-    if cfg.history.store != "dynamodb" and not cfg.state.url.startswith("s3://"):
+    if not ws.uses_shared_table:
         return {}
     region = cfg.cloud.default_region
     return {"history_table_arn":
