@@ -38,8 +38,9 @@ def service_regions(ws, service: Service, env: str, source: str) -> list[str]:
         raise NotFoundError(f"{source}: environments: service {service.name} has no environment {env!r} "
                             f"(it has: {', '.join(service.environments)})")
     e = service.environments[env]
-    regions, _ = resolve_regions([*e.regions, *e.markets], ws.catalog.markets)
     space = ws.space(service.space)
+    space_regions = space.environments[env].regions if env in space.environments else None
+    regions, _ = resolve_regions([*e.regions, *e.markets], ws.catalog.markets, allowed=space_regions)
     if env not in space.environments:
         raise SpecError(f"{source}: environments.{env}: team space {service.space} has no environment {env}",
                         file=source, hint=f"add it with `platform space add-region {service.space} --env {env} REGION`")

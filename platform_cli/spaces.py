@@ -12,7 +12,7 @@ from .errors import ConflictError, SpecError, UsageError
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning.cidr import allocate
-from .planning.waves import describe_partitions, partitions_of
+from .planning.waves import describe_partitions, partitions_of, serving_region
 from .workspace import WorkspaceContext
 
 PROTECTED_ENVS = ("prod", "production")
@@ -57,6 +57,8 @@ def resolve_places(ws: WorkspaceContext, bp: Blueprint, env: str, tokens: list[s
     countries: list[str] = []
     for token in tokens:
         region, country = ws.catalog.resolve_place(token)
+        if country:
+            region = serving_region(ws.catalog.markets.market(country), allowed)
         if region not in allowed:
             via = f" (country {country} is served from {region})" if country else ""
             raise SpecError(

@@ -150,8 +150,9 @@ CREATE_CASES = {
     "blueprint-not-a-ref": (["orders", "-b", "standard", "--env", "dev=DE"], SPEC, ["NAME@VERSION"]),
     "unknown-country": (["orders", "-b", "standard@1", "--env", "dev=XX"], NOT_FOUND, ["'XX'", "country"]),
     "unknown-region": (["orders", "-b", "standard@1", "--env", "dev=eu-mars-1"], NOT_FOUND, ["'eu-mars-1'"]),
-    "region-not-allowed": (["orders", "-b", "minimal@1", "--env", "dev=FR"], SPEC,
-                           ["eu-west-3", "minimal@1", "eu-central-1, eu-west-1", "env dev"]),
+    # Japan's zone has no region minimal@1 allows (countries fall back only inside their zone)
+    "region-not-allowed": (["orders", "-b", "minimal@1", "--env", "dev=JP"], SPEC,
+                           ["ap-northeast-1", "minimal@1", "eu-central-1, eu-west-1", "env dev"]),
     "region-not-allowed-direct": (["orders", "-b", "minimal@1", "--env", "prod=eu-central-1,ap-south-1"], SPEC,
                                   ["ap-south-1", "minimal@1", "env prod"]),
     "env-without-regions": (["orders", "-b", "standard@1", "--env", "prod="], USAGE, ["'prod='", "no regions"]),
@@ -225,7 +226,7 @@ def test_minimal_blueprint_allows_only_its_regions(payments):
 
 def test_workspace_allowed_regions_narrow_the_blueprint(run_cli, workspace):
     _edit_config(workspace, allowed_regions=["eu-central-1"])
-    r = run_cli("-w", str(workspace.root), "space", "create", "orders", "-b", "standard@1", "--env", "dev=FR")
+    r = run_cli("-w", str(workspace.root), "space", "create", "orders", "-b", "standard@1", "--env", "dev=eu-west-3")
     check_clean_failure(r, SPEC, "eu-west-3", "allowed: eu-central-1")
     assert not (workspace.root / "spaces" / "orders.yaml").exists()
 

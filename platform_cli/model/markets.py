@@ -23,6 +23,9 @@ class Market(Spec):
     name: str = Field(description="Country name.")
     region: Region = Field(description="Region that serves this country (its own, or the nearest allowed one).")
     residency: str = Field(description="Residency zone the country's data must stay in; the region must be in it.")
+    fallback: list[Region] = Field(
+        default_factory=list,
+        description="Next nearest regions in the same residency zone, in order; used when a blueprint does not allow region.")
 
 
 class Markets(Spec):
@@ -49,6 +52,11 @@ class Markets(Spec):
                 raise ValueError(
                     f"markets.{i}: {m.country} needs residency {m.residency} but {m.region} is in {info.residency}"
                 )
+            for j, fb in enumerate(m.fallback):
+                fb_info = regions.get(fb)
+                if fb_info is None or fb_info.residency != m.residency or fb == m.region:
+                    raise ValueError(f"markets.{i}.fallback.{j}: {fb} must be another known region in residency "
+                                     f"zone {m.residency}")
         return self
 
     def region(self, code: str) -> RegionInfo | None:

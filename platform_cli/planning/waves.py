@@ -11,12 +11,12 @@ in ``--json`` and in the GitHub matrix (``--wave K``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PolicyError, SpecError, UsageError
-from ..model.markets import Markets
+from ..model.markets import Market, Markets
 from .names import partition_of_region
 
 
@@ -72,11 +72,20 @@ class RolloutPlan:
         return [[w.number, "canary" if w.canary else "batch", len(w.regions), ", ".join(w.regions)] for w in self.waves]
 
 
-def resolve_regions(places: Sequence[str], markets: Markets) -> tuple[list[str], list[str]]:
+def serving_region(market: Market, allowed: Collection[str] | None = None) -> str:
+    """The region serving a country: its own, else the first allowed fallback (nearest first)."""
+    if allowed is None:
+        return market.region
+    return next((r for r in (market.region, *market.fallback) if r in allowed), market.region)
+
+
+def resolve_regions(places: Sequence[str], markets: Markets, *,
+                    allowed: Collection[str] | None = None) -> tuple[list[str], list[str]]:
     """Countries and region codes -> (regions in first-seen order, no duplicates; countries).
 
     A country resolves to the region serving it; its residency must be the region's
-    residency zone as declared in the markets.
+    residency zone as declared in the markets. With ``allowed``, a country whose region is
+    not allowed is served by the first allowed region of its fallback list.
     """
     regions: list[str] = []
     countries: list[str] = []
@@ -93,7 +102,7 @@ def resolve_regions(places: Sequence[str], markets: Markets) -> tuple[list[str],
                 raise PolicyError(f"country {market.country} needs data residency {market.residency}, "
                                   f"but its region {market.region} is in {zone}",
                                   hint="fix blueprints/markets.yaml so the country is served inside its residency zone")
-            region = market.region
+            region = serving_region(market, allowed)
             if market.country not in countries:
                 countries.append(market.country)
         else:
