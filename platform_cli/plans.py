@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import NotFoundError, PolicyError, UsageError
 from .planning import names
+from .planning.waves import serving_region
 from .units import UnitTarget
 from .workspace import WorkspaceContext
 
@@ -83,6 +84,11 @@ def space_targets(ws: WorkspaceContext, team: str, env: str | None = None, regio
     space = ws.space(team)
     if env is not None and env not in space.environments:
         raise NotFoundError(f"space {team} has no environment {env!r} (environments: {', '.join(space.environments)})")
+    if region is not None:
+        region, country = ws.catalog.resolve_place(region)  # a country code names its region too
+        if country:
+            env_regions = [r for e, r in space.units() if env is None or e == env]
+            region = serving_region(ws.catalog.markets.market(country), env_regions)
     units = [(e, r) for e, r in space.units() if (env is None or e == env) and (region is None or r == region)]
     if not units:
         where = f"{env or 'any env'}/{region}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from .errors import NotFoundError, SpecError
 from .model import Service
 from .planning.waves import resolve_regions
+from .spaces import allowed_regions
 
 SERVICE_FILE = "service.yaml"
 
@@ -39,8 +40,9 @@ def service_regions(ws, service: Service, env: str, source: str) -> list[str]:
                             f"(it has: {', '.join(service.environments)})")
     e = service.environments[env]
     space = ws.space(service.space)
-    space_regions = space.environments[env].regions if env in space.environments else None
-    regions, _ = resolve_regions([*e.regions, *e.markets], ws.catalog.markets, allowed=space_regions)
+    # a country resolves as it did for the space: to its own region, or the nearest one the blueprint allows
+    allowed = allowed_regions(ws, ws.catalog.blueprint(space.blueprint))
+    regions, _ = resolve_regions([*e.regions, *e.markets], ws.catalog.markets, allowed=allowed)
     if env not in space.environments:
         raise SpecError(f"{source}: environments.{env}: team space {service.space} has no environment {env}",
                         file=source, hint=f"add it with `platform space add-region {service.space} --env {env} REGION`")

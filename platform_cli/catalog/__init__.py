@@ -159,7 +159,9 @@ def load_blueprint(path: Path) -> Blueprint:
     """Load one blueprint file and check that its name and version match its path."""
     bp = Blueprint.load(path)
     if bp.name != path.parent.name:
-        raise SpecError(f"{path}: name: {bp.name!r} must equal the folder name {path.parent.name!r}", file=str(path))
+        raise SpecError(f"{path}: name: {bp.name!r} must equal the folder name {path.parent.name!r}; a blueprint "
+                        f"lives at blueprints/NAME/VERSION.yaml", file=str(path),
+                        hint=f"move it to blueprints/{bp.name}/{bp.version}.yaml")
     if str(bp.version) != path.stem:
         raise SpecError(f"{path}: version: {bp.version} must equal the file name {path.stem}.yaml", file=str(path))
     return bp

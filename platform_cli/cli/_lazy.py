@@ -7,6 +7,13 @@ import importlib
 import click
 
 
+class OrderedGroup(click.Group):
+    """Lists its commands in the order they were added (workflow order), not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
 class LazyGroup(click.Group):
     """Subcommands from a static table ``name -> (module, attribute, short help)``.
 

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 import click
 
 from ._common import info, json_option, next_step, print_json, table, workspace, yes_option
+from ._lazy import OrderedGroup
 
 
-@click.group("rollout")
+@click.group("rollout", cls=OrderedGroup)
 def command() -> None:
     """Region-by-region rollouts in gated waves.
 
@@ -48,7 +49,7 @@ def plan(ctx, service_dir, team, env, matrix, wave, as_json):
     workflow that runs one job per region of a wave (add --wave K for one wave).
     """
     from ..deploy import plan_rollout
-    from ..errors import UsageError
+    from ..errors import NotFoundError, UsageError
 
     if wave is not None and not matrix:
         raise UsageError("--wave K selects a wave of the CI matrix; use it with --matrix github")
@@ -56,7 +57,9 @@ def plan(ctx, service_dir, team, env, matrix, wave, as_json):
     if matrix:
         data = p.matrix(wave)
         if wave is not None and not data["include"]:
-            info(f"wave {wave} does not exist: the plan has {len(p.waves)} wave(s)")
+            # an empty matrix fails the workflow anyway, with a less helpful message
+            raise NotFoundError(f"wave {wave} does not exist: {p.target} has {len(p.waves)} wave(s)",
+                                hint="regenerate the workflow if the service's regions changed")
         click.echo(json.dumps(data, separators=(",", ":")))
         return
     if as_json:
