@@ -61,6 +61,17 @@ def backstage_resource_name(service: str, binding: str) -> str:
     return resource_name(service, binding)
 
 
+def pulumi_version() -> str | None:
+    """Version of the Pulumi CLI that generated CI installs: the one of the Pulumi SDK this
+    platform CLI runs with (SDK and CLI share version numbers); None when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pulumi")
+    except PackageNotFoundError:
+        return None
+
+
 # guardrails ----------------------------------------------------------------------
 def _plan_allowed(bp: Blueprint, offering: str, plan: Plan) -> bool:
     g = bp.guardrails
@@ -175,6 +186,9 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
         "ecr_domain": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
         "gitlab_url": bp.access.gitlab.url.rstrip("/"),
     }
+    pulumi = pulumi_version()
+    if pulumi is not None:  # else the template's default
+        answers["pulumi_version"] = pulumi
     variables = template.variables()
     if "queue_binding" in variables:  # a worker binds a queue: the blueprint must allow it
         plan_name = str(variables.get("queue_plan", "standard"))
