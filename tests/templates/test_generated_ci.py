@@ -1,0 +1,294 @@
+"""Repositories as `platform service new` generates them (both templates x both CI providers):
+their CI configuration is valid, installs a pinned Pulumi CLI wherever it deploys, stops on a
+rollout plan that no longer matches the baked waves, reads the workspace with a token; their
+own test suite passes in a fresh virtualenv."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATES = ["python-web", "python-worker"]
+CIS = ["github", "gitlab"]
+BIN = Path(sys.executable).parent
+SHA = re.compile(r"^[0-9a-f]{40}$")
+NEEDS_PULUMI = re.compile(r"platform service deploy|platform service plan[^\n]*--preview")
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"{name} is not installed next to {sys.executable}; install the test extra")
+    return str(path)
+
+
+def repo_pulumi_action() -> str:
+    """The pulumi/actions reference (ACTION@SHA) this repository's own CI installs Pulumi with."""
+    text = (REPO / ".github/workflows/integration.yml").read_text()
+    found = re.search(r"uses:\s*(pulumi/actions@[0-9a-f]{40})", text)
+    assert found, "integration.yml installs the Pulumi CLI with pulumi/actions pinned by commit"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """{(template, ci): (workspace root, project)} generated with service_repo.new_service in a
+    workspace with team payments (dev=DE, prod=DE,FR,US)."""
+    from platform_cli.service_repo import new_service
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+    from platform_cli.workspace import WorkspaceContext, init_workspace
+
+    root = tmp_path_factory.mktemp("gen") / "ws"
+    init_workspace(root, org="acme")
+    ws = WorkspaceContext.open(root)
+    create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1", envs=["dev=DE", "prod=DE,FR,US"],
+                                        owners=["lead@example.com"], cost_center="CC-42", ci_repos=["acme/orders"]))
+    out = {}
+    for template in TEMPLATES:
+        for ci in CIS:
+            result = new_service(ws, "orders", "payments", template=template, ci=ci,
+                                 output_dir=tmp_path_factory.mktemp(f"{template}-{ci}"))
+            assert result.environments == {"dev": [["eu-central-1"]],
+                                           "prod": [["eu-central-1"], ["eu-west-3", "us-east-1"]]}
+            out[(template, ci)] = (root, result.path)
+    return out
+
+
+# lint -------------------------------------------------------------------------------
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_generated_github_workflows_pass_schema_and_zizmor(generated, template):
+    workflows = sorted(str(p) for p in (generated[(template, "github")][1] / ".github/workflows").glob("*.yml"))
+    assert len(workflows) == 2
+    schema = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows],
+                            capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    audit = subprocess.run([tool("zizmor"), "--offline", "--no-progress", *workflows], capture_output=True, text=True)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "No findings" in audit.stdout + audit.stderr
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_generated_gitlab_ci_passes_schema(generated, template):
+    path = generated[(template, "gitlab")][1] / ".gitlab-ci.yml"
+    schema = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(path)],
+                            capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def test_gitlab_jobs_need_only_earlier_or_same_stage_jobs(generated):
+    """GitLab refuses a pipeline whose job needs a job of a later stage."""
+    ci = yaml.safe_load((generated[("python-web", "gitlab")][1] / ".gitlab-ci.yml").read_text())
+    stages = ci["stages"]
+    jobs = {k: v for k, v in ci.items() if isinstance(v, dict) and not k.startswith(".") and "script" in v}
+    for name, job in jobs.items():
+        for need in job.get("needs", []):
+            assert stages.index(jobs[need].get("stage", "test")) <= stages.index(job.get("stage", "test")), (name, need)
+
+
+# pinned Pulumi CLI ---------------------------------------------------------------------
+def _gitlab_job(ci: dict, name: str) -> dict:
+    """The job with its `extends` resolved (hashes merged, other values replaced: GitLab's rules)."""
+
+    def merge(base: dict, over: dict) -> dict:
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        return out
+
+    job = ci[name]
+    parents = job.get("extends", [])
+    resolved: dict = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        resolved = merge(resolved, _gitlab_job(ci, parent))
+    return merge(resolved, {k: v for k, v in job.items() if k != "extends"})
+
+
+def _check_pulumi_pins(project: Path, ci: str, expected: str) -> int:
+    """Assert every job that deploys installs Pulumi `expected`, pinned, before it deploys; the number of such jobs."""
+    checked = 0
+    if ci == "github":
+        for path in (project / ".github/workflows").glob("*.yml"):
+            wf = yaml.safe_load(path.read_text())
+            for job_id, job in wf["jobs"].items():
+                steps = job.get("steps", [])
+                runs = [i for i, s in enumerate(steps) if NEEDS_PULUMI.search(s.get("run", ""))]
+                if not runs:
+                    continue
+                installs = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@")]
+                assert installs and installs[0] < runs[0], f"{path.name}: {job_id} deploys without installing Pulumi"
+                step = steps[installs[0]]
+                assert SHA.match(step["uses"].split("@", 1)[1]), step["uses"]
+                assert step["uses"] == repo_pulumi_action()
+                assert str(step["with"]["pulumi-version"]) == expected, job_id
+                checked += 1
+    else:
+        ci_file = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+        assert ci_file["variables"]["PULUMI_VERSION"] == expected
+        for name in ci_file:
+            if name.startswith(".") or not isinstance(ci_file[name], dict) or "script" not in ci_file[name]:
+                continue
+            job = _gitlab_job(ci_file, name)
+            if not any(NEEDS_PULUMI.search(line) for line in job["script"]):
+                continue
+            before = job.get("before_script", [])
+            install = [line for line in before if "get.pulumi.com" in line]
+            assert install, f"{name} deploys without installing Pulumi"
+            assert install[0].startswith("curl -fsSL https://get.pulumi.com | sh -s -- --version \"$PULUMI_VERSION\"")
+            assert any(line.startswith("export PATH=\"$HOME/.pulumi/bin:") for line in before), name
+            assert job.get("variables", {}).get("PULUMI_VERSION", expected) == expected
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("ci", CIS)
+def test_every_deploy_job_installs_the_pinned_pulumi_cli(generated, baked_defaults, template, ci):
+    # generated: the version of the Pulumi SDK the platform runs with; plain cookiecutter: the default
+    assert _check_pulumi_pins(generated[(template, ci)][1], ci, version("pulumi")) == 3  # dev 1 + prod 2 waves
+    cookie = json.loads((REPO / "service_templates" / template / "cookiecutter.json").read_text())
+    assert _check_pulumi_pins(baked_defaults[(template, ci)], ci, cookie["pulumi_version"]) == 3
+
+
+@pytest.fixture(scope="module")
+def baked_defaults(tmp_path_factory):
+    from cookiecutter.main import cookiecutter
+
+    return {(t, ci): Path(cookiecutter(str(REPO / "service_templates" / t), no_input=True, extra_context={"ci": ci},
+                                       output_dir=str(tmp_path_factory.mktemp(f"d-{t}-{ci}")), default_config=True))
+            for t in TEMPLATES for ci in CIS}
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_pulumi_default_is_the_version_the_platform_is_built_against(template):
+    cookie = json.loads((REPO / "service_templates" / template / "cookiecutter.json").read_text())
+    assert cookie["pulumi_version"] == version("pulumi")
+
+
+# waves baked into CI -------------------------------------------------------------------
+WAVES = {"dev": [["eu-central-1"]], "prod": [["eu-central-1"], ["eu-west-3", "us-east-1"]]}
+
+
+def test_github_checks_waves_and_regions_before_anything_is_built(generated):
+    wf = yaml.safe_load((generated[("python-web", "github")][1] / ".github/workflows/deploy.yml").read_text())
+    for env, waves in WAVES.items():
+        steps = wf["jobs"][f"{env}-waves"]["steps"]
+        check = next(s for s in steps if s.get("run") == "python .platform/check_waves.py")
+        assert json.loads(check["env"]["EXPECTED_WAVES"]) == waves and check["env"]["PLATFORM_ENV"] == env
+        assert steps.index(check) < next(i for i, s in enumerate(steps) if s.get("id") == "plan")
+        assert f"{env}-waves" in wf["jobs"][f"{env}-publish"]["needs"]
+
+
+def test_gitlab_checks_waves_and_regions_before_anything_is_built(generated):
+    ci = yaml.safe_load((generated[("python-web", "gitlab")][1] / ".gitlab-ci.yml").read_text())
+    for env, waves in WAVES.items():
+        job = _gitlab_job(ci, f"waves-{env}")
+        assert job["script"] == ["python .platform/check_waves.py"]
+        assert json.loads(job["variables"]["EXPECTED_WAVES"]) == waves and job["variables"]["PLATFORM_ENV"] == env
+        assert ci[f"build-{env}"]["needs"] == [f"waves-{env}"]
+        deployed = [[m["REGION"] for m in ci[f"deploy-{env}-wave-{k}"]["parallel"]["matrix"]]
+                    for k in range(1, len(waves) + 1)]
+        assert deployed == waves
+
+
+@pytest.mark.parametrize("ci", CIS)
+def test_wave_check_fails_once_the_rollout_plan_has_a_region_ci_does_not_deploy(generated, ci, tmp_path):
+    from platform_cli.spaces import add_region
+    from platform_cli.workspace import WorkspaceContext
+
+    root, project = generated[("python-web", ci)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLATFORM_", "GITHUB_"))}
+    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PLATFORM_WORKSPACE=str(root), PLATFORM_ENV="prod",
+               EXPECTED_WAVES=json.dumps(WAVES["prod"]))
+    check = [sys.executable, ".platform/check_waves.py"]
+    ok = subprocess.run(check, cwd=project, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    # a region added to the space and listed in service.yaml: the baked waves no longer cover it
+    ws_copy = shutil.copytree(root, tmp_path / "ws")
+    repo_copy = shutil.copytree(project, tmp_path / "orders")
+    add_region(WorkspaceContext.open(ws_copy), "payments", "prod", "eu-west-1")
+    service = repo_copy / "service.yaml"
+    service.write_text(service.read_text().replace("regions: [eu-central-1, eu-west-3, us-east-1]",
+                                                   "regions: [eu-central-1, eu-west-3, us-east-1, eu-west-1]"))
+    env["PLATFORM_WORKSPACE"] = str(ws_copy)
+    bad = subprocess.run(check, cwd=repo_copy, env=env, capture_output=True, text=True)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "never deployed by CI: eu-west-1" in bad.stderr
+    assert "regenerate the CI configuration: platform service new orders --space payments" in bad.stderr
+    assert f"--ci {ci}" in bad.stderr
+
+
+# workspace checkout --------------------------------------------------------------------
+def test_github_reads_the_workspace_with_a_token(generated):
+    project = generated[("python-web", "github")][1]
+    checkouts = 0
+    for path in (project / ".github/workflows").glob("*.yml"):
+        for job in yaml.safe_load(path.read_text())["jobs"].values():
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/checkout@") and "repository" in step.get("with", {}):
+                    assert step["with"]["repository"] == "acme/platform-workspace"
+                    assert step["with"]["token"] == "${{ secrets.PLATFORM_WORKSPACE_TOKEN }}"
+                    assert step["with"]["persist-credentials"] is False
+                    checkouts += 1
+    assert checkouts == 1 + 2 + 3  # pull-request plan; deploy: 2 wave-planning jobs, 3 wave jobs
+    readme = (project / "README.md").read_text()
+    assert "PLATFORM_WORKSPACE_TOKEN" in readme and "Contents: read-only" in readme
+
+
+def test_gitlab_documents_the_job_token_allowlist(generated):
+    project = generated[("python-web", "gitlab")][1]
+    readme = (project / "README.md").read_text()
+    assert "job token allowlist" in readme and "acme/orders" in readme and "acme/platform-workspace" in readme
+
+
+# the generated repository's own tests -------------------------------------------------
+@pytest.fixture(scope="module")
+def venvs(tmp_path_factory):
+    """One fresh virtualenv per template with its requirements.txt, requirements-test.txt and
+    requirements-lint.txt (the same for both CI providers), created when first asked for."""
+    made: dict[str, str] = {}
+
+    def get(template: str, project: Path) -> str:
+        if template not in made:
+            venv = tmp_path_factory.mktemp(f"venv-{template}")
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            py = str(venv / "bin" / "python")
+            requirements = ["-r", "requirements.txt", "-r", "requirements-test.txt", "-r", "requirements-lint.txt"]
+            install = subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements],
+                                     cwd=project, capture_output=True, text=True, timeout=300)
+            assert install.returncode == 0, install.stderr
+            made[template] = py
+        return made[template]
+
+    return get
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("ci", CIS)
+def test_generated_test_suite_and_lint_pass_in_a_fresh_venv(generated, venvs, template, ci):
+    project = generated[(template, ci)][1]
+    other = generated[(template, CIS[1 - CIS.index(ci)])][1]
+    for name in ("requirements.txt", "requirements-test.txt", "requirements-lint.txt"):  # one venv serves both
+        assert (project / name).read_text() == (other / name).read_text()
+    py = venvs(template, project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BINDING_")}
+    run = subprocess.run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, capture_output=True,
+                         text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert " passed" in run.stdout and "failed" not in run.stdout
+    # the lint job of the generated CI
+    for command in (["check", "."], ["format", "--check", "."]):
+        lint = subprocess.run([str(Path(py).parent / "ruff"), *command], cwd=project, capture_output=True, text=True,
+                              env=env)
+        assert lint.returncode == 0, f"ruff {' '.join(command)}: " + lint.stdout + lint.stderr
