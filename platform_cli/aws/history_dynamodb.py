@@ -125,14 +125,31 @@ class DynamoLock:
 
     def holder(self) -> dict[str, Any] | None:
         item = self._item()
-        return json.loads(item["holder"]["S"]) if item else None
+        return self._holder_of(item) if item else None
 
     def active_holder(self) -> dict[str, Any] | None:
         """The holder, unless the lock is absent or expired (a conditional put would take it over)."""
         item = self._item()
-        if not item or int(item["expires"]["N"]) < int(time.time()):
+        if not item or self._expires_of(item) < int(time.time()):
             return None
-        return json.loads(item["holder"]["S"])
+        return self._holder_of(item)
+
+    def _holder_of(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The recorded holder; an item not written by the platform reads as an unreadable holder."""
+        try:
+            holder = json.loads(item["holder"]["S"])
+        except (KeyError, TypeError, ValueError):
+            holder = None
+        if not isinstance(holder, dict):
+            return {"user": "unknown", "host": "unknown", "note": f"unreadable lock item lock#{self.key} in {self.table}"}
+        return holder
+
+    @staticmethod
+    def _expires_of(item: dict[str, Any]) -> int:
+        try:
+            return int(item["expires"]["N"])
+        except (KeyError, TypeError, ValueError):
+            return 2**62  # unknown expiry: treat as held, never take it over silently
 
     def acquire(self, holder: dict[str, Any]) -> None:
         from botocore.exceptions import ClientError
