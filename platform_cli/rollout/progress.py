@@ -74,11 +74,12 @@ class LiveProgress:
 
     STYLE = {"pending": "dim", "applying": "yellow", "destroying": "yellow", "succeeded": "green", "failed": "bold red"}
 
-    def __init__(self) -> None:
+    def __init__(self, console: Any = None) -> None:
         self._lock = threading.Lock()
         self._rows: dict[str, dict[str, str]] = {}
         self._notes: list[str] = []
         self._live = None
+        self._console = console  # default: a rich Console on stderr
 
     def _render(self):
         from rich.console import Group
@@ -99,7 +100,8 @@ class LiveProgress:
 
         for unit, u in state.units.items():
             self._rows[unit] = {"wave": str(u.wave), "status": u.state, "message": ""}
-        self._live = Live(self._render(), console=Console(stderr=True), refresh_per_second=4, transient=False)
+        self._live = Live(self._render(), console=self._console or Console(stderr=True), refresh_per_second=4,
+                          transient=False)
         self._live.start()
 
     def _refresh(self) -> None:
