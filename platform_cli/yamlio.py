@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -229,10 +230,8 @@ def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
