@@ -14,6 +14,8 @@ import json
 from fnmatch import fnmatchcase
 from typing import Any
 
+from platform_cli.planning.names import ci_audience
+
 STAR_RESOURCE_ACTIONS: frozenset[str] = frozenset({
     # AWS defines these actions without resource-level permissions: "*" is the only valid resource.
     "ecr:GetAuthorizationToken",
@@ -105,7 +107,11 @@ def gitlab_subjects(repos: list[str], protected: bool) -> list[str]:
 
 def ci_trust(partition: str, account: str, repos: list[str], env: str, *, protected: bool,
              github: bool = True, gitlab_url: str | None = None) -> dict[str, Any]:
-    """Trust of the CI deploy role: only the space's repositories, only for this environment."""
+    """Trust of the CI deploy role: only the space's repositories, only for this environment.
+
+    GitHub's subject names the GitHub environment. GitLab's subject does not, so GitLab jobs
+    must also present this environment's audience (:func:`ci_audience`) as ``aud``: a job of
+    another environment, even on the same repository and branch, requests another audience."""
     statements = []
     if github and repos:
         statements.append({
@@ -121,7 +127,7 @@ def ci_trust(partition: str, account: str, repos: list[str], env: str, *, protec
             "Sid": "GitLabCI", "Effect": "Allow",
             "Principal": {"Federated": oidc_provider_arn(partition, account, host)},
             "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {f"{host}:aud": gitlab_url.rstrip("/")},
+            "Condition": {"StringEquals": {f"{host}:aud": ci_audience(gitlab_url, env)},
                           "StringLike": {f"{host}:sub": gitlab_subjects(repos, protected)}},
         })
     if not statements:  # a role must trust someone: nobody but the account's own CI bootstrap

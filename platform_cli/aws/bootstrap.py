@@ -7,7 +7,10 @@
   keys ``pk``/``sk``, on-demand), encrypted with the platform key, point-in-time recovery on;
 - the IAM OIDC providers CI deploy roles trust: GitHub Actions
   (token.actions.githubusercontent.com) when a blueprint enables it, GitLab for every
-  GitLab instance a blueprint enables.
+  GitLab instance a blueprint enables. A GitLab provider's client ids (audiences) are the
+  instance URL plus ``names.ci_audience(URL, ENV)`` of every environment of every readable
+  space whose blueprint trusts that instance (each environment's deploy roles trust only its
+  own audience); client ids already there stay, as another space may still use them.
 
 Idempotent: each resource is looked up first; what exists and matches is reported
 ``found`` and left alone, what drifted is repaired and reported ``updated`` with what
@@ -29,6 +32,7 @@ from .clients import ClientProvider, translate
 MANAGED_TAG = "platform:managed-by"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
+MAX_CLIENT_IDS = 100  # IAM's limit of client ids per OIDC provider
 
 
 
@@ -121,6 +125,29 @@ def oidc_issuers(ws) -> list[tuple[str, str]]:
     return issuers
 
 
+def oidc_audiences(ws) -> dict[str, list[str]]:
+    """Issuer -> every audience its OIDC provider must list: the default audience of
+    :func:`oidc_issuers`, then, for a GitLab instance, the audience of each environment of
+    every readable space whose blueprint trusts that instance (sorted, no duplicates).
+    Spaces or blueprints that cannot be read add nothing."""
+    from ..errors import PlatformError
+
+    wanted = {issuer: [audience] for issuer, audience in oidc_issuers(ws)}
+    spaces, _unreadable = ws.spaces()
+    extra: dict[str, set[str]] = {}
+    for space in spaces:
+        try:
+            gitlab = ws.catalog.blueprint(space.blueprint).access.gitlab
+        except PlatformError:
+            continue
+        url = gitlab.url.rstrip("/")
+        if gitlab.enabled and url in wanted:
+            extra.setdefault(url, set()).update(names.ci_audience(url, env) for env in space.environments)
+    for url, audiences in extra.items():
+        wanted[url] += sorted(audiences - set(wanted[url]))
+    return wanted
+
+
 def clients_for(ws, *, local_endpoint: str | None = None) -> tuple[ClientProvider, str | None]:
     """The client provider of the workspace's cloud target (local cloud endpoint, or AWS)."""
     region = ws.config.cloud.default_region
@@ -170,8 +197,10 @@ def bootstrap(ws, *, clients: ClientProvider | None = None, local_endpoint: str 
     report.items.append(_ensure_state_bucket(clients("s3", n.region), n.state_bucket, n.region, key_arn, partition, tags))
     report.items.append(_ensure_history_table(clients("dynamodb", n.region), n.history_table, key_arn, tags))
     iam = clients("iam", n.region)
+    audiences = oidc_audiences(ws)
     for issuer, audience in n.oidc_issuers:
-        report.items.append(_ensure_oidc_provider(iam, issuer, audience, account, partition, tags))
+        report.items.append(_ensure_oidc_provider(iam, issuer, audiences.get(issuer, [audience]), account,
+                                                  partition, tags))
     return report
 
 
@@ -347,20 +376,36 @@ def _ensure_history_table(ddb, table: str, key_arn: str, tags: dict[str, str]) -
 
 
 # ---------------------------------------------------------------------------- OIDC providers
-def _ensure_oidc_provider(iam, issuer: str, audience: str, account: str, partition: str,
+def _ensure_oidc_provider(iam, issuer: str, audiences: list[str], account: str, partition: str,
                           tags: dict[str, str]) -> BootstrapItem:
+    """Create the provider with these client ids, or add the missing ones; never remove one."""
     host_path = issuer.removeprefix("https://").rstrip("/")
     arn = f"arn:{partition}:iam::{account}:oidc-provider/{host_path}"
+
+    def check_limit(total: list[str]) -> None:
+        if len(total) > MAX_CLIENT_IDS:
+            raise CloudError(
+                f"OIDC provider {host_path} would need {len(total)} client ids (audiences), but IAM allows at most "
+                f"{MAX_CLIENT_IDS}; nothing was added",
+                hint="remove unused environments from the team spaces, or remove client ids no space uses any more "
+                     "from the provider (aws iam remove-client-id-from-open-id-connect-provider), then run "
+                     "`platform bootstrap` again")
+
     existing = {p["Arn"] for p in _call("listing OIDC providers", iam.list_open_id_connect_providers)
                 .get("OpenIDConnectProviderList", [])}
     if arn not in existing:
+        check_limit(audiences)
         # No thumbprint: IAM verifies these issuers through its own library of trusted root CAs.
         _call(f"creating OIDC provider {host_path}", iam.create_open_id_connect_provider,
-              Url=issuer, ClientIDList=[audience], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-        return BootstrapItem("oidc-provider", host_path, "created", [f"audience {audience}"])
+              Url=issuer, ClientIDList=list(audiences), Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        return BootstrapItem("oidc-provider", host_path, "created", [f"audience {a}" for a in audiences])
     desc = _call(f"reading OIDC provider {host_path}", iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)
-    if audience not in desc.get("ClientIDList", []):
+    have = list(desc.get("ClientIDList", []))
+    missing = [a for a in audiences if a not in have]
+    if not missing:
+        return BootstrapItem("oidc-provider", host_path, "found", [f"audience {a}" for a in audiences])
+    check_limit(have + missing)
+    for audience in missing:
         _call(f"adding audience {audience} to {host_path}", iam.add_client_id_to_open_id_connect_provider,
               OpenIDConnectProviderArn=arn, ClientID=audience)
-        return BootstrapItem("oidc-provider", host_path, "updated", [f"audience {audience} added"])
-    return BootstrapItem("oidc-provider", host_path, "found", [f"audience {audience}"])
+    return BootstrapItem("oidc-provider", host_path, "updated", [f"audience {a} added" for a in missing])

@@ -92,3 +92,16 @@ def bucket_prefix(org: str, team: str, env: str, region: str) -> str:
     """What every :func:`bucket_name` of a space starts with (also when the name is shortened)."""
     stem = resource_name(org, team, env, short_region(region), max_len=10**6)
     return (stem + "-")[:54].rstrip("-") + "-"
+
+
+def ci_audience(gitlab_url: str, env: str) -> str:
+    """The OIDC audience (``aud``) of GitLab CI jobs deploying environment ENV:
+    ``GITLAB_URL/platform/ENV`` (trailing slashes of the URL dropped), e.g.
+    ``https://gitlab.com/platform/prod``.
+
+    GitLab's ``sub`` names project and ref but no environment, and IAM evaluates only ``aud``
+    and ``sub`` of an OIDC token: the audience is what keeps a job of one environment from
+    assuming another environment's deploy role. Deploy jobs request it (``id_tokens``), each
+    environment's CI deploy role requires it, and the GitLab OIDC provider lists it as a
+    client id. Stable: changing it locks every pipeline out until roles and jobs agree again."""
+    return f"{gitlab_url.rstrip('/')}/platform/{env}"

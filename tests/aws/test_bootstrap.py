@@ -147,3 +147,99 @@ def test_the_history_store_uses_the_bootstrapped_table(ws_on_cloud, boto):
                         result="succeeded")
     store.add(record)
     assert [d.id for d in store.query(team="payments")] == [record.id]
+
+
+# GitLab OIDC provider: one audience per environment --------------------------------------
+GITLAB = "https://gitlab.com"
+GITLAB_ARN = "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+
+
+def _add_space(ws, team, envs, blueprint="standard@1"):
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+    from platform_cli.workspace import WorkspaceContext
+
+    create_space(ws, CreateSpaceRequest(team=team, blueprint=blueprint, envs=envs, owners=["lead@example.com"],
+                                        cost_center="CC-1", ci_repos=[f"acme/{team}-api"]))
+    return WorkspaceContext.open(ws.root)  # a fresh read of every space file
+
+
+class _AddClientIdOnMoto:
+    """The local cloud's clients, with IAM's AddClientIDToOpenIDConnectProvider, which the
+    installed moto server does not implement, done as the same change would be: the provider
+    recreated with the client id appended (URL, other client ids and tags kept). Every call is
+    recorded in ``added``."""
+
+    def __init__(self, provider):
+        self.provider, self.endpoint_url, self.added = provider, provider.endpoint_url, []
+
+    def __call__(self, service, region=None):
+        client = self.provider(service, region)
+        if service != "iam":
+            return client
+        shim = self
+
+        class Iam:
+            def __getattr__(self, name):
+                return getattr(client, name)
+
+            def add_client_id_to_open_id_connect_provider(self, OpenIDConnectProviderArn, ClientID):  # noqa: N803
+                desc = client.get_open_id_connect_provider(OpenIDConnectProviderArn=OpenIDConnectProviderArn)
+                assert ClientID not in desc["ClientIDList"]
+                client.delete_open_id_connect_provider(OpenIDConnectProviderArn=OpenIDConnectProviderArn)
+                client.create_open_id_connect_provider(Url=desc["Url"] if desc["Url"].startswith("https://") else f"https://{desc['Url']}",
+                                                       ClientIDList=[*desc["ClientIDList"], ClientID],
+                                                       Tags=desc.get("Tags", []))
+                shim.added.append(ClientID)
+                return {}
+
+        return Iam()
+
+
+def _gitlab_item(report):
+    return next(i for i in report.items if i.kind == "oidc-provider" and i.name == "gitlab.com")
+
+
+def _client_ids(boto):
+    return boto("iam").get_open_id_connect_provider(OpenIDConnectProviderArn=GITLAB_ARN)["ClientIDList"]
+
+
+def test_gitlab_provider_lists_every_environments_audience_and_adds_new_ones(ws_on_cloud, boto):
+    from platform_cli.planning.names import ci_audience
+
+    clients = _AddClientIdOnMoto(ClientProvider.local(boto.endpoint_url, region="eu-central-1"))
+    ws = _add_space(ws_on_cloud, "payments", ["dev=DE", "prod=DE,FR"])
+    first = _gitlab_item(bootstrap(ws, clients=clients))
+    assert first.status == "created"
+    assert sorted(_client_ids(boto)) == sorted([GITLAB, ci_audience(GITLAB, "dev"), ci_audience(GITLAB, "prod")])
+
+    again = bootstrap(ws, clients=clients)  # no new environment: nothing changes
+    assert _gitlab_item(again).status == "found" and again.changed is False
+
+    ws = _add_space(ws, "search", ["staging=DE", "prod=FR"])  # a new environment name in another space
+    added = _gitlab_item(bootstrap(ws, clients=clients))
+    assert added.status == "updated" and clients.added == [ci_audience(GITLAB, "staging")]
+    assert added.details == [f"audience {ci_audience(GITLAB, 'staging')} added"]
+    assert ci_audience(GITLAB, "staging") in _client_ids(boto)
+    assert _gitlab_item(bootstrap(ws, clients=clients)).status == "found"
+
+
+def test_gitlab_provider_keeps_client_ids_it_already_had(ws_on_cloud, boto):
+    from platform_cli.planning.names import ci_audience
+
+    boto("iam").create_open_id_connect_provider(Url=GITLAB, ClientIDList=["https://gitlab.com/platform/retired"])
+    clients = _AddClientIdOnMoto(ClientProvider.local(boto.endpoint_url, region="eu-central-1"))
+    ws = _add_space(ws_on_cloud, "payments", ["dev=DE"])
+    item = _gitlab_item(bootstrap(ws, clients=clients))
+    assert item.status == "updated"
+    assert sorted(_client_ids(boto)) == sorted(["https://gitlab.com/platform/retired", GITLAB, ci_audience(GITLAB, "dev")])
+    assert sorted(clients.added) == sorted([GITLAB, ci_audience(GITLAB, "dev")])
+
+
+def test_gitlab_provider_beyond_the_iam_client_id_limit_is_a_clear_error(ws_on_cloud, boto):
+    full = [f"https://gitlab.com/platform/old-{i}" for i in range(99)]
+    boto("iam").create_open_id_connect_provider(Url=GITLAB, ClientIDList=full)
+    ws = _add_space(ws_on_cloud, "payments", ["dev=DE", "prod=DE"])
+    with pytest.raises(CloudError, match="at most 100") as info:
+        bootstrap(ws)
+    assert "gitlab.com" in str(info.value) and "102" in str(info.value)
+    assert sorted(_client_ids(boto)) == sorted(full)  # nothing half-added

@@ -292,3 +292,41 @@ def test_generated_test_suite_and_lint_pass_in_a_fresh_venv(generated, venvs, te
         lint = subprocess.run([str(Path(py).parent / "ruff"), *command], cwd=project, capture_output=True, text=True,
                               env=env)
         assert lint.returncode == 0, f"ruff {' '.join(command)}: " + lint.stdout + lint.stderr
+
+
+# per-environment OIDC audience ------------------------------------------------------------
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_gitlab_jobs_of_each_environment_request_that_environments_audience(generated, template):
+    """Every job that assumes a deploy role requests (after `extends`) the audience the roles of
+    its own environment trust, and no other environment's."""
+    from platform_cli.planning.names import ci_audience
+    from platform_cli.workspace import WorkspaceContext
+
+    root, project = generated[(template, "gitlab")]
+    ws = WorkspaceContext.open(root)
+    url = ws.catalog.blueprint(ws.space("payments").blueprint).access.gitlab.url
+    ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    expected = {env: ci_audience(url, env) for env in ("dev", "prod")}
+    assert expected["dev"] != expected["prod"]
+    seen = {"dev": 0, "prod": 0}
+    for name, job in ci.items():
+        if name.startswith(".") or not isinstance(job, dict):
+            continue
+        resolved = _gitlab_job(ci, name)
+        assumes_role = any("AWS_ROLE_ARN" in m for m in resolved.get("parallel", {}).get("matrix", []))
+        if not assumes_role:
+            continue
+        env = name.split("-")[1] if name.startswith("deploy-") else name.removeprefix("build-")
+        assert resolved["id_tokens"]["AWS_ID_TOKEN"]["aud"] == expected[env], name
+        assert resolved["environment"]["name"] == env, name
+        seen[env] += 1
+    # build + one job per wave: dev 1 wave, prod 2 waves
+    assert seen == {"dev": 2, "prod": 3}
+
+
+def test_baked_defaults_request_per_environment_audiences(baked_defaults):
+    from platform_cli.planning.names import ci_audience
+
+    ci = yaml.safe_load((baked_defaults[("python-web", "gitlab")] / ".gitlab-ci.yml").read_text())
+    assert _gitlab_job(ci, "deploy-prod-wave-1")["id_tokens"]["AWS_ID_TOKEN"]["aud"] == ci_audience("https://gitlab.com", "prod")
+    assert _gitlab_job(ci, "build-dev")["id_tokens"]["AWS_ID_TOKEN"]["aud"] == ci_audience("https://gitlab.com", "dev")
