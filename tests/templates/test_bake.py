@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,33 +11,7 @@ import yaml
 
 from platform_cli.model import Service
 
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATES = ["python-web", "python-worker"]
-CIS = ["github", "gitlab"]
-BIN = Path(sys.executable).parent
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    if not path.exists():
-        pytest.fail(f"{name} is not installed next to {sys.executable}; install the test extra")
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def baked(tmp_path_factory):
-    """Bake each template x CI once per module (plain cookiecutter, as `cookiecutter DIR --no-input` would)."""
-    from cookiecutter.main import cookiecutter
-
-    out = {}
-    for template in TEMPLATES:
-        for ci in CIS:
-            target = tmp_path_factory.mktemp(f"{template}-{ci}")
-            path = cookiecutter(str(REPO / "service_templates" / template), no_input=True,
-                                extra_context={"ci": ci, "service_name": "orders", "team": "payments"},
-                                output_dir=str(target), default_config=True)
-            out[(template, ci)] = Path(path)
-    return out
+from ._support import CIS, REPO, TEMPLATES, tool  # noqa: F401  (shared with the other template tests)
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

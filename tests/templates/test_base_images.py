@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from .test_bake import CIS, TEMPLATES, baked  # noqa: F401  (baked is a fixture used below)
+from ._support import CIS, TEMPLATES
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 EXACT_TAG = re.compile(r"^[a-z0-9./-]+:\d+\.\d+\.\d+[A-Za-z0-9.-]*$")  # name:MAJOR.MINOR.PATCH[-variant]

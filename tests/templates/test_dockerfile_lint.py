@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from .test_bake import CIS, TEMPLATES, baked, tool  # noqa: F401  (baked is a fixture used below)
+from ._support import CIS, TEMPLATES, tool
 
 
 def hadolint(dockerfile, workdir) -> tuple[int, list[dict], str]:
