@@ -13,7 +13,7 @@ import pytest
 from platform_cli import deploy
 from platform_cli.errors import LockError, SpecError
 from platform_cli.rollout.history import Deployment, SQLiteHistory, sqlite_path
-from platform_cli.rollout.journal import Journal, fold, rollouts_dir
+from platform_cli.rollout.journal import fold, rollouts_dir
 from platform_cli.rollout.lock import LocalLock, acquire_exclusive, holder_info
 
 STARTED = {"ts": "2025-01-01T00:00:00.000+00:00", "event": "rollout.started",

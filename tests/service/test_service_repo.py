@@ -46,14 +46,19 @@ def test_new_service_fills_the_context_from_the_space(payments, tmp_path, run_cl
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".platform-new-")]
 
 
-def test_ci_role_names_match_the_space_stacks():
-    iam = pytest.importorskip("stacks.iam")  # noqa: F841 - the stacks define the roles
-    from platform_cli.planning.names import space_prefix
-    from platform_cli.service_repo import ci_role_name
+def test_ci_role_and_registry_names_match_what_the_space_stack_creates():
+    """The generated CI assumes roles and pushes to repositories by name: the names must be the
+    ones the rendered space unit really has (its golden graph)."""
+    import json
 
-    assert ci_role_name("payments", "prod", "us-east-1") == f"{space_prefix('payments', 'prod', 'us-east-1')}-ci-deploy"
-    source = (Path(__file__).resolve().parents[2] / "stacks" / "space.py").read_text()
-    assert 'name=f"{args.prefix}-ci-deploy"' in source
+    from platform_cli.service_repo import ci_role_name, ecr_repository_name
+
+    golden = Path(__file__).resolve().parents[1] / "render" / "golden" / "space_payments_prod_eu-central-1.json"
+    resources = json.loads(golden.read_text())["resources"]
+    roles = {r["inputs"]["name"] for r in resources if r["type"] == "aws:iam/role:Role"}
+    repos = {r["inputs"]["name"] for r in resources if r["type"] == "aws:ecr/repository:Repository"}
+    assert ci_role_name("payments", "prod", "eu-central-1") in roles
+    assert ecr_repository_name("payments", "prod", "eu-central-1") in repos
 
 
 def test_binding_env_names_match_what_the_stacks_inject():

@@ -21,7 +21,6 @@ import pytest
 
 from platform_cli.planning.policy import READ_ONLY_FAMILY, iam_problems
 from stacks import iam
-from tests.stacks.test_iam_lint import graphs  # noqa: F401  (the rendered reference units, shared fixture)
 
 TAG_AWARE: frozenset[str] = frozenset({
     # ECS services and tasks (and container instances, the resource of ListTasks) support aws:ResourceTag.

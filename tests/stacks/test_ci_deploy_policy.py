@@ -17,7 +17,7 @@ import pytest
 
 from stacks import iam
 from tests.stacks.test_boundary_coverage import _as_list, _json, action_matches, grants, resource_matches, uncovered
-from tests.stacks.test_iam_lint import graphs, parliament_findings  # noqa: F401  (rendered reference units)
+from tests.stacks.test_iam_lint import parliament_findings
 
 SPACE_UNIT = "space/payments/prod/eu-central-1"
 SERVICE_UNIT = "service/payments/api/prod/eu-central-1"
@@ -260,7 +260,7 @@ def _s3_workspace(tmp_path):
     import shutil
 
     from platform_cli.workspace import WorkspaceContext
-    from tests.stacks.test_iam_lint import REFERENCE
+    from tests.stacks.conftest import REFERENCE
 
     root = tmp_path / "ws"
     shutil.copytree(REFERENCE, root)

@@ -16,7 +16,7 @@ import pytest
 from stacks import iam
 from tests.stacks.test_boundary_coverage import _as_list, grants, resource_matches, uncovered
 from tests.stacks.test_ci_deploy_policy import _s3_workspace
-from tests.stacks.test_iam_lint import graphs, parliament_findings  # noqa: F401
+from tests.stacks.test_iam_lint import parliament_findings
 
 P, R, A = "aws", "eu-central-1", "123456789012"
 TABLE = f"arn:aws:dynamodb:{R}:{A}:table/platform-history"

@@ -18,20 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from platform_cli.planning.policy import POLICY_DOCUMENT_FIELDS, READ_ONLY_FAMILY
 
-REFERENCE = Path(__file__).resolve().parents[1] / "render" / "reference"
-UNITS = [
-    ("space/payments/prod/eu-central-1", None),  # standard@1, protected, GitHub and GitLab OIDC trust
-    ("space/search/prod/eu-west-1", None),  # standard@2: flow logs role
-    ("space/lab/dev/eu-central-1", None),  # minimal@1 without CI repositories: the deny-only trust
-    ("service/payments/api/prod/eu-central-1", "api"),  # binds one of every offering
-]
+from tests.stacks.conftest import UNITS
+
 IDENTITY_POLICY_FIELDS = {
     "aws:iam/policy:Policy": "policy",
     "aws:iam/rolePolicy:RolePolicy": "policy",
@@ -40,20 +33,6 @@ IDENTITY_POLICY_FIELDS = {
 }
 WILDCARD_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:\*|\*:\*)$")
 OIDC_PROVIDER = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(?P<host>.+)$")
-
-
-@pytest.fixture(scope="module")
-def graphs(tmp_path_factory):
-    from platform_cli.render import build_unit_inputs, render_units
-    from platform_cli.units import UnitTarget
-    from platform_cli.workspace import WorkspaceContext
-
-    root = tmp_path_factory.mktemp("iam-lint") / "ws"
-    shutil.copytree(REFERENCE, root)
-    ws = WorkspaceContext.open(root)
-    inputs = [build_unit_inputs(ws, UnitTarget(unit, service_file=str(root / "services" / svc) if svc else None))
-              for unit, svc in UNITS]
-    return ws, {i.unit: (i, r) for i, r in zip(inputs, render_units(inputs, workers=2))}
 
 
 def _documents(rendered):
