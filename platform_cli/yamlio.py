@@ -19,6 +19,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,40 +108,52 @@ _LimitedLoader.add_implicit_resolver(
 )
 
 
-def parse_yaml(text: str, *, source: str) -> Any:
-    """Parse YAML text with the limits above; ``source`` names the file in errors."""
+def _limited_size(text: str, source: str) -> None:
     if len(text) > MAX_BYTES:
         raise SpecError(f"{source}: file is larger than {MAX_BYTES // 1024} KiB", file=source)
+
+
+@contextlib.contextmanager
+def _reading(source: str) -> Iterator[None]:
+    """Turn the loader's refusals and YAML errors into one SpecError naming ``source``."""
     try:
-        loader = _LimitedLoader(text)
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
+        yield
     except _LimitExceeded as exc:
         raise SpecError(f"{source}: refused to read YAML: {exc}", file=source) from None
     except RecursionError:
         raise SpecError(f"{source}: refused to read YAML: nested too deeply", file=source) from None
     except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(
-            f"{source}: not valid YAML{where}: {problem}",
-            file=source,
-            hint="check indentation and quoting; a tab is not allowed for indentation",
-        ) from None
+        raise _not_valid_yaml(exc, source) from None
+
+
+def _not_valid_yaml(exc: Exception, source: str) -> SpecError:
+    """A YAML error (PyYAML's or ruamel's: both carry problem and problem_mark) as a SpecError."""
+    where = ""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        where = f" at line {mark.line + 1}, column {mark.column + 1}"
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return SpecError(f"{source}: not valid YAML{where}: {problem}", file=source,
+                     hint="check indentation and quoting; a tab is not allowed for indentation")
+
+
+def parse_yaml(text: str, *, source: str) -> Any:
+    """Parse YAML text with the limits above; ``source`` names the file in errors."""
+    _limited_size(text, source)
+    with _reading(source):
+        loader = _LimitedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
 
 
 def parse_yaml_all(text: str, *, source: str) -> list[Any]:
     """Every document of a multi-document YAML text (``---`` separated), with the limits of
     :func:`parse_yaml`; ``source`` names the file in errors."""
-    if len(text) > MAX_BYTES:
-        raise SpecError(f"{source}: file is larger than {MAX_BYTES // 1024} KiB", file=source)
+    _limited_size(text, source)
     docs: list[Any] = []
-    try:
+    with _reading(source):
         loader = _LimitedLoader(text)
         try:
             while loader.check_node():
@@ -150,26 +163,7 @@ def parse_yaml_all(text: str, *, source: str) -> list[Any]:
                 docs.append(loader.construct_document(node))
         finally:
             loader.dispose()
-    except _LimitExceeded as exc:
-        raise SpecError(f"{source}: refused to read YAML: {exc}", file=source) from None
-    except RecursionError:
-        raise SpecError(f"{source}: refused to read YAML: nested too deeply", file=source) from None
-    except yaml.YAMLError as exc:
-        raise _not_valid_yaml(exc, source) from None
     return docs
-
-
-def _not_valid_yaml(exc: Exception, source: str) -> SpecError:
-    where = ""
-    mark = getattr(exc, "problem_mark", None)
-    if mark is not None:
-        where = f" at line {mark.line + 1}, column {mark.column + 1}"
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return SpecError(
-        f"{source}: not valid YAML{where}: {problem}",
-        file=source,
-        hint="check indentation and quoting; a tab is not allowed for indentation",
-    )
 
 
 def read_text(path: Path) -> str:
