@@ -108,3 +108,19 @@ def quiet():
     from platform_cli.rollout.progress import NullProgress
 
     return NullProgress()
+
+
+@pytest.fixture
+def dynamodb(monkeypatch):
+    """A DynamoDB client on moto with the history table (deployments and rollout locks)."""
+    from moto import mock_aws
+
+    from platform_cli.aws.clients import ClientProvider
+    from platform_cli.aws.history_dynamodb import create_table
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = ClientProvider(default_region="eu-central-1")("dynamodb")
+        create_table(client, "platform-history")
+        yield client

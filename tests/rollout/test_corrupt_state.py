@@ -150,21 +150,14 @@ def test_dora_skips_history_rows_with_bad_times(wide, run_cli):
 
 
 @pytest.mark.parametrize("holder,expires", [("not json", "9999999999"), ('["x"]', "9999999999"), ('{"user": "a"}', None)])
-def test_a_foreign_dynamodb_lock_item_reads_as_held_not_as_a_crash(holder, expires):
-    import boto3
-    from moto import mock_aws
+def test_a_foreign_dynamodb_lock_item_reads_as_held_not_as_a_crash(dynamodb, holder, expires):
+    from platform_cli.aws.history_dynamodb import DynamoLock
 
-    from platform_cli.aws.history_dynamodb import DynamoLock, create_table
-    from platform_cli.errors import LockError
-
-    with mock_aws():
-        ddb = boto3.client("dynamodb", region_name="eu-central-1")
-        create_table(ddb, "platform-history")
-        item = {"pk": {"S": "lock#payments/prod"}, "sk": {"S": "lock"}, "holder": {"S": holder}}
-        if expires is not None:
-            item["expires"] = {"N": expires}
-        ddb.put_item(TableName="platform-history", Item=item)
-        lock = DynamoLock(ddb, "platform-history", "payments/prod")
-        assert isinstance(lock.active_holder(), dict)
-        with pytest.raises(LockError):
-            lock.acquire({"user": "me", "host": "h", "pid": 1})
+    item = {"pk": {"S": "lock#payments/prod"}, "sk": {"S": "lock"}, "holder": {"S": holder}}
+    if expires is not None:
+        item["expires"] = {"N": expires}
+    dynamodb.put_item(TableName="platform-history", Item=item)
+    lock = DynamoLock(dynamodb, "platform-history", "payments/prod")
+    assert isinstance(lock.active_holder(), dict)
+    with pytest.raises(LockError):
+        lock.acquire({"user": "me", "host": "h", "pid": 1})

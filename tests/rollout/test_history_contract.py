@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from moto import mock_aws
 
-from platform_cli.aws.clients import ClientProvider
-from platform_cli.aws.history_dynamodb import DynamoHistory, DynamoLock, create_table
+from platform_cli.aws.history_dynamodb import DynamoHistory, DynamoLock
 from platform_cli.errors import LockError
 from platform_cli.rollout.history import Deployment, SQLiteHistory, previous_releases
 from platform_cli.rollout.lock import LocalLock, holder_info
-
-
-@pytest.fixture
-def dynamodb(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = ClientProvider(default_region="eu-central-1")("dynamodb")
-        create_table(client, "platform-history")
-        yield client
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

@@ -7,27 +7,16 @@ import subprocess
 import sys
 
 import pytest
-from moto import mock_aws
 
 from platform_cli import deploy
 from platform_cli.aws.clients import ClientProvider
-from platform_cli.aws.history_dynamodb import DynamoLock, create_table
+from platform_cli.aws.history_dynamodb import DynamoLock
 from platform_cli.errors import LockError
 from platform_cli.planning.names import service_unit
 from platform_cli.rollout.journal import Journal, rollouts_dir
 from platform_cli.rollout.lock import LocalLock, acquire_exclusive, holder_info
 
 REGIONS = ["eu-central-1", "eu-west-1", "us-east-1"]
-
-
-@pytest.fixture
-def dynamodb(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = ClientProvider(default_region="eu-central-1")("dynamodb")
-        create_table(client, "platform-history")
-        yield client
 
 
 @pytest.fixture(params=["local", "dynamodb"])
