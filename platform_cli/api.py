@@ -26,6 +26,9 @@ _EXPORTS: dict[str, str] = {
     "add_region": "platform_cli.spaces:add_region",
     "list_spaces": "platform_cli.spaces:list_spaces",
     "show_space": "platform_cli.spaces:show_space",
+    "remove_region": "platform_cli.lifecycle.regions:remove_region",
+    "SetSpaceRequest": "platform_cli.lifecycle.settings:SetSpaceRequest",
+    "set_space": "platform_cli.lifecycle.settings:set_space",
     # catalog
     "Catalog": "platform_cli.catalog:Catalog",
     # plans (offline render, policy, cost) and engine preview

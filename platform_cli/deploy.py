@@ -38,7 +38,7 @@ def _env_of_space(ws, team: str, env: str):
     space = ws.space(team)
     if env not in space.environments:
         raise NotFoundError(f"team space {team} has no environment {env!r} (environments: {', '.join(space.environments)})",
-                            hint=f"add it with `platform space add-region {team} --env {env} REGION`")
+                            hint=f"create it with `platform space add-region {team} --env {env} REGION --new-env`")
     return space, space.environments[env]
 
 
@@ -214,16 +214,28 @@ def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, 
 def destroy_space(ws, team: str, env: str, *, engine=None, progress: Progress | None = None, clients=None,
                   history: HistoryStore | None = None) -> RolloutOutcome:
     """Destroy every unit of TEAM's space in ENV, in reverse rollout order. The caller confirms first."""
-    plan = reverse(space_waves(ws, team, env))
-    plan = RolloutPlan(target=plan.target, waves=plan.waves, partition=plan.partition, max_parallel=plan.max_parallel,
-                       bake_minutes=0, batch_size=plan.batch_size, gates={})
-    space = ws.space(team)
+    plan = space_waves(ws, team, env)
+    return destroy_units(ws, team, env, [list(w.units) for w in reverse(plan).waves], release=ws.space(team).blueprint,
+                         max_parallel=plan.max_parallel, engine=engine, progress=progress, clients=clients,
+                         history=history)
+
+
+def destroy_units(ws, team: str, env: str, waves: list[list[str]], *, release: str | None, max_parallel: int = 1,
+                  label: str = "destroy", engine=None, progress: Progress | None = None,
+                  clients=None, history: HistoryStore | None = None) -> RolloutOutcome:
+    """Destroy the units of WAVES (in that order) of TEAM's ENV through the executor: journalled,
+    resumable with `platform rollout resume`, under the TEAM/ENV lock of rollouts. No gates.
+    The history records each unit's destroy; LABEL names the rollout (its id)."""
+    units = [u for w in waves for u in w]
+    plan = RolloutPlan(target=f"space/{team}/{env}", waves=tuple(
+        Wave(i + 1, tuple(dict.fromkeys(parse_unit(u)["region"] for u in w)), tuple(w)) for i, w in enumerate(waves) if w),
+        partition="", max_parallel=max_parallel, bake_minutes=0, batch_size=1, gates={})
     key = f"{team}/{env}"
-    rid = new_rollout_id(f"{team}-{env}-destroy")
-    return _execute(ws, lambda: _start(ws, plan, kind="space", action="destroy", team=team, env=env,
-                                       release=space.blueprint, lock_key=key, history=history, clients=clients,
-                                       rid=rid), rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
-                    history=history, lock_key=key, units=plan.units, resumed=False)
+    rid = new_rollout_id(f"{team}-{env}-{label}")
+    return _execute(ws, lambda: _start(ws, plan, kind="space", action="destroy", team=team, env=env, release=release,
+                                       lock_key=key, history=history, clients=clients, rid=rid),
+                    rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients, history=history,
+                    lock_key=key, units=units, resumed=False)
 
 
 def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | None = None, region: str | None = None,
@@ -469,7 +481,7 @@ def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clien
 
 
 __all__ = [
-    "space_waves", "service_waves", "plan_rollout", "apply_space", "destroy_space", "deploy_service",
+    "space_waves", "service_waves", "plan_rollout", "apply_space", "destroy_space", "destroy_units", "deploy_service",
     "rollout_status", "latest_rollout_status", "list_rollouts", "resume_rollout", "rollback_rollout", "cancel_rollout",
     "history_list", "dora_metrics", "load_service",
 ]

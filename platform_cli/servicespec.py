@@ -45,7 +45,7 @@ def service_regions(ws, service: Service, env: str, source: str) -> list[str]:
     regions, _ = resolve_regions([*e.regions, *e.markets], ws.catalog.markets, allowed=allowed)
     if env not in space.environments:
         raise SpecError(f"{source}: environments.{env}: team space {service.space} has no environment {env}",
-                        file=source, hint=f"add it with `platform space add-region {service.space} --env {env} REGION`")
+                        file=source, hint=f"create it with `platform space add-region {service.space} --env {env} REGION --new-env`")
     missing = [r for r in regions if r not in space.environments[env].regions]
     if missing:
         raise SpecError(f"{source}: environments.{env}: regions {', '.join(missing)} are not in team space "

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ConflictError, SpecError, UsageError
+from .errors import ConflictError, NotFoundError, SpecError, UsageError
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning.cidr import allocate
@@ -82,7 +82,7 @@ def check_one_partition(ws: WorkspaceContext, env: str, regions: list[str]) -> N
                               "own, e.g. --env prod-cn=CN")
 
 
-def _validated(data: dict[str, Any], source: str) -> Space:
+def validated_space(data: dict[str, Any], source: str) -> Space:
     try:
         return Space.model_validate(data)
     except ValidationError as exc:
@@ -116,7 +116,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
         "ci_repos": req.ci_repos, "allocations": [],
     }
     source = f"spaces/{req.team}.yaml"
-    _validated(data, source)  # every field checked before any CIDR is taken
+    validated_space(data, source)  # every field checked before any CIDR is taken
     with ws.allocation_lock():
         if path.exists():
             raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
@@ -126,7 +126,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
                 block = allocate(ws.config.network_pool, bp.network.cidr_prefix, taken)
                 taken.append(block)
                 data["allocations"].append({"env": env, "region": region, "cidr": str(block)})
-        space = _validated(data, source)
+        space = validated_space(data, source)
         ws.write_space(space)
     return space
 
@@ -138,20 +138,47 @@ class AddRegionResult:
     already: list[str]
 
 
-def add_region(ws: WorkspaceContext, team: str, env: str, place: str) -> AddRegionResult:
-    """Add a region (or a country's region) to an environment, creating the env if new.
-    Existing allocations never move."""
-    space = ws.space(team)
-    bp = ws.catalog.blueprint(space.blueprint)
+def nearest_name(name: str, names) -> str | None:
+    """The existing name closest to NAME (difflib's ratio), or None when there are none."""
+    import difflib
+
+    names = list(names)
+    if not names:
+        return None
+    return max(names, key=lambda n: (difflib.SequenceMatcher(None, name, n).ratio(), -names.index(n)))
+
+
+def unknown_env_error(space: Space, env: str, *, create_hint: str | None = None) -> NotFoundError:
+    """ENV is not an environment of SPACE: the error names the nearest existing one."""
+    near = nearest_name(env, space.environments)
+    hint = f"did you mean --env {near}?" if near else None
+    if create_hint:
+        hint = f"{hint} {create_hint}" if hint else create_hint
+    return NotFoundError(f"team space {space.team} has no environment {env!r} "
+                         f"(environments: {', '.join(space.environments)})", hint=hint)
+
+
+def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env: bool = False) -> AddRegionResult:
+    """Add a region (or a country's region) to an environment. An environment that does not exist
+    is refused (naming the nearest existing one) unless NEW_ENV. Existing allocations never move.
+
+    The space file is read after the allocation lock is taken and written before it is released."""
     if not re.match(DNS_NAME, env):
         raise UsageError(f"--env {env!r} is not a DNS-safe environment name")
-    regions, countries = resolve_places(ws, bp, env, [t for t in place.split(",") if t.strip()] or [place])
-    data = space.to_data()
-    envs = data["environments"]
-    e = envs.setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
-    check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
-    added, already = [], []
+    tokens = [t.strip() for t in place.split(",") if t.strip()]
+    if not tokens:
+        raise UsageError(f"PLACE {place!r}: expected a region or a country code, e.g. eu-west-1 or FR")
     with ws.allocation_lock():
+        ws.forget_space(team)
+        space = ws.space(team)
+        if env not in space.environments and not new_env:
+            raise unknown_env_error(space, env, create_hint=f"to create environment {env!r}, add --new-env")
+        bp = ws.catalog.blueprint(space.blueprint)
+        regions, countries = resolve_places(ws, bp, env, tokens)
+        data = space.to_data()
+        e = data["environments"].setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
+        check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
+        added, already = [], []
         taken = ws.taken_cidrs()
         for region in regions:
             if region in e["regions"]:
@@ -165,7 +192,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str) -> AddRegi
         for c in countries:
             if c not in e.setdefault("markets", []):
                 e["markets"].append(c)
-        new = _validated(data, f"spaces/{team}.yaml")
+        new = validated_space(data, f"spaces/{team}.yaml")
         if added or new != space:
             ws.write_space(new)
     return AddRegionResult(space=new, added=added, already=already)

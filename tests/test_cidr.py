@@ -130,7 +130,7 @@ def test_space_create_and_add_region_keep_existing_allocations(payments):
                  CreateSpaceRequest(team="tools", blueprint="minimal@1", envs=["dev=us-east-1"]))
     result = add_region(WorkspaceContext.open(root), "payments", "prod", "JP")
     assert result.added == ["ap-northeast-1"]
-    result = add_region(WorkspaceContext.open(root), "payments", "staging", "DE,FR")
+    result = add_region(WorkspaceContext.open(root), "payments", "staging", "DE,FR", new_env=True)
     assert result.added == ["eu-central-1", "eu-west-3"]
     after = _cidrs(root, "payments")
     assert {k: after[k] for k in before} == before  # nothing moved

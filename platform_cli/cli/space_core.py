@@ -88,19 +88,24 @@ def _units_table(data):
 
 @click.command("add-region")
 @click.argument("team")
-@click.option("--env", "-e", required=True, help="Environment to extend (created when new).")
+@click.option("--env", "-e", required=True, help="Environment to extend; it must exist unless --new-env.")
+@click.option("--new-env", is_flag=True, help="Create ENV when it does not exist yet (else a typo such as prd is refused).")
 @click.argument("place")
 @json_option
 @click.pass_context
-def add_region(ctx, team, env, place, as_json):
+def add_region(ctx, team, env, new_env, place, as_json):
     """Add PLACE (a region such as eu-west-1 or a country such as FR) to an environment of TEAM.
 
-    The new region gets its own CIDR block; existing blocks do not move.
+    \b
+    The new region gets its own CIDR block; existing blocks do not move. An
+    environment that does not exist is refused, naming the nearest existing one,
+    unless --new-env is given (prod and production are protected when created).
+    Example: platform space add-region payments --env prod JP
     """
     from ..spaces import add_region as add, show_space
 
     ws = workspace(ctx)
-    result = add(ws, team, env, place)
+    result = add(ws, team, env, place, new_env=new_env)
     if as_json:
         print_json({"added": result.added, "already_present": result.already, "space": show_space(ws, team)})
         return

@@ -114,7 +114,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
     space = ws.space(team)
     if env not in space.environments:
         raise NotFoundError(f"space {team} has no environment {env!r} (environments: {', '.join(space.environments)})",
-                            hint=f"add it with `platform space add-region {team} --env {env} REGION`")
+                            hint=f"create it with `platform space add-region {team} --env {env} REGION --new-env`")
     environment = space.environments[env]
     if region not in environment.regions:
         raise NotFoundError(f"space {team}/{env} has no region {region} (regions: {', '.join(environment.regions)})",
