@@ -136,3 +136,12 @@ def exit_codes() -> list[tuple[int, str, str]]:
         rows.append((cls.exit_code, cls.__name__, doc))
     rows.append((INTERNAL_ERROR_EXIT, "internal", "an unexpected error (a bug); rerun with --debug"))
     return rows
+
+
+
+def nearest(word: str, choices: "list[str] | tuple[str, ...] | set[str]") -> str | None:
+    """The choice closest to a misspelled ``word`` (difflib's ratio of at least 0.6), or None."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -17,9 +17,10 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 from .catalog import Catalog, builtin_blueprints
-from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError
+from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError, nearest
 from .model import Space, Workspace
 from .model.base import DNS_NAME
+from .planning.cidr import allocation_problems
 from .procs import file_lock
 from .yamlio import dump_spec, write_text_atomic
 
@@ -62,6 +63,7 @@ class WorkspaceContext:
     root: Path
     config: Workspace
     _spaces: dict[str, Space] = field(default_factory=dict, repr=False)
+    _checked: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, explicit: str | os.PathLike | None = None, start: Path | None = None) -> "WorkspaceContext":
@@ -101,12 +103,19 @@ class WorkspaceContext:
     @cached_property
     def catalog(self) -> Catalog:
         sources = []
-        for s in self.config.blueprint_sources:
+        for i, s in enumerate(self.config.blueprint_sources):
             if s == "builtin":
                 sources.append(builtin_blueprints())
-            else:
-                p = Path(s)
-                sources.append(p if p.is_absolute() else self.root / p)
+                continue
+            p = Path(s).expanduser()
+            p = p if p.is_absolute() else self.root / p
+            if not p.is_dir():
+                config = self.root / CONFIG
+                what = "is not a folder" if p.exists() else "does not exist"
+                raise SpecError(f"{config}: blueprint_sources.{i}: {s!r} {what} ({p}); expected a folder of "
+                                "blueprints, marketplace/ and markets, or 'builtin'", file=str(config),
+                                hint="create the folder, fix the path (relative to the workspace), or remove the entry")
+            sources.append(p)
         return Catalog(sources=sources)
 
     # spaces -------------------------------------------------------------------
@@ -119,7 +128,34 @@ class WorkspaceContext:
         return sorted(p.stem for p in self.spaces_dir.glob("*.yaml"))
 
     def space(self, team: str) -> Space:
-        """Read one team's space; only that file is read."""
+        """Read one team's space, with its blocks checked against the pool and the other spaces
+        (a space file that cannot be read does not stop this one)."""
+        space = self._read_space(team)
+        if team not in self._checked:
+            self._check_allocations(team, space)
+            self._checked.add(team)
+        return space
+
+    def _check_allocations(self, team: str, space: Space) -> None:
+        others = []
+        for name in self.space_names():
+            if name == team:
+                continue
+            try:
+                other = self._read_space(name)
+            except PlatformError:
+                continue  # reported by the commands that read it; its blocks still count for allocation
+            others.extend((f"spaces/{name}.yaml {a.env}/{a.region}", a.cidr) for a in other.allocations)
+        mine = [(f"allocations.{i}.cidr", a.cidr) for i, a in enumerate(space.allocations)]
+        problems = allocation_problems(mine, self.config.network_pool, others)
+        if problems:
+            path = self.space_path(team)
+            raise SpecError(f"{path}: allocations do not fit the workspace", file=str(path),
+                            problems=[f"{path}: {p}" for p in problems],
+                            hint="blocks are handed out by `platform space create|add-region`; undo the hand edit")
+
+    def _read_space(self, team: str) -> Space:
+        """One space file, parsed and checked on its own."""
         if team not in self._spaces:
             if not re.match(DNS_NAME, team):
                 raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
@@ -128,9 +164,14 @@ class WorkspaceContext:
                 raise SpecError(f"{path}: is not a file; a team space is a YAML file", file=str(path),
                                 hint=f"move it away, or recreate the space with `platform space create {team} ...`")
             if not path.is_file():
-                known = ", ".join(self.space_names()) or "none yet"
-                raise NotFoundError(f"team space {team!r} does not exist ({path} is missing; spaces: {known})",
-                                    hint=f"create it with `platform space create {team} --blueprint standard@1 --env dev=eu-central-1`")
+                names = self.space_names()
+                known = ", ".join(names) or "none yet"
+                near = nearest(team, names)
+                create = f"`platform space create {team} --blueprint standard@1 --env dev=eu-central-1`"
+                raise NotFoundError(
+                    f"team space {team!r} does not exist" + (f"; did you mean {near!r}?" if near else "")
+                    + f" ({path} is missing; spaces: {known})",
+                    hint=f"use {near!r}, or create {team!r} with {create}" if near else f"create it with {create}")
             space = Space.load(path)
             if space.team != team:
                 raise SpecError(f"{path}: team: {space.team!r} must equal the file name {team!r}", file=str(path))
@@ -140,6 +181,7 @@ class WorkspaceContext:
     def forget_space(self, team: str) -> None:
         """Drop the cached copy of a space edited outside :meth:`write_space`; the next read sees the file."""
         self._spaces.pop(team, None)
+        self._checked.discard(team)
 
     def spaces(self) -> tuple[list[Space], list[PlatformError]]:
         """Every readable space, and the errors of the unreadable ones (they do not stop the others)."""
@@ -195,11 +237,24 @@ class WorkspaceContext:
 class InitResult:
     root: Path
     files: list[str]
+    org: str = ""
 
 
-def init_workspace(folder: Path, *, org: str = "acme") -> InitResult:
-    """Create a workspace with embedded defaults. Refuses an existing workspace."""
+def org_from_folder(name: str) -> str | None:
+    """A DNS-safe organisation name made from a folder name ('Acme Corp' -> 'acme-corp'), or None."""
+    org = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:32].strip("-")
+    return org if re.match(DNS_NAME, org) else None
+
+
+def init_workspace(folder: Path, *, org: str | None = None) -> InitResult:
+    """Create a workspace with embedded defaults; the organisation is ``org`` or made from the
+    folder's name. Refuses an existing workspace."""
     folder = folder.expanduser().resolve()
+    if org is None:
+        org = org_from_folder(folder.name)
+        if org is None:
+            raise UsageError(f"cannot make an organisation name from the folder name {folder.name!r}",
+                             hint="pass --org NAME (2-32 lowercase letters, digits and hyphens)")
     if (folder / CONFIG).exists():
         raise ConflictError(f"{folder} is already a workspace ({CONFIG} exists); nothing was changed",
                             hint="use it as it is, or choose another folder")
@@ -221,5 +276,5 @@ def init_workspace(folder: Path, *, org: str = "acme") -> InitResult:
 
     export_schemas(folder / SCHEMAS)
     dump_spec(folder / CONFIG, config.to_data(), schema_name=Workspace.SCHEMA_NAME, schemas_dir=folder / SCHEMAS)
-    return InitResult(root=folder, files=[CONFIG, f"{SPACES}/", f"{SCHEMAS}/ (JSON Schemas for editors)", ".gitignore",
+    return InitResult(root=folder, org=org, files=[CONFIG, f"{SPACES}/", f"{SCHEMAS}/ (JSON Schemas for editors)", ".gitignore",
                                           f"{LOCAL_DIR}/passphrase (0600)", f"{LOCAL_DIR}/state/"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..errors import NotFoundError, SpecError
+from ..errors import NotFoundError, SpecError, nearest
 from ..model import Blueprint, Markets, Offering, PriceTable
 
 _PKG = Path(__file__).resolve().parent.parent
@@ -70,10 +70,38 @@ class Catalog:
             if not src.is_dir():
                 continue
             for p in src.glob("*/*.yaml"):
-                if p.parent.name == "marketplace" or not p.stem.isdigit():
-                    continue
+                if p.parent.name == "marketplace" or not REF_RE.match(f"{p.parent.name}@{p.stem}"):
+                    continue  # listed by stray_files()
                 refs.add((p.parent.name, int(p.stem)))
         return sorted(refs)
+
+    def stray_files(self, under: str | None = None) -> list[str]:
+        """Files in the sources that no command reads because they are not where the layout says:
+        blueprints/NAME/VERSION.yaml, marketplace/OFFERING.yaml, markets.yaml, prices.yaml.
+        Reported by the list commands so a misnamed file is never dropped silently."""
+        stray = []
+        for src in self.sources:
+            if not src.is_dir():
+                continue
+            for p in sorted(src.rglob("*")):
+                rel = p.relative_to(src)
+                if p.is_dir() or rel.parts[0].startswith(".") or rel.name.startswith("."):
+                    continue
+                if p.suffix not in (".yaml", ".yml"):
+                    continue
+                parts = rel.parts
+                if under is not None and parts[0] != under:
+                    continue
+                ok = (
+                    (len(parts) == 1 and parts[0] in ("markets.yaml", "prices.yaml"))
+                    or (len(parts) == 2 and parts[0] == "marketplace" and p.suffix == ".yaml")
+                    or (len(parts) == 2 and parts[0] != "marketplace" and p.suffix == ".yaml"
+                        and REF_RE.match(f"{parts[0]}@{p.stem}") is not None)
+                )
+                if not ok:
+                    stray.append(f"{p}: not read: expected blueprints/NAME/VERSION.yaml (VERSION a whole number "
+                                 "from 1), marketplace/OFFERING.yaml, markets.yaml or prices.yaml")
+        return stray
 
     def blueprint(self, ref: str) -> Blueprint:
         name, version = parse_ref(ref)
@@ -81,8 +109,10 @@ class Catalog:
         if key not in self._blueprints:
             path = self._find(f"{name}/{version}.yaml")
             if path is None:
-                known = ", ".join(f"{n}@{v}" for n, v in self.blueprint_refs()) or "none"
-                raise NotFoundError(f"blueprint {name}@{version} does not exist (known: {known})",
+                refs = [f"{n}@{v}" for n, v in self.blueprint_refs()]
+                near = nearest(f"{name}@{version}", refs)
+                raise NotFoundError(f"blueprint {name}@{version} does not exist"
+                                    + (f"; did you mean {near}?" if near else "") + f" (known: {', '.join(refs) or 'none'})",
                                     hint="`platform blueprint list` shows every blueprint and version")
             self._blueprints[key] = load_blueprint(path)
         return self._blueprints[key]
@@ -106,7 +136,9 @@ class Catalog:
             path = self._find(f"marketplace/{name}.yaml")
             if path is None:
                 raise NotFoundError(
-                    f"offering {name!r} does not exist; expected one of: {', '.join(self.offering_names())}",
+                    f"offering {name!r} does not exist"
+                    + (f"; did you mean {near!r}?" if (near := nearest(name, self.offering_names())) else "")
+                    + f"; expected one of: {', '.join(self.offering_names())}",
                     hint="`platform marketplace list` shows offerings and plans",
                 )
             off = Offering.load(path)

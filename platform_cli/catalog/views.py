@@ -20,7 +20,7 @@ def list_blueprints(catalog: Catalog) -> dict[str, Any]:
         rows.append({"ref": bp.ref, "name": bp.name, "version": bp.version, "description": bp.description,
                      "azs": bp.network.azs, "nat": bp.network.nat, "flow_logs": bp.network.flow_logs,
                      "log_retention_days": bp.baseline.log_retention_days})
-    return {"blueprints": rows, "errors": errors}
+    return {"blueprints": rows, "errors": errors + catalog.stray_files()}
 
 
 def show_blueprint(catalog: Catalog, ref: str) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def list_offerings(catalog: Catalog) -> dict[str, Any]:
             continue
         rows.append({"name": off.name, "description": off.description,
                      "plans": [{"name": p.name, "monthly_usd": p.monthly_usd, "paid": p.paid} for p in off.plans]})
-    return {"offerings": rows, "errors": errors}
+    return {"offerings": rows, "errors": errors + catalog.stray_files(under="marketplace")}
 
 
 def show_offering(catalog: Catalog, name: str) -> dict[str, Any]:

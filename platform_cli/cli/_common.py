@@ -35,19 +35,29 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None) -> None:
-    """A table on stdout (rich when a terminal, plain aligned text otherwise)."""
+KEY_COLUMNS = frozenset({"unit", "id", "rollout", "resource", "team", "blueprint"})
+"""Columns whose values are identifiers people copy into the next command: never shortened."""
+MIN_OTHER = 6  # narrowest an other column is folded to
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None,
+          empty: str | None = None) -> None:
+    """A table on stdout (rich when a terminal, plain aligned text otherwise).
+
+    Identifiers (:data:`KEY_COLUMNS`) are shown whole; other columns wrap. When even that
+    does not fit the terminal, each row is shown as ``column: value`` lines instead.
+    ``empty`` is said (on stderr) when there are no rows."""
     rows = [[("" if c is None else str(c)) for c in r] for r in rows]
+    if not rows and empty:
+        if title:
+            click.echo(title)
+        info(empty)
+        return
     if sys.stdout.isatty():
         from rich.console import Console
-        from rich.table import Table
 
-        t = Table(title=title, show_edge=False, header_style="bold")
-        for c in columns:
-            t.add_column(c)
-        for r in rows:
-            t.add_row(*r)
-        Console().print(t)
+        console = Console()
+        console.print(rich_table(columns, rows, title=title, width=console.width))
         return
     if title:
         click.echo(title)
@@ -57,13 +67,65 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str |
         click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
 
 
+def rich_table(columns: Sequence[str], rows: list[list[str]], *, title: str | None = None, width: int = 80):
+    """The rich renderable of :func:`table` for a terminal ``width`` columns wide."""
+    from rich.table import Table
+
+    longest = [max([0] + [len(r[i]) for r in rows]) for i in range(len(columns))]
+    keys = [c in KEY_COLUMNS for c in columns]
+    need = sum(n if k else min(n, MIN_OTHER) for n, k in zip(longest, keys)) + 3 * len(columns)
+    if need <= width:
+        t = Table(title=title, show_edge=False, header_style="bold")
+        for c, n, k in zip(columns, longest, keys):
+            if k:
+                t.add_column(c, no_wrap=True, min_width=max(n, 1), overflow="fold")
+            else:
+                t.add_column(c, overflow="fold", min_width=min(n, MIN_OTHER) or None)
+        for r in rows:
+            t.add_row(*r)
+        return t
+    # one record per row: column names on the left, values whole on the right
+    t = Table(title=title, show_edge=False, show_header=False, box=None, padding=(0, 1))
+    t.add_column("field", style="bold", no_wrap=True)
+    t.add_column("value", overflow="fold")
+    for i, r in enumerate(rows):
+        if i:
+            t.add_row("", "")
+        for c, v in zip(columns, r):
+            t.add_row(c or "-", v)
+    return t
+
+
 def info(message: str) -> None:
     """Progress and status for people, on stderr."""
     click.echo(message, err=True)
 
 
+def invocation() -> str:
+    """How to type this program again from the current folder: ``platform`` when that is what
+    PATH finds, else the path it was started by (``.venv/bin/platform``)."""
+    import os
+    import shlex
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) != "platform" or not os.path.isfile(argv0):
+        return "platform"
+    found = shutil.which("platform")
+    if found and os.path.samefile(found, argv0):
+        return "platform"
+    path = os.path.abspath(argv0)
+    rel = os.path.relpath(path)
+    shown = rel if not rel.startswith("..") else path
+    return shlex.quote(shown if "/" in shown else f"./{shown}")
+
+
 def next_step(*commands: str) -> None:
+    """``next: COMMAND`` lines on stderr; a leading ``platform`` is written as it can be pasted here."""
+    prefix = invocation()
     for c in commands:
+        if c.startswith("platform ") and prefix != "platform":
+            c = prefix + c[len("platform"):]
         click.echo(f"next: {c}", err=True)
 
 

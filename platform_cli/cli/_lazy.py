@@ -28,6 +28,14 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.lazy) + [n for n in super().list_commands(ctx) if n not in self.lazy]
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and name not in self.lazy and name not in self.commands and not name.startswith("-") \
+                and not ctx.resilient_parsing:
+            # click suggests from the commands it has loaded; these are known from the table
+            raise click.exceptions.NoSuchCommand(name, possibilities=self.list_commands(ctx), ctx=ctx)
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
             module, attr, _ = self.lazy[name]

@@ -35,7 +35,7 @@ def list_(ctx, as_json):
         return
     table(["blueprint", "azs", "nat", "flow logs", "log days", "description"],
           [[b["ref"], b["azs"], b["nat"], "on" if b["flow_logs"] else "off", b["log_retention_days"], b["description"]]
-           for b in data["blueprints"]])
+           for b in data["blueprints"]], empty="no readable blueprints in the catalog")
     for e in data["errors"]:
         info(f"warning: {e}")
 

@@ -31,7 +31,7 @@ def status(ctx, as_json):
         click.echo()
         table(["team", "blueprint", "latest"],
               [[s["team"], s["blueprint"], "yes" if s["latest"] else "no"]
-               for b in data["blueprints"] for s in b["spaces"]])
+               for b in data["blueprints"] for s in b["spaces"]], empty="no team spaces yet")
     for err in data["errors"]:
         info(f"warning: {err}")
 

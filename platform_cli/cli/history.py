@@ -23,4 +23,5 @@ def command(ctx, team, env, limit, as_json):
         return
     table(["start", "unit", "action", "version", "who", "result", "rollout"],
           [[r["start"][:19], r["unit"], r["action"], r["version"] or "-", r["who"], r["result"], r["rollout"]]
-           for r in rows])
+           for r in rows],
+          empty="no deployments recorded" + (" that match the filters" if team or env else " yet"))

@@ -1,3 +1,4 @@
+import shlex
 from pathlib import Path
 
 import click
@@ -7,7 +8,8 @@ from ._common import info, next_step
 
 @click.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--org", default="acme", show_default=True, help="Organisation name (DNS-safe), used in names and tags.")
+@click.option("--org", metavar="NAME", help="Organisation name (DNS-safe), used in names and tags "
+              "[default: made from the folder's name, e.g. 'Acme Corp' -> acme-corp].")
 def command(directory: Path, org: str) -> None:
     """Create a workspace in DIRECTORY with embedded defaults.
 
@@ -19,7 +21,7 @@ def command(directory: Path, org: str) -> None:
     from ..workspace import init_workspace
 
     result = init_workspace(directory, org=org)
-    info(f"created workspace {result.root}")
+    info(f"created workspace {result.root} for organisation {result.org}")
     for f in result.files:
         info(f"  {f}")
-    next_step(f"platform -w {directory} space create TEAM --blueprint standard@1 --env dev=DE --env prod=DE,FR,US")
+    next_step(f"platform -w {shlex.quote(str(directory))} space create TEAM --blueprint standard@1 --env dev=DE --env prod=DE,FR,US")

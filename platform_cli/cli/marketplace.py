@@ -2,7 +2,7 @@
 
 import click
 
-from ._common import json_option, print_json, table
+from ._common import info, json_option, print_json, table
 from .blueprint import catalog
 
 
@@ -24,7 +24,9 @@ def list_(ctx, as_json):
         return
     table(["offering", "plans (USD/month)", "description"],
           [[o["name"], ", ".join(f"{p['name']} {p['monthly_usd']:g}{' paid' if p['paid'] else ''}" for p in o["plans"]),
-            o["description"]] for o in data["offerings"]])
+            o["description"]] for o in data["offerings"]], empty="no readable offerings in the marketplace")
+    for e in data["errors"]:
+        info(f"warning: {e}")
 
 
 @command.command("show")

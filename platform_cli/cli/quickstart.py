@@ -1,3 +1,4 @@
+import shlex
 from pathlib import Path
 
 import click
@@ -27,4 +28,4 @@ def command(directory: Path, as_json: bool) -> None:
     if as_json:
         print_json({"workspace": str(directory.resolve()),
                     "steps": [{"name": s.name, "status": s.status, "detail": s.detail} for s in steps]})
-    next_step(f"cd {directory} && platform space show demo")
+    next_step(f"platform -w {shlex.quote(str(directory))} space show demo")

@@ -91,7 +91,8 @@ def list_(ctx, team, env, limit, as_json):
         return
     table(["id", "status", "action", "target", "release", "units", "ok", "failed"],
           [[r["id"], r["status"], r["action"], "/".join(x for x in (r["team"], r["service"], r["env"]) if x),
-            r["release"] or "-", r["units"], r["succeeded"], r["failed"]] for r in rows])
+            r["release"] or "-", r["units"], r["succeeded"], r["failed"]] for r in rows],
+          empty="no rollouts" + (" match the filters" if team or env else " yet; `platform service deploy` starts one"))
 
 
 @command.command("status")

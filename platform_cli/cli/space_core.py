@@ -57,7 +57,8 @@ def list_(ctx, as_json):
     else:
         table(["team", "blueprint", "environments", "units", "cost center"],
               [[s["team"], s["blueprint"], "; ".join(f"{e}: {','.join(r)}" for e, r in s["environments"].items()),
-                s["units"], s["cost_center"]] for s in data["spaces"]])
+                s["units"], s["cost_center"]] for s in data["spaces"]],
+              empty="no team spaces yet; create one with `platform space create TEAM --blueprint standard@1 --env dev=DE`")
         for err in data["errors"]:
             info(f"warning: {err}")
 

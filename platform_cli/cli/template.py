@@ -33,7 +33,8 @@ def list_(ctx, as_json):
         print_json({"templates": [t.to_json() for t in items]})
     else:
         table(["name", "version", "kind", "ci", "description"],
-              [[t.name, t.version, t.kind, ",".join(t.ci), t.description] for t in items])
+              [[t.name, t.version, t.kind, ",".join(t.ci), t.description] for t in items],
+              empty="no service templates found")
 
 
 @command.command("show")

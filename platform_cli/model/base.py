@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo, field_validator
 
 from ..errors import SpecError
 
@@ -22,8 +23,41 @@ Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
-Repo = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")]
-"""A CI repository as OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO)."""
+REPO = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$"
+
+Repo = Annotated[str, StringConstraints(pattern=REPO, max_length=255)]
+"""A CI repository as OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO); no part is only dots."""
+
+MULTILINE_FIELDS = frozenset({"description"})
+"""Fields whose text may span lines (newline and tab allowed); no other control character anywhere."""
+
+
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first control, format or line/paragraph separator character in ``text``, as U+XXXX, or None.
+
+    Such characters end up in tags, resource names and generated files, where they break
+    YAML, logs, terminals and AWS's own validation."""
+    for ch in text:
+        if multiline and ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def _tag_value(v: str) -> str:
+    """AWS tag values: letters, digits, spaces and _ . : / = + - @ only, up to 256 characters."""
+    for ch in v:
+        if not (ch in "_.:/=+-@ " or unicodedata.category(ch)[0] in "LN"):
+            raise ValueError(f"{v!r} cannot be an AWS tag value: character {ch!r} (U+{ord(ch):04X}) is not allowed; "
+                             "expected letters, digits, spaces and _ . : / = + - @")
+    if v != v.strip():
+        raise ValueError(f"{v!r} starts or ends with a space")
+    return v
+
+
+TagValue = Annotated[str, StringConstraints(max_length=256), AfterValidator(_tag_value)]
+"""Text that becomes an AWS tag value."""
 
 M = TypeVar("M", bound="Spec")
 
@@ -31,9 +65,22 @@ M = TypeVar("M", bound="Spec")
 class Spec(BaseModel):
     """Every spec: unknown keys are errors, values are validated on assignment too."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=False, strict=True)
 
     SCHEMA_NAME: ClassVar[str] = ""  # file name stem of the exported JSON Schema
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every string of every spec, keys included, is free of control characters."""
+        multiline = info.field_name in MULTILINE_FIELDS
+        for where, text in _strings(value):
+            bad = control_character(text, multiline=multiline)
+            if bad:
+                allowed = " (newline and tab are allowed here)" if multiline else ""
+                raise ValueError(f"{where}{_short(text)} contains the control character {bad}{allowed}; "
+                                 "expected printable text")
+        return value
 
     @classmethod
     def parse(cls: type[M], data: Any, *, source: str) -> M:
@@ -64,13 +111,28 @@ class Spec(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+def _strings(value: Any, where: str = ""):
+    """(location prefix, text) of every string in plain data (not inside nested specs)."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k, f"{where}key ")
+            yield from _strings(v, f"{where}{k}: ")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{where}item {i}: ")
+
+
 def format_validation_errors(exc: ValidationError, source: str) -> list[str]:
     """Pydantic errors as ``file: path.to.field: message`` lines."""
     lines = []
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        elif err["type"] == "extra_forbidden":
             msg = "unknown key (misspelled?); it is not part of the spec"
         elif err["type"] == "literal_error" and err["loc"] and err["loc"][-1] == "schema_version":
             msg = f"unsupported schema_version {_short(err.get('input'))}: {msg}"
@@ -97,6 +159,8 @@ def _pattern_meaning(pattern: str) -> str:
         return "is not a two-letter country code such as DE"
     if pattern.endswith("@[1-9][0-9]*$"):
         return "is not a blueprint reference: expected NAME@VERSION such as standard@1"
+    if pattern == REPO:
+        return "is not a repository: expected OWNER/REPO (GitLab: GROUP/SUB/REPO) of letters, digits and _ . -, no part only dots"
     if "@" in pattern:
         return "is not an email address"
     return f"does not match the pattern {pattern}"

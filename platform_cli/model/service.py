@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -9,11 +11,55 @@ from pydantic import Field, field_validator, model_validator
 from .base import Country, Name, Region, Spec
 
 SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDENTIAL")
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+RESERVED_ENV_PREFIXES = ("BINDING_", "AWS_", "ECS_")
+"""Variables the platform or ECS sets: binding secrets (BINDING_<NAME>_<KEY>), the task's AWS credentials and metadata."""
+RESERVED_ENV_NAMES = ("SERVICE_BINDING_ROOT",)
+HEALTH_PATH = r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)+(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$"
+IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
+
+FARGATE_MEMORY: dict[int, Sequence[int]] = {
+    256: (512, 1024, 2048),
+    512: range(1024, 4096 + 1, 1024),
+    1024: range(2048, 8192 + 1, 1024),
+    2048: range(4096, 16384 + 1, 1024),
+    4096: range(8192, 30720 + 1, 1024),
+    8192: range(16384, 61440 + 1, 4096),
+    16384: range(32768, 122880 + 1, 8192),
+}
+"""Memory (MiB) Fargate offers for each task CPU size (AWS ECS task definition parameters)."""
+
+
+def fargate_memory_problem(cpu: int, memory: int) -> str | None:
+    """Why Fargate has no task of ``cpu`` units and ``memory`` MiB, or None when it has."""
+    options = FARGATE_MEMORY.get(cpu)
+    if options is None:
+        return f"cpu {cpu} is not a Fargate size: expected one of {', '.join(map(str, FARGATE_MEMORY))}"
+    if memory in options:
+        return None
+    if not isinstance(options, range):
+        expected = ", ".join(map(str, options))
+    else:
+        expected = f"{options.start}-{options.stop - 1} in steps of {options.step}"
+    return f"memory {memory} MiB does not fit cpu {cpu} on Fargate: expected {expected} MiB"
+
+
+def health_path_problem(path: str) -> str | None:
+    """Why ``path`` is not a clean absolute HTTP path for a load balancer health check, or None."""
+    if len(path) > 1024:
+        return "is longer than 1024 characters (the load balancer's limit)"
+    if not re.match(HEALTH_PATH, path):
+        return ("is not a clean absolute path: expected /SEGMENT/... of letters, digits and - . _ ~ and "
+                "percent-escapes, no spaces, optionally ?QUERY")
+    segments = path.split("?", 1)[0].split("/")[1:]
+    if any(seg in (".", "..") for seg in segments) or "" in segments[:-1]:
+        return "is not a clean absolute path: no '.' or '..' segments and no '//'"
+    return None
 
 
 class Image(Spec):
     repository: str = Field("", description="Image repository; empty means the space's ECR repository for this service.")
-    tag: str = Field("latest", description="Image tag deployed when no --version is given.")
+    tag: str = Field("latest", pattern=IMAGE_TAG, description="Image tag deployed when no --version is given (letters, digits, _ . -; up to 128).")
 
 
 class Scaling(Spec):
@@ -30,8 +76,8 @@ class Scaling(Spec):
 
 class BindingRef(Spec):
     name: Name = Field(description="Binding name; the app reads its keys under this name.")
-    offering: str = Field(description="Marketplace offering, e.g. postgres.")
-    plan: str = Field(description="Plan of the offering, e.g. small.")
+    offering: Name = Field(description="Marketplace offering, e.g. postgres.")
+    plan: Name = Field(description="Plan of the offering, e.g. small.")
 
 
 class Gates(Spec):
@@ -73,16 +119,16 @@ class Service(Spec):
     kind: Literal["web", "worker"] = Field("web", description="web serves HTTP behind a load balancer; worker has no listener.")
     image: Image = Field(default_factory=Image, description="Container image.")
     port: int = Field(8080, ge=1, le=65535, description="Port the container listens on (web).")
-    health_path: str = Field("/healthz", pattern=r"^/", description="HTTP path answering 2xx when healthy (web).")
+    health_path: str = Field("/healthz", max_length=1024, description="HTTP path answering 2xx when healthy (web): a clean absolute path such as /healthz.")
     health_command: list[str] = Field(
         default_factory=list,
         description="Command ECS runs inside the container to check its health, e.g. [python, -m, app.healthcheck]; "
                     "exit code 0 means healthy. Empty: a web service relies on the load balancer's check of "
                     "health_path, a worker has no health check (an advisory finding).")
-    cpu: Literal[256, 512, 1024, 2048, 4096] = Field(256, description="Fargate CPU units.")
-    memory: int = Field(512, ge=512, le=30720, description="Fargate memory in MiB (must fit the CPU size).")
+    cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] = Field(256, description="Fargate CPU units.")
+    memory: int = Field(512, ge=512, le=122880, description="Fargate memory in MiB; must be a size Fargate offers for the CPU (256: 512/1024/2048; 512: 1024-4096, 1024: 2048-8192, 2048: 4096-16384, 4096: 8192-30720 in 1024 steps; 8192: 16384-61440 in 4096 steps; 16384: 32768-122880 in 8192 steps).")
     scaling: Scaling = Field(default_factory=Scaling, description="Autoscaling.")
-    env: dict[str, str] = Field(default_factory=dict, description="Plain, non-secret environment variables. Secrets come from bindings only.")
+    env: dict[str, str] = Field(default_factory=dict, description="Plain, non-secret environment variables (names are identifiers; BINDING_*, AWS_*, ECS_* and SERVICE_BINDING_ROOT are the platform's). Values are text: quote numbers. Secrets come from bindings only.")
     bindings: list[BindingRef] = Field(default_factory=list, description="Marketplace bindings; credentials are injected as secrets.")
     rollout: RolloutPolicy = Field(default_factory=RolloutPolicy, description="How deployments roll out over regions.")
     environments: dict[Name, ServiceEnvironment] = Field(min_length=1, description="Environments this service deploys to, with regions or markets.")
@@ -91,8 +137,22 @@ class Service(Spec):
     @classmethod
     def _no_secrets(cls, v: dict[str, str]) -> dict[str, str]:
         for key in v:
+            if not re.match(ENV_NAME, key):
+                raise ValueError(f"{key!r} is not an environment variable name: expected letters, digits and _, "
+                                 "not starting with a digit")
+            if key.upper().startswith(RESERVED_ENV_PREFIXES) or key.upper() in RESERVED_ENV_NAMES:
+                raise ValueError(f"{key} is reserved: the platform sets BINDING_<NAME>_<KEY> for bindings, "
+                                 "SERVICE_BINDING_ROOT, and ECS sets AWS_* and ECS_*; choose another name")
             if any(word in key.upper() for word in SECRET_WORDS):
                 raise ValueError(f"{key} looks like a secret; bind an offering instead of putting secrets in env")
+        return v
+
+    @field_validator("health_path")
+    @classmethod
+    def _health_path(cls, v: str) -> str:
+        problem = health_path_problem(v)
+        if problem:
+            raise ValueError(f"{v!r} {problem}")
         return v
 
     @model_validator(mode="after")
@@ -101,8 +161,7 @@ class Service(Spec):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"binding names must be unique; repeated: {', '.join(dupes)}")
-        valid = {256: (512, 2048), 512: (1024, 4096), 1024: (2048, 8192), 2048: (4096, 16384), 4096: (8192, 30720)}
-        lo, hi = valid[self.cpu]
-        if not lo <= self.memory <= hi:
-            raise ValueError(f"memory {self.memory} MiB does not fit cpu {self.cpu}: expected {lo}-{hi} MiB")
+        problem = fargate_memory_problem(self.cpu, self.memory)
+        if problem:
+            raise ValueError(problem)
         return self

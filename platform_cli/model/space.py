@@ -7,7 +7,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Country, Email, Name, Region, Repo, Spec
+from ..planning.names import partition_of_region
+from .base import Country, Email, Name, Region, Repo, Spec, TagValue
+from .network import VpcBlock
 
 BLUEPRINT_REF = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])@[1-9][0-9]*$"
 
@@ -22,13 +24,20 @@ class Environment(Spec):
     def _unique(cls, v: list[str]) -> list[str]:
         if len(set(v)) != len(v):
             raise ValueError("regions must not repeat")
+        parts: dict[str, list[str]] = {}
+        for r in v:
+            parts.setdefault(partition_of_region(r), []).append(r)
+        if len(parts) > 1:
+            spans = "; ".join(f"{p}: {', '.join(rs)}" for p, rs in parts.items())
+            raise ValueError(f"regions span AWS partitions ({spans}); expected the regions of one partition "
+                             "(put aws-cn or aws-us-gov regions in an environment of their own)")
         return v
 
 
 class Allocation(Spec):
     env: Name = Field(description="Environment the block belongs to.")
     region: Region = Field(description="Region the block belongs to.")
-    cidr: IPv4Network = Field(description="VPC CIDR block from the workspace pool; never moves once assigned.")
+    cidr: VpcBlock = Field(description="VPC CIDR block from the workspace pool (/16 to /28, private); never moves once assigned.")
 
 
 class Space(Spec):
@@ -40,7 +49,7 @@ class Space(Spec):
     team: Name = Field(description="Team name (DNS-safe); must equal the file name.")
     description: str = Field("", description="What the team does.")
     owners: list[Email] = Field(default_factory=list, description="Owners' emails; they get budget alerts.")
-    cost_center: str = Field("unassigned", min_length=1, max_length=64, description="Cost center put on every resource's tags.")
+    cost_center: TagValue = Field("unassigned", min_length=1, max_length=64, description="Cost center put on every resource's tags (letters, digits, spaces and _ . : / = + - @).")
     blueprint: str = Field(pattern=BLUEPRINT_REF, description="Blueprint as NAME@VERSION, e.g. standard@1.")
     environments: dict[Name, Environment] = Field(min_length=1, description="Environments by name, each with its regions.")
     ci_repos: list[Repo] = Field(default_factory=list, description="CI repositories (OWNER/REPO) allowed to deploy into this space through OIDC.")
@@ -48,12 +57,20 @@ class Space(Spec):
 
     @model_validator(mode="after")
     def _allocations(self) -> "Space":
-        seen = set()
-        for a in self.allocations:
+        seen: dict[tuple[str, str], int] = {}
+        units = set(self.units())
+        for i, a in enumerate(self.allocations):
             key = (a.env, a.region)
             if key in seen:
-                raise ValueError(f"allocations: {a.env}/{a.region} is allocated twice")
-            seen.add(key)
+                raise ValueError(f"allocations.{i}: {a.env}/{a.region} is allocated twice (also allocations.{seen[key]})")
+            if key not in units:
+                raise ValueError(f"allocations.{i}: {a.env}/{a.region} is not a region of an environment of this space; "
+                                 "expected an allocation per environments.ENV.regions entry")
+            seen[key] = i
+            for j, b in enumerate(self.allocations[:i]):
+                if a.cidr.overlaps(b.cidr):
+                    raise ValueError(f"allocations.{i}.cidr: {a.cidr} ({a.env}/{a.region}) overlaps allocations.{j}.cidr "
+                                     f"{b.cidr} ({b.env}/{b.region}); every block must be distinct")
         return self
 
     @property

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from .base import Name, Region, Spec
+from .network import NetworkPool
 
 DEFAULT_REGIONS = [
     "us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1",
@@ -83,8 +84,10 @@ class Workspace(Spec):
         min_length=1,
         description="Regions any space of this workspace may use (the blueprint may narrow them further).",
     )
-    network_pool: IPv4Network = Field(
-        IPv4Network("10.0.0.0/8"), description="Private range from which every env x region gets its own CIDR block."
+    network_pool: NetworkPool = Field(
+        IPv4Network("10.0.0.0/8"),
+        description="Private range (inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10, /26 or larger) "
+                    "from which every env x region gets its own CIDR block.",
     )
     blueprint_sources: list[str] = Field(
         default_factory=lambda: ["builtin"],

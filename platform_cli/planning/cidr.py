@@ -39,3 +39,25 @@ def allocate(pool: IPv4Network, prefix: int, taken: Iterable[IPv4Network]) -> IP
             hint=hint,
         )
     return IPv4Network((candidate, prefix))
+
+
+def allocation_problems(allocations: Iterable[tuple[str, IPv4Network]], pool: IPv4Network,
+                        others: Iterable[tuple[str, IPv4Network]]) -> list[str]:
+    """What is wrong with a space's blocks given the pool and every other space's blocks.
+
+    ``allocations`` are (field path, block) of one space; ``others`` are (where, block) of the
+    rest of the workspace. A block must lie wholly inside the pool and overlap no other block:
+    one that straddles the pool's edge or contains the whole pool is outside it."""
+    problems = []
+    others = list(others)
+    for where, block in allocations:
+        if not block.subnet_of(pool):
+            how = ("contains the whole pool" if pool.subnet_of(block)
+                   else "straddles the edge of the pool" if block.overlaps(pool) else "lies outside the pool")
+            problems.append(f"{where}: {block} {how} {pool} (network_pool in platform.yaml); "
+                            "expected a block inside the pool")
+        for other_where, other in others:
+            if block.overlaps(other):
+                problems.append(f"{where}: {block} overlaps {other} of {other_where}; every block in the "
+                                "workspace must be distinct")
+    return problems

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import NotFoundError, SpecError
+from ..errors import NotFoundError, SpecError, nearest
 from ..model import Blueprint, Offering, Plan, Service
 from ..planning import names
 from ..planning.tags import unit_tags
@@ -113,7 +113,9 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
     team, env, region = parts["team"], parts["env"], parts["region"]
     space = ws.space(team)
     if env not in space.environments:
-        raise NotFoundError(f"space {team} has no environment {env!r} (environments: {', '.join(space.environments)})",
+        near = nearest(env, list(space.environments))
+        raise NotFoundError(f"space {team} has no environment {env!r}" + (f"; did you mean {near!r}?" if near else "")
+                            + f" (environments: {', '.join(space.environments)})",
                             hint=f"create it with `platform space add-region {team} --env {env} REGION --new-env`")
     environment = space.environments[env]
     if region not in environment.regions:
