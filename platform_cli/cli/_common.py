@@ -107,8 +107,9 @@ def invocation() -> str:
     import os
     import shlex
     import shutil
+    from sys import argv
 
-    argv0 = sys.argv[0] if sys.argv else ""
+    argv0 = argv[0] if argv else ""
     if os.path.basename(argv0) != "platform" or not os.path.isfile(argv0):
         return "platform"
     found = shutil.which("platform")
