@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,7 @@ def test_create_prints_json_on_stdout_and_progress_on_stderr(ws):
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)  # stdout is exactly one JSON document
     assert data["team"] == "payments" and len(data["units"]) == 4
-    assert "next: platform space plan payments" in r.stderr
+    assert re.search(r"^next: (\S*/)?platform space plan payments$", r.stderr, re.M)  # as it was started
     # found from a subfolder of the workspace too
     r = run("space", "list", "--json", cwd=ws / "spaces")
     assert r.returncode == 0, r.stderr
@@ -92,7 +93,7 @@ def test_fleet_upgrade_without_terminal_refuses(ws):
     r = run("fleet", "upgrade", "--to", "standard@2", "--cohort", "1", "--yes", "--json", cwd=ws)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["upgraded"][0]["team"] == "payments"
-    assert "next: platform space apply payments --env dev" in r.stderr
+    assert re.search(r"^next: (\S*/)?platform space apply payments --env dev$", r.stderr, re.M)
 
 
 def test_concurrent_creates_never_share_a_block(ws):
