@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bootstrap": ("bootstrap", "Create or verify the shared state bucket, KMS key, history table and OIDC providers."),
     "history": ("history", "Deployments recorded: who, what, where, when, result."),
     "metrics": ("metrics", "Delivery metrics from the history (DORA)."),
+    "catalog": ("catalog", "The workspace as a Backstage catalog: export."),
     "schema": ("schema", "JSON Schemas of every spec file: export (--check in CI)."),
 }
 

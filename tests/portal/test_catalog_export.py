@@ -1,0 +1,157 @@
+"""`platform catalog export`: Backstage's own validators accept every entity, relations resolve
+inside the export, the services' catalog-info.yaml say the same, and a re-run rewrites nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+import yaml
+
+from platform_cli.errors import ConflictError
+from platform_cli.portal.export import export_catalog
+
+
+def _docs(path):
+    return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+
+
+def _exported(folder):
+    return [(str(p.relative_to(folder)), e) for p in sorted(folder.rglob("*.yaml")) for e in _docs(p)]
+
+
+def test_validators_reject_what_backstage_rejects(backstage_check):
+    """The harness can fail: a bad name, a missing owner, an unknown kind are each reported."""
+    good = {"apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": {"name": "orders"},
+            "spec": {"type": "service", "lifecycle": "experimental", "owner": "group:payments"}}
+    bad_name = {**good, "metadata": {"name": "orders api"}}
+    no_owner = {**good, "spec": {"type": "service", "lifecycle": "experimental"}}
+    unknown = {**good, "kind": "Widget"}
+    out = backstage_check([("good", good), ("bad-name", bad_name), ("no-owner", no_owner), ("unknown", unknown)])
+    assert out[0]["error"] is None and out[0]["ref"] == "component:default/orders"
+    assert "metadata.name" in out[1]["error"]
+    assert "owner" in out[2]["error"]
+    assert "Widget" in out[3]["error"]
+
+
+def test_every_exported_entity_is_valid_and_every_relation_resolves(teams_ws, backstage_check, tmp_path):
+    result = export_catalog(teams_ws, tmp_path / "bs")
+    assert result.errors == []
+    assert result.counts() == {"Component": 3, "Domain": 1, "Group": 3, "Location": 1,
+                               "Resource": 4 + 3 + 3, "System": 2, "User": 2}
+    entities = _exported(tmp_path / "bs")
+    assert len(entities) == sum(result.counts().values())
+    checked = backstage_check(entities)
+    assert [(c["source"], c["error"]) for c in checked if c["error"]] == []
+    refs = {c["ref"] for c in checked}
+    dangling = [(c["ref"], r["type"], r["target"]) for c in checked for r in c["relations"] if r["target"] not in refs]
+    assert dangling == []
+    rel = {(c["ref"], r["type"], r["target"]) for c in checked for r in c["relations"]}
+    assert ("component:default/orders", "dependsOn", "resource:default/orders-db") in rel
+    assert ("component:default/orders", "partOf", "system:default/payments") in rel
+    assert ("system:default/payments", "partOf", "domain:default/acme") in rel
+    assert ("group:default/payments", "childOf", "group:default/acme") in rel
+    assert ("group:default/payments", "hasMember", "user:default/lead_example.com") in rel
+    assert ("user:default/lead_example.com", "memberOf", "group:default/search") in rel
+    assert ("resource:default/search.prod.ap-northeast-1", "dependencyOf", "component:default/indexer") in rel
+
+
+def test_units_owners_and_location(teams_ws, tmp_path):
+    result = export_catalog(teams_ws, tmp_path / "bs")
+    by_ref = {f"{e['kind']}:{e['metadata']['name']}": e for e in result.entities}
+    unit = by_ref["Resource:payments.prod.eu-west-3"]
+    ann = unit["metadata"]["annotations"]
+    space = teams_ws.space("payments")
+    assert ann["platform.example.dev/vpc-cidr"] == str(space.cidr("prod", "eu-west-3"))
+    assert ann["platform.example.dev/blueprint"] == "standard@1"
+    assert ann["platform.example.dev/region"] == "eu-west-3"
+    assert ann["platform.example.dev/vpc"] == "payments-prod-euw3-vpc"
+    assert ann["platform.example.dev/status-command"] == "platform space status payments --env prod --region eu-west-3"
+    group = by_ref["Group:payments"]
+    # an owner whose email cannot be a Backstage name stays an annotation only
+    assert group["spec"]["members"] == ["user:lead_example.com", "user:ops_example.com"]
+    assert "on-call+pager@example.com" in group["metadata"]["annotations"]["platform.example.dev/owners"]
+    assert by_ref["System:payments"]["metadata"]["description"] == "Payments & <b>billing</b>"
+    location = _docs(tmp_path / "bs" / "catalog-info.yaml")
+    assert [d["kind"] for d in location] == ["Location"]
+    targets = location[0]["spec"]["targets"]
+    assert sorted(targets) == ["./org.yaml", "./teams/payments.yaml", "./teams/search.yaml"]
+    assert all((tmp_path / "bs" / t).is_file() for t in targets)
+
+
+def test_generated_catalog_info_is_valid_and_matches_the_export(teams_ws, backstage_check, tmp_path):
+    """Every catalog-info.yaml the templates generated (one bound afterwards) passes Backstage's
+    validators, and the export holds the same references and relations for those entities."""
+    repos = sorted((teams_ws.root / "services").glob("*/catalog-info.yaml"))
+    assert [p.parent.name for p in repos] == ["indexer", "ledger", "orders"]
+    generated = [(str(p), e) for p in repos for e in _docs(p)]
+    checked = backstage_check(generated)
+    assert [(c["source"], c["error"]) for c in checked if c["error"]] == []
+    exported = backstage_check(_exported(export_catalog(teams_ws, tmp_path / "bs").folder))
+    ex = {c["ref"]: sorted((r["type"], r["target"]) for r in c["relations"]) for c in exported}
+    for c in checked:
+        assert c["ref"] in ex, f"{c['ref']} of {c['source']} is not in the export"
+        assert sorted((r["type"], r["target"]) for r in c["relations"]) == ex[c["ref"]], c["ref"]
+
+
+def test_rerun_rewrites_nothing_and_removed_spaces_and_services_disappear(teams_ws, tmp_path):
+    folder = tmp_path / "bs"
+    first = export_catalog(teams_ws, folder)
+    assert sorted(first.written) == ["catalog-info.yaml", "org.yaml", "teams/payments.yaml", "teams/search.yaml"]
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*.yaml")}
+    again = export_catalog(teams_ws, folder)
+    assert again.written == [] and again.removed == []
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*.yaml")} == before
+
+    # a copy of the workspace without team search and without service ledger
+    root = tmp_path / "ws2"
+    shutil.copytree(teams_ws.root, root, symlinks=True)
+    os.unlink(root / "spaces" / "search.yaml")
+    shutil.rmtree(root / "services" / "indexer")
+    shutil.rmtree(root / "services" / "ledger")
+    from platform_cli.workspace import WorkspaceContext
+
+    after = export_catalog(WorkspaceContext.open(root), folder)
+    assert after.removed == ["teams/search.yaml"]
+    assert sorted(after.written) == ["catalog-info.yaml", "org.yaml", "teams/payments.yaml"]
+    names = {e["metadata"]["name"] for e in after.entities}
+    assert "ledger" not in names and "search" not in names and "orders" in names
+    assert not (folder / "teams" / "search.yaml").exists()
+
+
+def test_a_file_in_the_way_is_not_overwritten(teams_ws, tmp_path):
+    folder = tmp_path / "bs"
+    (folder / "teams").mkdir(parents=True)
+    (folder / "teams" / "payments.yaml").write_text("# mine\n")
+    with pytest.raises(ConflictError, match="was not written by"):
+        export_catalog(teams_ws, folder)
+    assert sorted(p.name for p in folder.rglob("*")) == ["payments.yaml", "teams"]
+    assert (folder / "teams" / "payments.yaml").read_text() == "# mine\n"
+
+
+def test_a_team_named_like_the_org_is_refused_before_writing(teams_ws, tmp_path):
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+    from platform_cli.workspace import WorkspaceContext
+
+    root = tmp_path / "ws2"
+    shutil.copytree(teams_ws.root, root, symlinks=True)
+    ws = WorkspaceContext.open(root)
+    create_space(ws, CreateSpaceRequest(team="acme", blueprint="standard@1", envs=["dev=DE"]))
+    with pytest.raises(ConflictError, match="group:acme"):
+        export_catalog(ws, tmp_path / "bs")
+    assert not (tmp_path / "bs").exists()
+
+
+def test_cli_json_and_a_broken_space_is_reported_not_fatal(teams_ws, run_cli, tmp_path):
+    root = tmp_path / "ws2"
+    shutil.copytree(teams_ws.root, root, symlinks=True)
+    (root / "spaces" / "broken.yaml").write_text("team: [\n")
+    res = run_cli("-w", str(root), "catalog", "export", str(tmp_path / "bs"), "--json")
+    assert res.exit_code == 0, res.stderr
+    import json
+
+    data = json.loads(res.stdout)
+    assert data["counts"]["System"] == 2
+    assert any("broken.yaml" in e for e in data["errors"])
+    assert "broken.yaml" in res.stderr
