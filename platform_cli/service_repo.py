@@ -24,6 +24,8 @@ from typing import Any
 from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, SpecError, UsageError
 from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME
+from .planning import collisions
+from .planning.aws_rules import check_part
 from .planning.names import resource_name, space_prefix
 from .servicespec import service_file
 from .yamlio import RoundTrip, load_yaml, parse_yaml, parse_yaml_all, write_text_atomic
@@ -49,7 +51,7 @@ def binding_file(binding: str, key: str) -> str:
 
 def ci_role_name(team: str, env: str, region: str) -> str:
     """IAM role CI assumes to deploy into one space unit (created by the space's Access component)."""
-    return f"{space_prefix(team, env, region)}-ci-deploy"
+    return resource_name(space_prefix(team, env, region), "ci-deploy", max_len=64)
 
 
 def ecr_repository_name(team: str, env: str, region: str) -> str:
@@ -58,7 +60,8 @@ def ecr_repository_name(team: str, env: str, region: str) -> str:
 
 
 def backstage_resource_name(service: str, binding: str) -> str:
-    return resource_name(service, binding)
+    """Backstage Resource entity of a binding: SERVICE-BINDING (Backstage names allow no ``--``)."""
+    return f"{service}-{binding}"
 
 
 def pulumi_version() -> str | None:
@@ -218,6 +221,7 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
     if not re.match(DNS_NAME, name):
         raise UsageError(f"service name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
                          "not starting or ending with a hyphen")
+    check_part("service", name)
     if ci not in CI_PROVIDERS:
         raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_PROVIDERS)}")
     tpl = find_template(template, ws.root)
@@ -329,6 +333,8 @@ def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None
     name = name or offering
     if not re.match(DNS_NAME, name):
         raise UsageError(f"binding name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens")
+    check_part("binding", name, offering=offering)
+    collisions.refuse(collisions.binding_collisions(svc.name, name))
     if any(b.name == name for b in svc.bindings):
         raise ConflictError(f"{path}: binding {name!r} exists already; nothing was changed",
                             hint="choose another --name, or `platform service unbind` it first")

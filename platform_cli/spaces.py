@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from .errors import ConflictError, NotFoundError, SpecError, UsageError
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
+from .planning import collisions
+from .planning.aws_rules import check_part
 from .planning.cidr import allocate
 from .planning.waves import describe_partitions, partitions_of, serving_region
 from .workspace import WorkspaceContext
@@ -95,6 +97,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
     if not re.match(DNS_NAME, req.team):
         raise UsageError(f"team name {req.team!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
                          "starting and ending with a letter or digit")
+    check_part("team", req.team)
     path = ws.space_path(req.team)
     if path.exists():
         raise ConflictError(f"team space {req.team!r} already exists ({path})",
@@ -109,6 +112,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
             raise UsageError(f"--env {env} is given twice; put all its regions in one --env {env}=A,B")
         regions, countries = resolve_places(ws, bp, env, tokens)
         check_one_partition(ws, env, regions)
+        check_part("env", env)
         environments[env] = {"regions": regions, "markets": countries, "protected": env in PROTECTED_ENVS}
     data = {
         "schema_version": 1, "team": req.team, "description": req.description, "owners": req.owners,
@@ -120,6 +124,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
     with ws.allocation_lock():
         if path.exists():
             raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
+        refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
         taken = ws.taken_cidrs()
         for env, e in environments.items():
             for region in e["regions"]:
@@ -129,6 +134,20 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
         space = validated_space(data, source)
         ws.write_space(space)
     return space
+
+
+def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> None:
+    """Refuse new space units (ENV, REGION) of TEAM whose derived names would clash with those of any
+    other space of the workspace (read under the allocation lock; unreadable space files are skipped:
+    their units are unknown)."""
+    for name in ws.space_names():  # read every other space now, under the lock
+        if name != team:
+            ws.forget_space(name)
+    spaces, _ = ws.spaces()
+    existing = [collisions.SpaceUnitKey(s.team, env, r) for s in spaces
+                for env, e in s.environments.items() for r in e.regions]
+    new = [collisions.SpaceUnitKey(team, env, r) for env, r in units]
+    collisions.refuse(collisions.space_collisions(ws.config.org, new, existing))
 
 
 @dataclass
@@ -165,6 +184,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
     The space file is read after the allocation lock is taken and written before it is released."""
     if not re.match(DNS_NAME, env):
         raise UsageError(f"--env {env!r} is not a DNS-safe environment name")
+    check_part("env", env)
     tokens = [t.strip() for t in place.split(",") if t.strip()]
     if not tokens:
         raise UsageError(f"PLACE {place!r}: expected a region or a country code, e.g. eu-west-1 or FR")
@@ -179,6 +199,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
         e = data["environments"].setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
         check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
         added, already = [], []
+        refuse_name_collisions(ws, team, [(env, r) for r in regions if r not in e["regions"]])
         taken = ws.taken_cidrs()
         for region in regions:
             if region in e["regions"]:

@@ -264,6 +264,9 @@ def init_workspace(folder: Path, *, org: str | None = None) -> InitResult:
         config = Workspace(org=org)
     except Exception as exc:  # pydantic ValidationError: the only input is org
         raise UsageError(f"--org {org!r} is not a DNS-safe name: expected 2-32 lowercase letters, digits and hyphens") from exc
+    from .planning.aws_rules import check_part
+
+    check_part("org", org)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / SPACES).mkdir(exist_ok=True)
     local = folder / LOCAL_DIR

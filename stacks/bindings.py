@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from platform_cli.planning.names import resource_name
+from platform_cli.planning.names import flat_name, resource_name
 
 from . import iam
 from .storage import SecureBucket, SecureBucketArgs
@@ -52,6 +52,7 @@ class BindingArgs:
     task_role_name: pulumi.Input[str]
     execution_role_name: pulumi.Input[str]
     tags: dict[str, str]
+    secret_name: str = ""  # planning.names.secret_name: platform/TEAM/ENV/REGION/SERVICE/BINDING
     protected: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -76,7 +77,7 @@ class Binding(pulumi.ComponentResource):
         values = {"type": args.binding_type, "provider": args.provider_name, **values}
         values = {k: v for k, v in values.items() if k in args.keys and k not in refs}
         self.secret = aws.secretsmanager.Secret(
-            f"{name}-secret", name=f"platform/{args.prefix}/{args.binding}", kms_key_id=args.kms_key_arn,
+            f"{name}-secret", name=args.secret_name, kms_key_id=args.kms_key_arn,
             description=f"servicebinding.io keys of binding {args.binding} ({args.offering}/{args.plan})",
             recovery_window_in_days=7 if args.protected else 0, tags=args.tags, opts=self.child)
         document = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in values.items()}).apply(
@@ -139,7 +140,7 @@ class PostgresBinding(Binding):
         sg = self._sg(name, 5432)
         database = re.sub(r"[^a-z0-9]", "_", a.binding)
         self.db = aws.rds.Instance(
-            f"{name}-db", identifier=resource_name(a.prefix, a.binding), engine="postgres",
+            f"{name}-db", identifier=flat_name(a.prefix, a.binding), engine="postgres",
             engine_version=str(p.get("engine_version", "16")), instance_class=str(p["instance_class"]),
             allocated_storage=int(p["allocated_storage_gb"]), storage_type="gp3", storage_encrypted=True,
             kms_key_id=a.kms_key_arn, db_name=database, username="app", manage_master_user_password=True,
@@ -147,7 +148,7 @@ class PostgresBinding(Binding):
             backup_retention_period=int(p.get("backup_retention_days", 1)), db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[sg.id], publicly_accessible=False, deletion_protection=a.protected,
             skip_final_snapshot=not a.protected,
-            final_snapshot_identifier=resource_name(a.prefix, a.binding, "final") if a.protected else None,
+            final_snapshot_identifier=flat_name(a.prefix, a.binding, "final", max_len=255) if a.protected else None,
             copy_tags_to_snapshot=True, auto_minor_version_upgrade=True, tags=a.tags, opts=self.child)
         master_secret = self.db.master_user_secrets.apply(_first_secret_arn)
         uri = pulumi.Output.concat("postgresql://app@", self.db.address, ":", self.db.port.apply(str), "/", database)
@@ -223,7 +224,7 @@ class CacheBinding(Binding):
     def create(self, name, a):
         p = a.parameters
         nodes = int(p.get("nodes", 1))
-        subnets = aws.elasticache.SubnetGroup(f"{name}-subnets", name=resource_name(a.prefix, a.binding),
+        subnets = aws.elasticache.SubnetGroup(f"{name}-subnets", name=flat_name(a.prefix, a.binding, max_len=255),
                                               subnet_ids=a.private_subnet_ids, tags=a.tags, opts=self.child)
         sg = self._sg(name, 6379)
         # Generated once: later runs keep the stored token (ignore_changes below).
@@ -231,7 +232,7 @@ class CacheBinding(Binding):
             password_length=40, exclude_punctuation=True, opts=pulumi.InvokeOutputOptions(parent=self))
         auth_token = pulumi.Output.secret(token.random_password)
         self.cluster = aws.elasticache.ReplicationGroup(
-            f"{name}-redis", replication_group_id=resource_name(a.prefix, a.binding, max_len=40),
+            f"{name}-redis", replication_group_id=flat_name(a.prefix, a.binding, max_len=40),
             description=f"binding {a.binding} of {a.prefix}", engine="redis", node_type=str(p["node_type"]),
             num_cache_clusters=nodes, automatic_failover_enabled=nodes > 1, multi_az_enabled=nodes > 1, port=6379,
             subnet_group_name=subnets.name, security_group_ids=[sg.id], at_rest_encryption_enabled=True,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_cli.planning.names import bucket_name, bucket_prefix, resource_name, space_name
+from platform_cli.planning.names import bucket_name, bucket_prefix, resource_name, secret_name, service_prefix, space_name
 from platform_cli.render.inputs import UnitInputs
 
 SPACE_OUTPUTS = (
@@ -67,7 +67,7 @@ def space_program(inputs: UnitInputs) -> None:
         service_linked_roles=True), opts=opts)
     if inputs.budget:
         Budget(f"{resource_name(inputs.team, inputs.env)}-budget", BudgetArgs(
-            name=f"{inputs.org}-{space}", space=space, account_id=inputs.account_id,
+            name=resource_name(inputs.org, inputs.team, inputs.env, max_len=100), space=space, account_id=inputs.account_id,
             limit_usd=bp.budget.monthly_limit_usd, alert_percentages=list(bp.budget.alert_percentages),
             owners=list(inputs.owners), tags=inputs.tags), opts=opts)
     outputs = {
@@ -106,11 +106,12 @@ def service_program(inputs: UnitInputs) -> None:
     provider = _provider(inputs)
     space = pulumi.StackReference(inputs.stack_reference)
     out = space.get_output
-    prefix = resource_name(inputs.prefix, svc.name, max_len=40)
+    prefix = service_prefix(inputs.team, inputs.env, inputs.region, svc.name)
     bindings = [BindingSpec(
         name=b.name, offering=b.offering.name, plan=b.plan.name, parameters=dict(b.plan.parameters),
         binding_type=b.offering.binding_type, provider_name=b.offering.provider, keys=list(b.offering.binding_keys),
-        bucket_name=bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, f"{svc.name}-{b.name}", inputs.account_id),
+        bucket_name=bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, svc.name, inputs.account_id, b.name),
+        secret_name=secret_name(inputs.team, inputs.env, inputs.region, svc.name, b.name),
     ) for b in inputs.bindings]
     app = ServiceApp(prefix, ServiceAppArgs(
         service=svc.name, prefix=prefix, kind=svc.kind, image=service_image(inputs, out("ecr_repository_url")),

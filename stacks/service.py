@@ -32,6 +32,7 @@ class BindingSpec:
     provider_name: str
     keys: list[str]
     bucket_name: str = ""
+    secret_name: str = ""
 
 
 @dataclass
@@ -107,7 +108,8 @@ class ServiceApp(pulumi.ComponentResource):
                 account_id=a.account_id, kms_key_arn=a.kms_key_arn, vpc_id=a.vpc_id,
                 private_subnet_ids=a.private_subnet_ids, service_sg_id=self.service_sg.id,
                 task_role_name=self.task_role.name, execution_role_name=self.execution_role.name, tags=a.tags,
-                protected=a.protected, extra={"bucket_name": b.bucket_name}), opts=child))
+                protected=a.protected, secret_name=b.secret_name,
+                extra={"bucket_name": b.bucket_name}), opts=child))
 
         self.target_group = None
         self.load_balancer = None

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from platform_cli.planning.names import resource_name
+
 from . import iam
 from .storage import SecureBucket, SecureBucketArgs
 from .subnets import split_subnets
@@ -81,7 +83,7 @@ class Network(pulumi.ComponentResource):
                               nat_gateway_id=nat.id, opts=child)
             aws.ec2.RouteTableAssociation(f"{name}-private-{i}-rta", subnet_id=subnet.id, route_table_id=rt.id, opts=child)
         if args.flow_logs and args.flow_log_group_arn is not None:
-            role = aws.iam.Role(f"{name}-flow-logs-role", name=f"{args.prefix}-flow-logs",
+            role = aws.iam.Role(f"{name}-flow-logs-role", name=resource_name(args.prefix, "flow-logs", max_len=64),
                                 assume_role_policy=iam.to_json(iam.service_trust("vpc-flow-logs", args.account_id)),
                                 tags=args.tags, opts=child)
             aws.iam.RolePolicy(f"{name}-flow-logs-policy", role=role.id,
@@ -192,7 +194,7 @@ class Access(pulumi.ComponentResource):
         boundary_arn = None
         if args.permission_boundary:
             self.boundary = aws.iam.Policy(
-                f"{name}-boundary", name=f"{args.prefix}-boundary",
+                f"{name}-boundary", name=resource_name(args.prefix, "boundary", max_len=128),
                 description=f"Keeps roles of space {args.space} inside resources tagged with it",
                 policy=iam.to_json(iam.permission_boundary(p, r, a, args.space, args.prefix,
                                                             bucket_prefix=args.bucket_prefix)),
@@ -204,7 +206,7 @@ class Access(pulumi.ComponentResource):
                      "read-only": iam.readonly_policy(p, r, a, args.space, args.prefix)}
         for role in args.team_roles:
             self.roles[role] = aws.iam.Role(
-                f"{name}-{role}", name=f"{args.prefix}-{role}", assume_role_policy=iam.to_json(iam.team_trust(p, a, args.team)),
+                f"{name}-{role}", name=resource_name(args.prefix, role, max_len=64), assume_role_policy=iam.to_json(iam.team_trust(p, a, args.team)),
                 max_session_duration=session, permissions_boundary=boundary_arn, tags=args.tags, opts=child)
             aws.iam.RolePolicy(f"{name}-{role}-policy", role=self.roles[role].id, policy=iam.to_json(documents[role]),
                                opts=child)
@@ -216,12 +218,12 @@ class Access(pulumi.ComponentResource):
                 state_bucket=args.state_bucket, state_prefix=args.state_prefix, secrets_key=args.secrets_key_alias,
                 history_table=args.history_table, service_linked_roles=args.service_linked_roles)))
             self.ci_boundary = aws.iam.Policy(
-                f"{name}-ci-boundary", name=f"{args.prefix}-ci-boundary",
+                f"{name}-ci-boundary", name=resource_name(args.prefix, "ci-boundary", max_len=128),
                 description=f"Keeps the CI deploy role of space {args.space} to deploying the space's services",
                 policy=ci_boundary, tags=args.tags, opts=child)
             ci_boundary_arn = self.ci_boundary.arn
         self.ci_role = aws.iam.Role(
-            f"{name}-ci-deploy", name=f"{args.prefix}-ci-deploy",
+            f"{name}-ci-deploy", name=resource_name(args.prefix, "ci-deploy", max_len=64),
             assume_role_policy=iam.to_json(iam.ci_trust(p, a, args.ci_repos, args.env, protected=args.protected,
                                                         github=args.github_oidc, gitlab_url=args.gitlab_url)),
             max_session_duration=session, permissions_boundary=ci_boundary_arn, tags=args.tags, opts=child)
@@ -234,7 +236,7 @@ class Access(pulumi.ComponentResource):
         documents_out = pulumi.Output.from_input(args.ecr_arn).apply(
             lambda ecr: iam.ci_deploy_policies(p, r, a, args.space, args.prefix, ecr, **ci_args))
         for part in ("release", "deploy", "deploy-named"):
-            policy = aws.iam.Policy(f"{name}-ci-{part}", name=f"{args.prefix}-ci-{part}",
+            policy = aws.iam.Policy(f"{name}-ci-{part}", name=resource_name(args.prefix, "ci", part, max_len=128),
                                     description=f"CI deploy of space {args.space}: {part}",
                                     policy=documents_out.apply(lambda d, part=part: iam.to_json(d[part])),
                                     tags=args.tags, opts=child)

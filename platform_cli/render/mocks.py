@@ -227,7 +227,7 @@ def space_outputs(inputs: UnitInputs) -> dict[str, Any]:
     from stacks.programs import SPACE_OUTPUTS
     from stacks.subnets import split_subnets
 
-    from ..planning.names import bucket_name, space_prefix, space_unit
+    from ..planning.names import bucket_name, resource_name, space_prefix, space_unit
 
     space_in = inputs.model_copy(update={"unit": space_unit(inputs.team, inputs.env, inputs.region), "kind": "space",
                                          "service": None, "bindings": []})
@@ -243,7 +243,7 @@ def space_outputs(inputs: UnitInputs) -> dict[str, Any]:
     _, cluster = m.synthesise("aws:ecs/cluster:Cluster", f"{base}-cluster", {"name": prefix})
 
     def role(suffix: str, logical: str) -> str:
-        return m.synthesise("aws:iam/role:Role", f"{acc}-{logical}", {"name": f"{prefix}-{suffix}"})[1]["arn"]
+        return m.synthesise("aws:iam/role:Role", f"{acc}-{logical}", {"name": resource_name(prefix, suffix, max_len=64)})[1]["arn"]
 
     bp = inputs.blueprint
     out = {
@@ -257,7 +257,7 @@ def space_outputs(inputs: UnitInputs) -> dict[str, Any]:
         "ci_role_arn": role("ci-deploy", "ci-deploy"),
         "developer_role_arn": role("developer", "developer") if "developer" in bp.access.team_roles else "",
         "readonly_role_arn": role("read-only", "read-only") if "read-only" in bp.access.team_roles else "",
-        "permission_boundary_arn": (m.synthesise("aws:iam/policy:Policy", f"{acc}-boundary", {"name": f"{prefix}-boundary"})[1]["arn"]
+        "permission_boundary_arn": (m.synthesise("aws:iam/policy:Policy", f"{acc}-boundary", {"name": resource_name(prefix, "boundary", max_len=128)})[1]["arn"]
                                     if bp.access.permission_boundary else ""),
     }
     assert set(out) == set(SPACE_OUTPUTS)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import PlatformError
-from ..planning.names import parse_unit, space_prefix
+from ..planning.names import grant_prefix, parse_unit
 
 
 @dataclass
@@ -82,7 +82,7 @@ class AlarmsGate:
             for unit in ctx.units:
                 p = parse_unit(unit)
                 firing += alarms_in_alarm(provider("cloudwatch", p["region"]), p["region"],
-                                          [space_prefix(p["team"], p["env"], p["region"])])
+                                          [grant_prefix(p["team"], p["env"], p["region"])])
         except PlatformError as exc:
             return GateResult(self.name, False, f"alarms could not be checked: {exc.message}")
         if firing:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from platform_cli.planning.names import resource_name
+
 from .actions import SERVICE_LINKED_ROLE_SERVICES
 from .documents import arn
 
@@ -32,7 +34,7 @@ def service_role_arns(partition: str, account: str, prefix: str) -> list[str]:
 
 
 def boundary_arn(partition: str, account: str, prefix: str) -> str:
-    return f"arn:{partition}:iam::{account}:policy/{prefix}-boundary"
+    return f"arn:{partition}:iam::{account}:policy/{resource_name(prefix, 'boundary', max_len=128)}"
 
 
 def service_linked_role_arns(partition: str, account: str) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
+from platform_cli.planning.names import flat_prefix
+
 from .actions import BOUNDED_ROLE_ACTIONS, BUCKET_ACTIONS, CREATE_ACTIONS, OBJECT_ACTIONS, SPACE_TAGGED_ACTIONS
 from .arns import alarm_arns, log_group_arns, task_definition_arns
 from .ci_grants import ci_deploy_policy
@@ -33,7 +35,7 @@ def permission_boundary(partition: str, region: str, account: str, space: str, p
         allow("SpaceDatabaseSecrets", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
               [arn(partition, "secretsmanager", region, account, "secret:rds!db-*")],
               condition={"StringLike": {"aws:ResourceTag/aws:rds:primaryDBInstanceArn":
-                                        arn(partition, "rds", region, account, f"db:{prefix}-*")}}),
+                                        arn(partition, "rds", region, account, f"db:{flat_prefix(prefix)}-*")}}),
         # CloudWatch Logs authorizes log streams without tags: the space's log group by name.
         allow("SpaceLogs", ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:CreateLogStream", "logs:PutLogEvents"],
               log_group_arns(partition, region, account, prefix)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_cli.planning.names import service_project_prefix, space_project
+
 from .actions import (BOUNDED_ROLE_ACTIONS, CREATE_ACTIONS, CREATE_ON_SPACE_RESOURCES, HISTORY_ITEM_ACTIONS,
                       SERVICE_LINKED_ROLE_SERVICES, deploy_actions)
 from .arns import alarm_arns, boundary_arn, service_linked_role_arns, service_role_arns, task_definition_arns
@@ -82,9 +84,9 @@ def state_backend_statements(partition: str, team: str, env: str, region: str,
     stack = f"{env}.{region}"
     statements = [
         allow("StateList", ["s3:ListBucket"], [bucket], condition={"StringLike": {"s3:prefix": [f"{root}/*"]}}),
-        allow("StateRead", ["s3:GetObject"], [f"{bucket}/{root}/meta.yaml", f"{bucket}/{root}/*/space-{team}/{stack}*"]),
+        allow("StateRead", ["s3:GetObject"], [f"{bucket}/{root}/meta.yaml", f"{bucket}/{root}/*/{space_project(team)}/{stack}*"]),
         allow("StateWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-              [f"{bucket}/{root}/*/service-{team}-*/{stack}*"]),
+              [f"{bucket}/{root}/*/{service_project_prefix(team)}*/{stack}*"]),
     ]
     if secrets_key:
         use = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]

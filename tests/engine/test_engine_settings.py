@@ -12,7 +12,7 @@ from platform_cli.yamlio import RoundTrip
 def test_job_of_a_space_unit_on_the_local_cloud(payments):
     ws = payments
     job = build_job(ws, UnitTarget("space/payments/prod/eu-west-3"), "up", local_endpoint="http://127.0.0.1:5123")
-    assert (job.project, job.stack) == ("space-payments", "prod.eu-west-3")
+    assert (job.project, job.stack) == ("space.payments", "prod.eu-west-3")
     assert job.backend_url == f"file://{ws.root}/.platform/state"
     assert job.secrets_provider == "passphrase"
     assert job.env["PULUMI_CONFIG_PASSPHRASE_FILE"] == str(ws.root / ".platform" / "passphrase")
@@ -22,7 +22,7 @@ def test_job_of_a_space_unit_on_the_local_cloud(payments):
     assert job.config["aws:s3UsePathStyle"] == "true"
     assert job.config["aws:skipCredentialsValidation"] == "true"
     assert job.config["aws:endpoints[0].s3"] == "http://127.0.0.1:5123"
-    assert job.work_dir == str(ws.root / ".platform" / "engine" / "space-payments" / "prod.eu-west-3")
+    assert job.work_dir == str(ws.root / ".platform" / "engine" / "space.payments" / "prod.eu-west-3")
     # the job crosses a process boundary as plain data
     import pickle
 
@@ -39,7 +39,7 @@ def test_job_for_aws_with_shared_backend_and_kms(payments):
     ws = WorkspaceContext.open(payments.root)
     job = build_job(ws, UnitTarget("service/payments/api/dev/eu-central-1", release="1.2.3",
                                    service_file="svc/service.yaml"), "preview", local_endpoint=None)
-    assert (job.project, job.stack) == ("service-payments-api", "dev.eu-central-1")
+    assert (job.project, job.stack) == ("service.payments.api", "dev.eu-central-1")
     assert job.backend_url == "s3://acme-state/pulumi"
     assert job.secrets_provider == "awskms://alias/acme-platform-secrets?region=eu-central-1"
     assert "PULUMI_CONFIG_PASSPHRASE_FILE" not in job.env

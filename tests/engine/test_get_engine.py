@@ -69,11 +69,11 @@ def test_locked_stack_comes_back_as_conflict_through_the_automation_api(payments
                                       "other process(es) to end or delete the lock file with `pulumi cancel`.")
     engine = get_engine(payments, local_endpoint="http://127.0.0.1:9", max_workers=1)
     events = []
-    with pytest.raises(ConflictError, match="another update of stack space-payments/dev.eu-central-1") as info:
+    with pytest.raises(ConflictError, match="another update of stack space.payments/dev.eu-central-1") as info:
         engine.destroy(UnitTarget("space/payments/dev/eu-central-1"), lambda unit, line: events.append((unit, line)))
     assert "pulumi cancel --stack dev.eu-central-1" in info.value.hint
     # the unit's Pulumi project was written where the engine keeps it
-    work_dir = payments.local_dir / "engine" / "space-payments" / "dev.eu-central-1"
+    work_dir = payments.local_dir / "engine" / "space.payments" / "dev.eu-central-1"
     assert "backend" in (work_dir / "Pulumi.yaml").read_text()
 
 

@@ -105,7 +105,7 @@ def test_blueprint_diff(run_cli, reference_root, monkeypatch):
     assert {"aws:ec2/natGateway:NatGateway", "aws:ec2/flowLog:FlowLog", "aws:ec2/subnet:Subnet"} <= added
     assert data["removed"] == []
     changed = {r["name"]: r["fields"] for r in data["changed"]}
-    assert changed["payments-dev-euc1-baseline-logs"] == ["retentionInDays"]
+    assert changed["payments--dev--euc1-baseline-logs"] == ["retentionInDays"]
     text = run_cli("blueprint", "diff", "standard@1", "--to", "standard@2")
     assert text.exit_code == 0 and "to add" in text.stdout
 

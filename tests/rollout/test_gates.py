@@ -32,14 +32,14 @@ def _alarm(clients, region, name, state="ALARM"):
 
 # payments prod = DE, FR, US -> wave 1: eu-central-1 (canary), wave 2: eu-west-3, us-east-1
 def test_alarm_in_alarm_in_the_canary_region_halts_before_the_next_wave(payments, aws, fake_engine, quiet):
-    _alarm(aws, "eu-central-1", "payments-prod-euc1-api-5xx")
+    _alarm(aws, "eu-central-1", "payments--prod--euc1--api-5xx")
     engine = fake_engine()
     with pytest.raises(RolloutHalted) as exc:
         deploy.apply_space(payments, "payments", "prod", approve=True, engine=engine, clients=aws, progress=quiet)
-    assert "payments-prod-euc1-api-5xx" in str(exc.value) and "alarms" in str(exc.value)
+    assert "payments--prod--euc1--api-5xx" in str(exc.value) and "alarms" in str(exc.value)
     assert set(engine.applied) == {space_unit("payments", "prod", "eu-central-1")}
     # the alarm clears: resume passes the gate and finishes without re-applying the canary
-    aws("cloudwatch", "eu-central-1").set_alarm_state(AlarmName="payments-prod-euc1-api-5xx", StateValue="OK",
+    aws("cloudwatch", "eu-central-1").set_alarm_state(AlarmName="payments--prod--euc1--api-5xx", StateValue="OK",
                                                        StateReason="recovered")
     out = deploy.resume_rollout(payments, exc.value.outcome.id, approve=True, engine=engine, clients=aws, progress=quiet)
     assert out.status == "succeeded"
@@ -47,17 +47,18 @@ def test_alarm_in_alarm_in_the_canary_region_halts_before_the_next_wave(payments
 
 
 def test_alarm_in_a_later_wave_region_halts_the_rollout_there(payments, aws, fake_engine, quiet):
-    _alarm(aws, "us-east-1", "payments-prod-use1-api-latency")
+    _alarm(aws, "us-east-1", "payments--prod--use1--api-latency")
     with pytest.raises(RolloutHalted) as exc:
         deploy.apply_space(payments, "payments", "prod", approve=True, engine=fake_engine(), clients=aws, progress=quiet)
-    assert "wave 2" in str(exc.value) and "payments-prod-use1-api-latency" in str(exc.value)
+    assert "wave 2" in str(exc.value) and "payments--prod--use1--api-latency" in str(exc.value)
 
 
 def test_alarms_of_other_spaces_regions_or_in_ok_state_do_not_halt(payments, aws, fake_engine, quiet):
-    _alarm(aws, "eu-central-1", "checkout-prod-euc1-api-5xx")  # another team
-    _alarm(aws, "eu-central-1", "payments-dev-euc1-api-5xx")  # another environment
-    _alarm(aws, "ap-south-1", "payments-prod-aps1-api-5xx")  # a region outside the rollout
-    _alarm(aws, "eu-west-3", "payments-prod-euw3-api-5xx", state="OK")
+    _alarm(aws, "eu-central-1", "checkout--prod--euc1--api-5xx")  # another team
+    _alarm(aws, "eu-central-1", "payments--dev--euc1--api-5xx")  # another environment
+    _alarm(aws, "ap-south-1", "payments--prod--aps1--api-5xx")  # a region outside the rollout
+    _alarm(aws, "eu-central-1", "payments--prod--euc1x-api-5xx")  # not under the space's prefix and separator
+    _alarm(aws, "eu-west-3", "payments--prod--euw3--api-5xx", state="OK")
     out = deploy.apply_space(payments, "payments", "prod", approve=True, engine=fake_engine(), clients=aws, progress=quiet)
     assert out.status == "succeeded"
 

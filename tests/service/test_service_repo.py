@@ -35,8 +35,8 @@ def test_new_service_fills_the_context_from_the_space(payments, tmp_path, run_cl
                                                                    "prod": ["eu-central-1", "eu-west-3", "us-east-1"]}
     deploy = (project / ".github/workflows/deploy.yml").read_text()
     account = payments.config.cloud.account_id
-    assert f"arn:aws:iam::{account}:role/payments-prod-use1-ci-deploy" in deploy
-    assert "payments-dev-euc1" in deploy
+    assert f"arn:aws:iam::{account}:role/payments--prod--use1--ci-deploy" in deploy
+    assert "payments--dev--euc1" in deploy
     wf = yaml.safe_load(deploy)
     assert {"prod-wave-1", "prod-wave-2", "dev-wave-1"} <= set(wf["jobs"]) and "prod-wave-3" not in wf["jobs"]
     assert wf["jobs"]["prod-wave-2"]["environment"] == "prod"

@@ -182,7 +182,7 @@ def test_every_kind_of_bounded_role_is_checked(roles, graphs):  # noqa: F811
     assert {"developer", "only", "deploy", "task", "execution"} <= suffixes
     service_inputs, _ = units["service/payments/api/prod/eu-central-1"]
     assert {b.offering.name for b in service_inputs.bindings} == set(ws.catalog.offering_names())
-    task = next(g for n, (_, g, _) in roles.items() if n.endswith("-api-task"))
+    task = next(g for n, (_, g, _) in roles.items() if n.endswith("--api--task"))
     # every offering's grants reach the check, including the actions the tag cannot authorize
     assert {a for a, _, _ in task} >= {a for acts in iam.BINDING_ACTIONS.values() for a in acts}
 

@@ -289,14 +289,14 @@ def test_state_statements_cover_the_teams_stacks_only():
     documents = list(iam.ci_deploy_policies(P, R, A, "payments-prod", "payments-prod-euc1", ecr, **kwargs).values())
     ctx = {"s3:resourceaccount": A}
     obj = "arn:aws:s3:::acme-state/platform/.pulumi"
-    ok = [("s3:PutObject", f"{obj}/stacks/service-payments-api/prod.eu-central-1.json"),
-          ("s3:PutObject", f"{obj}/locks/organization/service-payments-api/prod.eu-central-1/x.json"),
-          ("s3:GetObject", f"{obj}/stacks/space-payments/prod.eu-central-1.json"),
+    ok = [("s3:PutObject", f"{obj}/stacks/service.payments.api/prod.eu-central-1.json"),
+          ("s3:PutObject", f"{obj}/locks/organization/service.payments.api/prod.eu-central-1/x.json"),
+          ("s3:GetObject", f"{obj}/stacks/space.payments/prod.eu-central-1.json"),
           ("s3:GetObject", f"{obj}/meta.yaml")]
-    denied = [("s3:PutObject", f"{obj}/stacks/space-payments/prod.eu-central-1.json"),  # the space: read only
+    denied = [("s3:PutObject", f"{obj}/stacks/space.payments/prod.eu-central-1.json"),  # the space: read only
               ("s3:PutObject", f"{obj}/stacks/service-search-api/prod.eu-central-1.json"),
               ("s3:GetObject", f"{obj}/stacks/space-search/prod.eu-central-1.json"),
-              ("s3:PutObject", f"{obj}/stacks/service-payments-api/dev.eu-central-1.json")]  # another env
+              ("s3:PutObject", f"{obj}/stacks/service.payments.api/dev.eu-central-1.json")]  # another env
     for action, resource in ok:
         assert allows(documents, action, resource, tags={}, creating=False, context=ctx), resource
     for action, resource in denied:

@@ -20,7 +20,7 @@ from tests.stacks.test_iam_lint import parliament_findings
 
 P, R, A = "aws", "eu-central-1", "123456789012"
 TABLE = f"arn:aws:dynamodb:{R}:{A}:table/platform-history"
-PREFIX, SPACE = "payments-prod-euc1", "payments-prod"
+PREFIX, SPACE = "payments--prod--euc1", "payments--prod"
 ECR = f"arn:aws:ecr:{R}:{A}:repository/{PREFIX}"
 KW = dict(bucket_prefix=f"acme-{PREFIX}-", boundary=iam.boundary_arn(P, A, PREFIX), team="payments", env="prod",
           state_bucket="acme-state", state_prefix="platform", secrets_key=f"arn:aws:kms:{R}:{A}:alias/acme-pulumi")
@@ -193,8 +193,8 @@ def test_the_space_attaches_them_when_the_history_is_shared(tmp_path):
     resources = render_unit(inputs).resources
     policies = {r["inputs"]["name"]: json.loads(r["inputs"]["policy"]) for r in resources
                 if r["type"] == "aws:iam/policy:Policy"}
-    ci = [d for name, d in policies.items() if name.startswith(f"{PREFIX}-ci-") and name != f"{PREFIX}-ci-boundary"]
-    boundary = policies[f"{PREFIX}-ci-boundary"]
+    ci = [d for name, d in policies.items() if name.startswith(f"{PREFIX}--ci-") and name != f"{PREFIX}--ci-boundary"]
+    boundary = policies[f"{PREFIX}--ci-boundary"]
     statements = [st for d in ci for st in d["Statement"]]
     (history,) = [st for st in statements if st.get("Sid") == "DeployHistory"]
     assert history["Resource"] == [TABLE] and "team#payments" in json.dumps(history["Condition"])

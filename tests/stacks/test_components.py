@@ -80,7 +80,7 @@ def test_partition_aware_arns(graphs):
     inputs, rendered = graphs["space/payments/prod/cn-north-1"]
     arns = [r["outputs"]["arn"] for r in rendered.resources if "arn" in r["outputs"]]
     assert arns and all(a.startswith("arn:aws-cn:") for a in arns)
-    assert rendered.outputs["ecr_repository_url"].endswith(".amazonaws.com.cn/payments-prod-cnn1")
+    assert rendered.outputs["ecr_repository_url"].endswith(".amazonaws.com.cn/payments--prod--cnn1")
     assert "aws:budgets/budget:Budget" in rendered.by_type()  # first region of prod
 
 
@@ -98,7 +98,7 @@ def test_no_plaintext_secret_and_secrets_by_value_from(graphs):
     assert {"BINDING_DB_HOST", "BINDING_DB_PASSWORD", "BINDING_SESSIONS_PASSWORD", "BINDING_JOBS_URL"} <= names
     assert all(":secretsmanager:" in s["valueFrom"] for s in container["secrets"])
     assert not any("BINDING" in e["name"] for e in container["environment"])
-    assert container["image"].endswith("/payments-dev-euc1:api-9.9.9")
+    assert container["image"].endswith("/payments--dev--euc1:api-9.9.9")
 
 
 def test_binding_policies_allow_only_their_resource_and_secret(graphs):
