@@ -167,7 +167,7 @@ def test_set_shows_the_trust_change(run_cli, payments):
     assert r.exit_code == 0, r.stderr
     assert "acme/web gains the CI deploy role of 4 unit(s)" in r.stderr
     assert "acme/payments-api loses the CI deploy role of 4 unit(s)" in r.stderr
-    assert "payments-prod-euw3-ci-deploy" in r.stderr
+    assert "payments--prod--euw3--ci-deploy" in r.stderr
     assert "CC-42 -> CC-7" in r.stderr and "next: platform space apply payments --env prod" in r.stderr
     data = yaml.safe_load(_text(payments))
     assert data["ci_repos"] == ["acme/web"] and data["cost_center"] == "CC-7"

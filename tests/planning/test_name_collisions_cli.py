@@ -55,7 +55,7 @@ def test_a_clash_of_shortened_names_is_refused_naming_both(workspace, run_cli):
     # the same clash through add-region, of a space that exists
     assert run_cli("-w", w, "space", "create", tb, "--blueprint", "standard@1", "--env", "dev=eu-central-1").exit_code == 0
     text = (workspace.root / "spaces" / f"{tb}.yaml").read_text()
-    r = run_cli("-w", w, "space", "add-region", tb, "--env", eb, "eu-central-1")
+    r = run_cli("-w", w, "space", "add-region", tb, "--env", eb, "--new-env", "eu-central-1")
     assert r.exit_code == 5 and f"space {ta}/{ea}" in r.stderr, r.stderr
     assert (workspace.root / "spaces" / f"{tb}.yaml").read_text() == text
 
