@@ -66,7 +66,7 @@ def test_units_owners_and_location(teams_ws, tmp_path):
     assert ann["platform.example.dev/vpc-cidr"] == str(space.cidr("prod", "eu-west-3"))
     assert ann["platform.example.dev/blueprint"] == "standard@1"
     assert ann["platform.example.dev/region"] == "eu-west-3"
-    assert ann["platform.example.dev/vpc"] == "payments-prod-euw3-vpc"
+    assert ann["platform.example.dev/vpc"] == "payments--prod--euw3-vpc"  # the VPC's Name tag
     assert ann["platform.example.dev/status-command"] == "platform space status payments --env prod --region eu-west-3"
     group = by_ref["Group:payments"]
     # an owner whose email cannot be a Backstage name stays an annotation only
