@@ -26,6 +26,7 @@ from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME
 from .planning import collisions
 from .planning.aws_rules import check_part
+from .planning.ci_repos import CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
 from .servicespec import service_file
 from .yamlio import RoundTrip, load_yaml, parse_yaml, parse_yaml_all, write_text_atomic
@@ -175,7 +176,10 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
             "repositories": {r: ecr_repository_name(team, env_name, r) for r in env.regions},
         }
     partition = "aws-cn" if partitions == {"aws-cn"} else sorted(partitions - {"aws-cn"} or {"aws"})[0]
-    repo = next((r for r in space.ci_repos if r.rsplit("/", 1)[-1] == name), f"{ws.config.org}/{name}")
+    # The space's repository of this name on this CI provider, else ORG/NAME there (written with its provider).
+    known = [r for r in map(parse_ci_repo, space.ci_repos) if r.provider == ci and r.name == name]
+    ci_repo = known[0] if known else CiRepo(ci, f"{ws.config.org}/{name}")
+    repo = ci_repo.path
     answers: dict[str, Any] = {
         "service_name": name,
         "team": team,
@@ -203,7 +207,7 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
             plan_name = plans[0].name
         check_binding(ws.catalog, bp, "queue", plan_name)
         answers["queue_plan"] = plan_name
-    return answers, {"environments": environments}, repo, repo in space.ci_repos
+    return answers, {"environments": environments}, ci_repo, has_repo(space.ci_repos, ci_repo)
 
 
 def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci: str = "github",
@@ -225,7 +229,8 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
     if ci not in CI_PROVIDERS:
         raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_PROVIDERS)}")
     tpl = find_template(template, ws.root)
-    answers, replace, repo, repo_allowed = service_context(ws, name, space, tpl, ci)
+    answers, replace, ci_repo, repo_allowed = service_context(ws, name, space, tpl, ci)
+    repo = ci_repo.entry
     space_file = ws.space_path(space)
     add_repo = allow_repo and not repo_allowed
     if add_repo:  # refuse before rendering when the space would not take the repository
@@ -246,14 +251,19 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
                             repository=repo, repository_allowed=repo_allowed or add_repo, dry_run=dry_run,
                             environments=environments, repository_added=add_repo, space_file=space_file,
                             bindings=bindings,
-                            next_steps=new_service_next_steps(ws, bp, result.path, tpl.name, bindings, environments))
+                            next_steps=new_service_next_steps(ws, bp, result.path, tpl.name, bindings, environments,
+                                                              ci_repo=ci_repo))
 
 
 def new_service_next_steps(ws, bp: Blueprint, path: Path, template: str, bindings: list[dict[str, str]],
-                           environments: dict[str, Any]) -> list[str]:
-    """What to do after generating: commit; then explain the bindings the template already wrote
-    (`service show`), or, when it wrote none, bind a first offering the blueprint allows; then plan."""
+                           environments: dict[str, Any], ci_repo: CiRepo | None = None) -> list[str]:
+    """What to do after generating: commit; on GitHub, make the repository's OIDC subject name the ref (the deploy
+    roles trust only that subject); then explain the bindings the template already wrote (`service show`), or,
+    when it wrote none, bind a first offering the blueprint allows; then plan."""
     steps = [f"cd {path} && git init && git add -A && git commit -m 'Initial commit from {template}'"]
+    if ci_repo is not None and ci_repo.provider == "github":
+        steps.append(f"{github_subject_command(ci_repo.path)}   # once, as a repository admin: the deploy roles "
+                     "trust only subjects naming the ref")
     if bindings:
         steps.append(f"platform service show {path}")
     else:
@@ -272,7 +282,7 @@ def _first_binding_step(ws, bp: Blueprint, path: Path) -> str:
 
 
 def allow_ci_repo(ws, team: str, repo: str) -> bool:
-    """Add ``repo`` (OWNER/REPO) to the ``ci_repos`` of ``spaces/TEAM.yaml``, keeping every other
+    """Add ``repo`` (``github:OWNER/REPO`` or ``gitlab:GROUP/PROJECT``) to the ``ci_repos`` of ``spaces/TEAM.yaml``, keeping every other
     line and comment; the file is validated before it is replaced. False when it was there already."""
     from ruamel.yaml.comments import CommentedSeq
 
@@ -280,7 +290,7 @@ def allow_ci_repo(ws, team: str, repo: str) -> bool:
     with ws.allocation_lock():  # the lock every edit of a space file takes
         with RoundTrip(path) as doc:
             seq = doc.get("ci_repos")
-            if seq is not None and repo in seq:
+            if seq is not None and has_repo([str(r) for r in seq], parse_ci_repo(repo)):
                 return False
             if seq is None:
                 seq = CommentedSeq()

@@ -13,6 +13,9 @@ from . import iam
 from .storage import SecureBucket, SecureBucketArgs
 from .subnets import split_subnets
 
+CI_POLICY_PARTS = ("release", "deploy", "deploy-create", "deploy-tag", "deploy-named")
+"""The managed policies of the CI deploy role (:func:`stacks.iam.ci_deploy_policies`), each within IAM's size limit."""
+
 
 def _named(tags: dict[str, str], name: str) -> dict[str, str]:
     return {**tags, "Name": name}
@@ -235,7 +238,7 @@ class Access(pulumi.ComponentResource):
                        service_linked_roles=args.service_linked_roles)
         documents_out = pulumi.Output.from_input(args.ecr_arn).apply(
             lambda ecr: iam.ci_deploy_policies(p, r, a, args.space, args.prefix, ecr, **ci_args))
-        for part in ("release", "deploy", "deploy-named"):
+        for part in CI_POLICY_PARTS:
             policy = aws.iam.Policy(f"{name}-ci-{part}", name=resource_name(args.prefix, "ci", part, max_len=128),
                                     description=f"CI deploy of space {args.space}: {part}",
                                     policy=documents_out.apply(lambda d, part=part: iam.to_json(d[part])),

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlparse
 from ..errors import CloudError
 from ..planning import names
 from .clients import ClientProvider, translate
+from .shared_tags import shared_tags, tag_bucket, tag_kms_key, tag_oidc_provider, tag_table
 
 MANAGED_TAG = "platform:managed-by"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -169,6 +170,14 @@ def _call(action: str, fn, **kwargs):
         raise translate(exc, action) from exc
 
 
+def _mark(item: BootstrapItem, changes: list[str]) -> BootstrapItem:
+    """Record tag changes on a found resource (it is then updated)."""
+    if changes:
+        item.details += changes
+        item.status = "updated" if item.status == "found" else item.status
+    return item
+
+
 def _code(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
@@ -190,7 +199,7 @@ def bootstrap(ws, *, clients: ClientProvider | None = None, local_endpoint: str 
             "nothing was created",
             hint="use credentials of the workspace's account, or correct cloud.account_id in platform.yaml")
     partition = ws.catalog.partition(n.region)
-    tags = {MANAGED_TAG: names.MANAGED_BY, "platform:org": ws.config.org}
+    tags = shared_tags({MANAGED_TAG: names.MANAGED_BY, "platform:org": ws.config.org})
     report = BootstrapReport(target=ws.config.cloud.target, endpoint=endpoint, region=n.region, account=account)
     key_item, key_arn = _ensure_kms_key(clients("kms", n.kms_region), n.kms_key, tags)
     report.items.append(key_item)
@@ -229,6 +238,8 @@ def _ensure_kms_key(kms, key: str, tags: dict[str, str]) -> tuple[BootstrapItem,
         raise CloudError(f"KMS key {key} is {meta.get('KeyState')}; it must be Enabled",
                          hint="enable the key (or cancel its deletion) in KMS, then run `platform bootstrap` again")
     item = BootstrapItem("kms-key", key, "found", [f"key {meta['KeyId']}"])
+    if meta.get("KeyManager") == "CUSTOMER":
+        _mark(item, tag_kms_key(kms, meta["KeyId"], tags, _call))
     if meta.get("KeyManager") == "CUSTOMER":
         rotation = _call("reading KMS key rotation", kms.get_key_rotation_status, KeyId=meta["KeyId"])
         if not rotation.get("KeyRotationEnabled"):
@@ -284,6 +295,8 @@ def _ensure_state_bucket(s3, bucket: str, region: str, key_arn: str, partition: 
               Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
         item.status = "created"
 
+    if exists:
+        changes += tag_bucket(s3, bucket, tags, _call)
     # versioning
     versioning = _call(f"reading versioning of {bucket}", s3.get_bucket_versioning, Bucket=bucket)
     if versioning.get("Status") != "Enabled":
@@ -364,6 +377,7 @@ def _ensure_history_table(ddb, table: str, key_arn: str, tags: dict[str, str]) -
                              f"{sorted(wanted)}",
                              hint="set history.table in platform.yaml to a new table name")
         item.details.append("pk/sk string keys")
+        _mark(item, tag_table(ddb, table, tags, _call))
     backups = _call(f"reading backups of {table}", ddb.describe_continuous_backups, TableName=table)
     pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
     if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
@@ -402,10 +416,12 @@ def _ensure_oidc_provider(iam, issuer: str, audiences: list[str], account: str, 
     desc = _call(f"reading OIDC provider {host_path}", iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)
     have = list(desc.get("ClientIDList", []))
     missing = [a for a in audiences if a not in have]
+    tagged = tag_oidc_provider(iam, arn, tags, _call)
     if not missing:
-        return BootstrapItem("oidc-provider", host_path, "found", [f"audience {a}" for a in audiences])
+        item = BootstrapItem("oidc-provider", host_path, "found", [f"audience {a}" for a in audiences])
+        return _mark(item, tagged)
     check_limit(have + missing)
     for audience in missing:
         _call(f"adding audience {audience} to {host_path}", iam.add_client_id_to_open_id_connect_provider,
               OpenIDConnectProviderArn=arn, ClientID=audience)
-    return BootstrapItem("oidc-provider", host_path, "updated", [f"audience {a} added" for a in missing])
+    return BootstrapItem("oidc-provider", host_path, "updated", [f"audience {a} added" for a in missing] + tagged)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 from ..aws.clients import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from ..planning import names
+from ..planning.tags import SECRETS_CONTEXT_KEY
 from ..units import UnitTarget
 
 ACTIONS = ("up", "preview", "refresh", "destroy", "outputs", "unlock")
@@ -56,9 +57,19 @@ def backend_url(state_url: str, local_endpoint: str | None) -> str:
     return f"{state_url}?{query}"
 
 
-def secrets_provider(provider: str) -> str:
-    """Pulumi's --secrets-provider value: 'passphrase' or the awskms:// URL as written."""
-    return "passphrase" if provider == "passphrase" else provider
+def secrets_provider(provider: str, team: str) -> str:
+    """Pulumi's --secrets-provider value of a unit of TEAM: 'passphrase', or the awskms:// URL with the team as
+    KMS encryption context (``context_platform-team=TEAM``), so the shared key decrypts a team's stack secrets
+    only for the roles granted that context (the team's CI deploy role, see ``stacks.iam.state_backend_statements``).
+
+    Stacks created before the context was added were encrypted without it: ``pulumi stack change-secrets-provider``
+    with this URL re-encrypts them."""
+    if provider == "passphrase":
+        return "passphrase"
+    parsed = urlparse(provider)
+    query = [(k, v) for k, v in parse_qsl(parsed.query) if k != f"context_{SECRETS_CONTEXT_KEY}"]
+    query.append((f"context_{SECRETS_CONTEXT_KEY}", team))
+    return urlunparse(parsed._replace(query=urlencode(query)))
 
 
 def stack_config(region: str, local_endpoint: str | None, *, unit: str, release: str | None) -> dict[str, str]:
@@ -129,7 +140,7 @@ def build_job(ws, target: UnitTarget, action: str, *, local_endpoint: str | None
     return UnitJob(
         root=str(ws.root), unit=target.unit, action=action,
         project=names.pulumi_project(target.unit), stack=names.pulumi_stack(target.unit),
-        work_dir=str(work_dir), backend_url=backend, secrets_provider=secrets_provider(provider), region=region,
+        work_dir=str(work_dir), backend_url=backend, secrets_provider=secrets_provider(provider, names.parse_unit(target.unit)["team"]), region=region,
         release=target.release, service_file=target.service_file, local_endpoint=local_endpoint,
         config=stack_config(region, local_endpoint, unit=target.unit, release=target.release),
         env=unit_env(passphrase_file=passphrase, region=region, local_endpoint=local_endpoint, backend=backend),

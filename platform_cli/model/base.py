@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo, field_validator
 
 from ..errors import SpecError
+from ..planning.ci_repos import CI_REPO_PATTERN
 
 DNS_NAME = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])$"
 
@@ -23,10 +24,9 @@ Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
-REPO = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$"
-
-Repo = Annotated[str, StringConstraints(pattern=REPO, max_length=255)]
-"""A CI repository as OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO); no part is only dots."""
+Repo = Annotated[str, StringConstraints(pattern=CI_REPO_PATTERN, max_length=255)]
+"""A CI repository with its provider: github:OWNER/REPO, gitlab:GROUP/PROJECT (groups may nest: GROUP/SUB/PROJECT),
+or a bare OWNER/REPO, which is GitHub (see planning.ci_repos); no part is only dots."""
 
 MULTILINE_FIELDS = frozenset({"description"})
 """Fields whose text may span lines (newline and tab allowed); no other control character anywhere."""
@@ -159,8 +159,9 @@ def _pattern_meaning(pattern: str) -> str:
         return "is not a two-letter country code such as DE"
     if pattern.endswith("@[1-9][0-9]*$"):
         return "is not a blueprint reference: expected NAME@VERSION such as standard@1"
-    if pattern == REPO:
-        return "is not a repository: expected OWNER/REPO (GitLab: GROUP/SUB/REPO) of letters, digits and _ . -, no part only dots"
+    if pattern == CI_REPO_PATTERN:
+        return ("is not a CI repository: expected github:OWNER/REPO, gitlab:GROUP/PROJECT (groups may nest: "
+                "GROUP/SUB/PROJECT) or OWNER/REPO for GitHub, of letters, digits and _ . -, no part only dots")
     if "@" in pattern:
         return "is not an email address"
     return f"does not match the pattern {pattern}"

@@ -52,7 +52,7 @@ class Space(Spec):
     cost_center: TagValue = Field("unassigned", min_length=1, max_length=64, description="Cost center put on every resource's tags (letters, digits, spaces and _ . : / = + - @).")
     blueprint: str = Field(pattern=BLUEPRINT_REF, description="Blueprint as NAME@VERSION, e.g. standard@1.")
     environments: dict[Name, Environment] = Field(min_length=1, description="Environments by name, each with its regions.")
-    ci_repos: list[Repo] = Field(default_factory=list, description="CI repositories (OWNER/REPO) allowed to deploy into this space through OIDC.")
+    ci_repos: list[Repo] = Field(default_factory=list, description="CI repositories allowed to deploy into this space through OIDC, each on its own provider: github:OWNER/REPO, gitlab:GROUP/PROJECT, or OWNER/REPO for GitHub.")
     allocations: list[Allocation] = Field(default_factory=list, description="Assigned CIDR blocks, one per env x region.")
 
     @model_validator(mode="after")

@@ -204,9 +204,10 @@ def ci_audience(gitlab_url: str, env: str) -> str:
     ``GITLAB_URL/platform/ENV`` (trailing slashes of the URL dropped), e.g.
     ``https://gitlab.com/platform/prod``.
 
-    GitLab's ``sub`` names project and ref but no environment, and IAM evaluates only ``aud``
-    and ``sub`` of an OIDC token: the audience is what keeps a job of one environment from
-    assuming another environment's deploy role. Deploy jobs request it (``id_tokens``), each
-    environment's CI deploy role requires it, and the GitLab OIDC provider lists it as a
-    client id. Stable: changing it locks every pipeline out until roles and jobs agree again."""
+    Deploy jobs request it (``id_tokens``), each environment's CI deploy role requires it, and the
+    GitLab OIDC provider lists it as a client id. It labels the environment a token is for; it is
+    not a boundary: a job chooses its own audience, so any job of a trusted project and ref can
+    request any environment's. What IAM checks is the subject (project and ref, see
+    ``stacks.iam.trust.gitlab_subjects``). Stable: changing it locks every pipeline out until
+    roles and jobs agree again."""
     return f"{gitlab_url.rstrip('/')}/platform/{env}"

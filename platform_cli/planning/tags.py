@@ -18,3 +18,14 @@ def unit_tags(*, team: str, env: str, blueprint: str, cost_center: str, service:
     if service:
         tags["platform:service"] = service
     return tags
+
+
+SHARED_SPACE = "platform:shared"
+"""The ``platform:space`` tag of the platform's shared resources (state bucket, KMS key, history table, OIDC
+providers): no space is named so (a space name has no ``:``), so no grant selecting a space's tag reaches them."""
+
+
+SECRETS_CONTEXT_KEY = "platform-team"
+"""The KMS encryption context key of a unit's Pulumi secrets (``awskms://...&context_platform-team=TEAM``): the shared
+secrets key decrypts a team's stack secrets only for a caller whose grant names that team
+(``kms:EncryptionContext:platform-team``)."""

@@ -7,6 +7,7 @@ deterministic (goldens stay stable) and partition, region and account aware.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from typing import Any
 
@@ -93,7 +94,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
                         "RouteTable": "rtb", "Route": "r", "RouteTableAssociation": "rtbassoc", "FlowLog": "fl",
                         "SecurityGroup": "sg", "DefaultSecurityGroup": "sg"}
             rid = f"{prefixes.get(kind, kind.lower())}-{h}"
-            extra: dict[str, Any] = {"id": rid, "arn": arn("ec2", f"{kind.lower()}/{rid}"), "ownerId": a}
+            # EC2's ARN resource types are hyphenated (security-group/sg-..., internet-gateway/igw-...)
+            resource_type = re.sub(r"(?<!^)(?=[A-Z])", "-", kind.removeprefix("Default")).lower()
+            extra: dict[str, Any] = {"id": rid, "arn": arn("ec2", f"{resource_type}/{rid}"), "ownerId": a}
             if kind == "Eip":
                 extra.update(allocationId=rid, publicIp=f"3.{int(h[:2], 16)}.{int(h[2:4], 16)}.{int(h[4:6], 16)}")
             if kind == "NatGateway":

@@ -53,7 +53,9 @@ DEPLOY_ACTIONS: dict[str, list[str]] = {
         "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress",
         "ec2:DescribeSecurityGroupRules", "ec2:CreateTags", "ec2:DeleteTags"],
     "aws:iam/role:Role": [
-        "iam:CreateRole", "iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary",
+        # No iam:UpdateAssumeRolePolicy: a pipeline cannot make a service role trust anyone else (a role's trust,
+        # ecs-tasks of this account, is set when it is created; changing it is the platform admins' apply).
+        "iam:CreateRole", "iam:GetRole", "iam:PutRolePermissionsBoundary",
         "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
         "iam:ListInstanceProfilesForRole", "iam:DeleteRolePolicy", "iam:DeleteRole"],
     "aws:iam/rolePolicy:RolePolicy": ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
@@ -146,6 +148,57 @@ CREATE_ON_SPACE_RESOURCES: frozenset[str] = frozenset({
     "sns:TagResource", "secretsmanager:TagResource",
 })
 """Actions of :data:`CREATE_ACTIONS` that are also authorized by ``aws:ResourceTag/platform:space``."""
+
+CREATED_RESOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    # Creating action -> (service, resource) of each ARN it authorizes for what it creates, ``{prefix}`` the space's
+    # prefix. Named resources by the space's name prefix; those AWS names by a generated id (load balancers, target
+    # groups and listeners have their id in the ARN, security groups and rules, scalable targets) by the resource
+    # type only: the request tag decides, and the existing resources the action also authorizes (a VPC, a group,
+    # a load balancer, a subnet group, an ECS service behind a scalable target) are the space's by their tag.
+    "ecs:CreateService": (("ecs", "service/{prefix}/*"),),
+    "elasticloadbalancing:CreateLoadBalancer": (("elasticloadbalancing", "loadbalancer/app/*/*"),),
+    "elasticloadbalancing:CreateTargetGroup": (("elasticloadbalancing", "targetgroup/*/*"),),
+    "elasticloadbalancing:CreateListener": (("elasticloadbalancing", "listener/app/*/*/*"),),
+    "ec2:CreateSecurityGroup": (("ec2", "security-group/*"),),
+    "ec2:AuthorizeSecurityGroupIngress": (("ec2", "security-group-rule/*"),),
+    "ec2:AuthorizeSecurityGroupEgress": (("ec2", "security-group-rule/*"),),
+    "application-autoscaling:RegisterScalableTarget": (("application-autoscaling", "scalable-target/*"),),
+    "secretsmanager:CreateSecret": (("secretsmanager", "secret:platform/{prefix}-*"),),
+    "rds:CreateDBSubnetGroup": (("rds", "subgrp:{prefix}-*"),),
+    # a database also authorizes the default parameter and option groups it uses (AWS's, untagged, by name)
+    "rds:CreateDBInstance": (("rds", "db:{prefix}-*"), ("rds", "pg:default.*"), ("rds", "og:default:*")),
+    "sqs:CreateQueue": (("sqs", "{prefix}-*"),),
+    "dynamodb:CreateTable": (("dynamodb", "table/{prefix}-*"),),
+    "elasticache:CreateCacheSubnetGroup": (("elasticache", "subnetgroup:{prefix}-*"),),
+    "elasticache:CreateReplicationGroup": (("elasticache", "replicationgroup:{prefix}-*"),
+                                           ("elasticache", "cluster:{prefix}-*"),
+                                           ("elasticache", "parametergroup:default.*")),
+    "sns:CreateTopic": (("sns", "{prefix}-*"),),
+}
+"""What each creating deploy action creates: the only resources a request tag alone authorizes it on."""
+
+TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
+    # Tagging action -> the creating actions whose new resources it tags (tag-on-create). Only those resources,
+    # never an AWS-named default (a parameter group); EC2 and ELB also check the creating action itself.
+    "ec2:CreateTags": ("ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"),
+    "elasticloadbalancing:AddTags": ("elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup",
+                                     "elasticloadbalancing:CreateListener"),
+    "application-autoscaling:TagResource": ("application-autoscaling:RegisterScalableTarget",),
+    "secretsmanager:TagResource": ("secretsmanager:CreateSecret",),
+    "rds:AddTagsToResource": ("rds:CreateDBSubnetGroup", "rds:CreateDBInstance"),
+    "sqs:TagQueue": ("sqs:CreateQueue",),
+    "dynamodb:TagResource": ("dynamodb:CreateTable",),
+    "elasticache:AddTagsToResource": ("elasticache:CreateCacheSubnetGroup", "elasticache:CreateReplicationGroup"),
+    "sns:TagResource": ("sns:CreateTopic",),
+}
+"""Tagging actions of :data:`CREATE_ACTIONS` and what they tag when a resource is created."""
+
+CREATE_ACTION_KEYS: dict[str, str] = {"ec2": "ec2:CreateAction", "elasticloadbalancing": "elasticloadbalancing:CreateAction"}
+"""Services whose tagging is checked against the creating action (``ec2:CreateAction``): their tag-on-create grants
+name it, so tagging an existing resource is never authorized by a request tag."""
+
+TAG_KEYS: tuple[str, ...] = ("platform:*", "cost-center", "Name")
+"""The tag keys a pipeline may set when it creates a resource (:func:`platform_cli.planning.tags.unit_tags`, ``Name``)."""
 
 BOUNDED_ROLE_ACTIONS: frozenset[str] = frozenset({
     "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy"})

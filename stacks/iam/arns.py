@@ -33,6 +33,11 @@ def service_role_arns(partition: str, account: str, prefix: str) -> list[str]:
     return [f"arn:{partition}:iam::{account}:role/{prefix}-*-{kind}" for kind in ("task", "execution")]
 
 
+def secret_arns(partition: str, region: str, account: str, prefix: str) -> list[str]:
+    """The space's binding secrets: ``platform/SERVICE_PREFIX/BINDING``, a service's prefix starting with the space's."""
+    return [arn(partition, "secretsmanager", region, account, f"secret:platform/{prefix}-*")]
+
+
 def boundary_arn(partition: str, account: str, prefix: str) -> str:
     return f"arn:{partition}:iam::{account}:policy/{resource_name(prefix, 'boundary', max_len=128)}"
 

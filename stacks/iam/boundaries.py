@@ -8,9 +8,9 @@ from typing import Any
 from platform_cli.planning.names import flat_prefix
 
 from .actions import BOUNDED_ROLE_ACTIONS, BUCKET_ACTIONS, CREATE_ACTIONS, OBJECT_ACTIONS, SPACE_TAGGED_ACTIONS
-from .arns import alarm_arns, log_group_arns, task_definition_arns
+from .arns import alarm_arns, log_group_arns, service_role_arns
 from .ci_grants import ci_deploy_policy
-from .documents import STAR_RESOURCE_ACTIONS, _regional, allow, arn, doc, space_condition, space_tag_request
+from .documents import STAR_RESOURCE_ACTIONS, _regional, allow, arn, doc, space_condition
 
 
 def permission_boundary(partition: str, region: str, account: str, space: str, prefix: str, *,
@@ -44,10 +44,8 @@ def permission_boundary(partition: str, region: str, account: str, space: str, p
         allow("SpaceObjects", list(OBJECT_ACTIONS), [f"{buckets}/*"], condition=in_account),
         # GetQueueUrl resolves a name before any tag can be read: the space's queues by name.
         allow("SpaceQueueUrls", ["sqs:GetQueueUrl"], [arn(partition, "sqs", region, account, f"{prefix}-*")]),
-        # A new task definition revision has no tags yet: the space's families, tagged with the space.
-        allow("SpaceTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
-              task_definition_arns(partition, region, account, prefix), condition=space_tag_request(space)),
-        allow("PassOwnRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"]),
+        # No iam:PassRole and no task definitions: no role carrying this boundary is granted them (the CI deploy
+        # role has a boundary of its own, :func:`ci_boundary`).
         allow("SpaceAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
         allow("AccountWide", sorted(STAR_RESOURCE_ACTIONS), "*"),
     )
@@ -97,8 +95,9 @@ def read_only_families(actions: list[str], *, star: bool = False) -> list[str]:
     return sorted({read_only_family(a) if read_only_family(a) in collapsed else a for a in actions})
 
 
-VERBATIM = ("StateSecretsKey", "DeployHistory", "ServiceLinkedRoles")
-"""Statements of the CI grants reaching beyond the space: the CI boundary keeps their actions and conditions."""
+VERBATIM = ("StateKey", "DeployHistory", "ServiceLinkedRoles", "PassServiceRoles")
+"""Statements of the CI boundary written as the grants' (no read-only families): the shared key, the history table,
+service-linked roles and passing roles (the service roles, to ECS tasks only)."""
 
 
 def ci_boundary(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str, *,
@@ -108,8 +107,9 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     The deploy role has its own boundary: the roles it creates for services carry the space's boundary
     (:func:`permission_boundary`), which allows none of the deploy actions, so a service role never gains
     deploy or IAM powers from a policy the pipeline writes. Existing resources are the space's by their tag;
-    creating and tagging are limited to the account and region here and to the space's request tag (and
-    untagged resources) by the grants; roles only with the space's boundary.
+    creating and tagging are limited to the account and region here, and by the grants to what each action creates
+    with the space's request tag; roles only with the space's boundary; no resource of another space (the grants'
+    deny).
 
     With ``compact`` (the default) the read-only actions of each statement are written as families
     (:func:`read_only_families`), in the same statement, so with the same resources and condition; the
@@ -131,10 +131,16 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     state = f"arn:{partition}:s3:::{kwargs.get('state_bucket')}"
     state_arns = [f"{state}*"]  # the bucket and its objects; the grants name the team's objects in it
     for st in grants:
+        if st["Effect"] == "Deny":  # the grants' denies deny whatever the boundary allows
+            continue
         for action in st["Action"]:
             service = action.split(":")[0]
             if st["Sid"] == "ServiceLinkedRoles":  # iam:AWSServiceName names the services and so their paths
                 add(st["Sid"], action, [f"arn:{partition}:iam::{account}:role/aws-service-role/*"], st.get("Condition"))
+            elif st["Sid"] in ("StateSecretsKey", "StateObjectsKey", "DeployHistory"):
+                # the shared key and the history table by their ARNs; the grants' conditions (key alias, the team's
+                # encryption context, the team's items) are the grants' alone: the boundary's size limit
+                add("DeployHistory" if st["Sid"] == "DeployHistory" else "StateKey", action, st["Resource"])
             elif st["Sid"] in VERBATIM:  # not the space's
                 add(st["Sid"], action, st["Resource"], st.get("Condition"))
             elif action in STAR_RESOURCE_ACTIONS:
@@ -144,7 +150,7 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
             elif service == "s3":
                 add("Buckets", action, st["Resource"], {"StringEquals": {"s3:ResourceAccount": account}})
             elif action in BOUNDED_ROLE_ACTIONS:
-                add("RolesWithBoundary", action, [f"arn:{partition}:iam::{account}:role/{prefix}-*"], st.get("Condition"))
+                add("RolesWithBoundary", action, service_role_arns(partition, account, prefix), st.get("Condition"))
             elif service in ("iam", "cloudwatch"):  # by name: roles and alarms of the space
                 add("Named", action, st["Resource"])
             elif action in CREATE_ACTIONS:

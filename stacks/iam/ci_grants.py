@@ -5,13 +5,64 @@ from __future__ import annotations
 from typing import Any
 
 from platform_cli.planning.names import service_project_prefix, space_project
+from platform_cli.planning.tags import SECRETS_CONTEXT_KEY, SHARED_SPACE
 
-from .actions import (BOUNDED_ROLE_ACTIONS, CREATE_ACTIONS, CREATE_ON_SPACE_RESOURCES, HISTORY_ITEM_ACTIONS,
-                      SERVICE_LINKED_ROLE_SERVICES, deploy_actions)
-from .arns import alarm_arns, boundary_arn, service_linked_role_arns, service_role_arns, task_definition_arns
-from .documents import STAR_RESOURCE_ACTIONS, allow, arn, doc, space_condition, space_tag_request
+from .actions import (BOUNDED_ROLE_ACTIONS, CREATE_ACTION_KEYS, CREATE_ACTIONS, CREATE_ON_SPACE_RESOURCES, CREATED_RESOURCES,
+                      HISTORY_ITEM_ACTIONS, SERVICE_LINKED_ROLE_SERVICES, TAG_KEYS, TAG_ON_CREATE, deploy_actions)
+from .arns import (alarm_arns, boundary_arn, secret_arns, service_linked_role_arns, service_role_arns,
+                   task_definition_arns)
+from .documents import STAR_RESOURCE_ACTIONS, allow, arn, dns_suffix, doc, space_condition, space_tag_request
 
 _BY_NAME_SERVICES = ("iam", "s3")  # authorized by name, not by tag (see ci_deploy_policies)
+
+
+def creating_condition(space: str) -> dict[str, Any]:
+    """A resource being created carries the space's tag (its other tag keys: :func:`deny_other_tag_keys`)."""
+    return space_tag_request(space)
+
+
+def deny_other_tag_keys() -> dict[str, Any]:
+    """No request sets a tag key but the platform's (:data:`TAG_KEYS`; ``aws:`` keys are AWS's own, which no caller
+    can set): one statement for every creating and tagging grant."""
+    return {"Sid": "DenyOtherTagKeys", "Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"ForAnyValue:StringNotLike": {"aws:TagKeys": [*TAG_KEYS, "aws:*"]}}}
+
+
+def created_arns(partition: str, region: str, account: str, prefix: str, action: str) -> list[str]:
+    """The ARNs a creating action is authorized on for what it creates (:data:`CREATED_RESOURCES`)."""
+    return [arn(partition, service, region, account, resource.format(prefix=prefix))
+            for service, resource in CREATED_RESOURCES[action]]
+
+
+CREATE_SIDS = frozenset(f"Deploy{a.split(':')[1]}" for a in CREATED_RESOURCES)
+"""Sids the creating statements may have (one per set of created resources, named for its first action)."""
+
+
+def _create_statements(partition: str, region: str, account: str, space: str, prefix: str,
+                       actions: list[str]) -> list[dict[str, Any]]:
+    """Creating (and tagging at creation) the space's new resources: each action on what it creates only, with the
+    space's request tag. No statement selects a resource by a tag it lacks, so no existing resource, untagged or
+    another space's, is authorized by a request tag (existing resources are the space's by their tag, elsewhere)."""
+    creating = creating_condition(space)
+    by_resources: dict[tuple[str, ...], list[str]] = {}  # one statement per set of created resources: no action is
+    for action in (a for a in actions if a in CREATED_RESOURCES):  # granted on what another one creates
+        resources = tuple(sorted(created_arns(partition, region, account, prefix, action)))
+        by_resources.setdefault(resources, []).append(action)
+    statements = [allow(f"Deploy{sorted(group)[0].split(':')[1]}", group, list(resources), condition=creating)
+                  for resources, group in sorted(by_resources.items(), key=lambda kv: sorted(kv[1]))]
+    for tagging, by in sorted(TAG_ON_CREATE.items()):
+        if tagging not in actions:
+            continue
+        service = tagging.split(":")[0]
+        resources = sorted({r for a in by for r in created_arns(partition, region, account, prefix, a)
+                            if ":default" not in r})  # what the actions create, never AWS's default groups
+        condition = dict(creating)
+        if service in CREATE_ACTION_KEYS:
+            condition["StringEquals"] = {**condition["StringEquals"],
+                                         CREATE_ACTION_KEYS[service]: [a.split(":")[1] for a in by]}
+        sid = "TagOnCreate" + "".join(w.capitalize() for w in service.replace("-", " ").split())
+        statements.append(allow(sid, [tagging], resources, condition=condition))
+    return statements
 
 
 def _space_deploy_statements(partition: str, region: str, account: str, space: str, prefix: str,
@@ -23,10 +74,10 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
               and not a.startswith("secretsmanager:") and a != "iam:PassRole"]
     secrets = [a for a in actions if a.startswith("secretsmanager:") and a not in STAR_RESOURCE_ACTIONS]
     anywhere = arn(partition, "*", region, account, "*")  # any resource of the account and region: the tag decides
-    own_secrets = arn(partition, "secretsmanager", region, account, "secret:platform/*")
-    # A resource being created carries the space's tag and has none yet (so no other space's resource can be
-    # tagged into this space); an existing resource of the space carries the tag.
-    creating = {**space_tag_request(space), "Null": {"aws:ResourceTag/platform:space": "true"}}
+    own_secrets = secret_arns(partition, region, account, prefix)
+    # An existing resource of the space carries its tag; a tag change keeps it the space's (or names no space).
+    tagged = {"StringEquals": space_condition(space)["StringEquals"],
+              "StringEqualsIfExists": {"aws:RequestTag/platform:space": space}}
     buckets = f"arn:{partition}:s3:::{bucket_prefix}*"
     in_account = {"StringEquals": {"s3:ResourceAccount": account}}
     roles = service_role_arns(partition, account, prefix)
@@ -34,23 +85,23 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
     statements = [
         allow("DeployTagged", [a for a in by_tag if a != "kms:CreateGrant"
                                and (a not in CREATE_ACTIONS or a in CREATE_ON_SPACE_RESOURCES)],
-              [anywhere], condition=space_condition(space)),
+              [anywhere], condition=tagged),
         # ECS: the space's services by name (their cluster is the space's), to change their tags.
         allow("TagServices", ["ecs:TagResource"] if "ecs:TagResource" in actions else [],
-              [arn(partition, "ecs", region, account, f"service/{prefix}/*")]),
-        # ECS authorizes new task definitions and services by name (RegisterTaskDefinitions, TagServices).
-        allow("DeployCreate", [a for a in by_tag if a in CREATE_ACTIONS
-                                and a not in ("ecs:RegisterTaskDefinition", "ecs:TagResource")], [anywhere],
-              condition=creating),
+              [arn(partition, "ecs", region, account, f"service/{prefix}/*")],
+              condition={"StringEqualsIfExists": {"aws:RequestTag/platform:space": space}}),
+        *_create_statements(partition, region, account, space, prefix,
+                            [a for a in by_tag + secrets if a in CREATE_ACTIONS
+                             and a not in ("ecs:RegisterTaskDefinition", "ecs:TagResource")]),
         allow("DeploySecrets", [a for a in secrets if a not in CREATE_ACTIONS or a in CREATE_ON_SPACE_RESOURCES],
-              [own_secrets],
-              condition=space_condition(space)),
-        allow("DeployCreateSecrets", [a for a in secrets if a in CREATE_ACTIONS], [own_secrets], condition=creating),
+              own_secrets, condition=tagged),
         # RDS creates the master user secret of a database with the caller's permissions; it must not carry
         # the space tag (which would open it to the statements above).
         allow("DatabaseMasterSecrets", ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
               [arn(partition, "secretsmanager", region, account, "secret:rds!db-*")],
-              condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["platform:space"]}}),
+              condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["platform:space"]},
+                         "StringLike": {"aws:RequestTag/aws:rds:primaryDBInstanceArn":
+                                        arn(partition, "rds", region, account, f"db:{prefix}-*")}}),
         # Encrypted databases, tables and caches: grants on the space's key only for AWS services.
         allow("KeyGrantsForResources", ["kms:CreateGrant"], [arn(partition, "kms", region, account, "key/*")],
               condition={**space_condition(space), "Bool": {"kms:GrantIsForAWSResource": "true"}}),
@@ -73,10 +124,22 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
     return [st for st in statements if st["Action"]]
 
 
+def deny_other_spaces(space: str) -> dict[str, Any]:
+    """Nothing on a resource tagged with another space (a resource of the platform's own is tagged
+    :data:`SHARED_SPACE` and reached only by the grants naming it: the team's state objects and history items)."""
+    return {"Sid": "DenyOtherSpaces", "Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:ResourceTag/platform:space": [space, SHARED_SPACE]},
+                          "Null": {"aws:ResourceTag/platform:space": "false"}}}
+
+
 def state_backend_statements(partition: str, team: str, env: str, region: str,
                              state_bucket: str | None, state_prefix: str, secrets_key: str | None) -> list[dict[str, Any]]:
     """Pulumi state of the team's units in the shared backend: its services' stacks of ENV.REGION read and
-    written, the space's stack read (stack reference); the secrets key (an alias ARN or a key ARN) used."""
+    written, the space's stack read (stack reference); the secrets key (an alias ARN or a key ARN) used for the
+    team's stack secrets only (their encryption context names the team) and for the state objects through S3.
+
+    The object keys come from the naming functions the engine uses (``pulumi_project``, ``pulumi_stack``), with
+    ``*`` for the service: the grant is the team's exactly when those names are injective."""
     if not state_bucket:
         return []
     root = f"{state_prefix.strip('/')}/.pulumi" if state_prefix.strip("/") else ".pulumi"
@@ -89,17 +152,23 @@ def state_backend_statements(partition: str, team: str, env: str, region: str,
               [f"{bucket}/{root}/*/{service_project_prefix(team)}*/{stack}*"]),
     ]
     if secrets_key:
-        use = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
         if ":alias/" in secrets_key:  # KMS authorizes the key, not its alias: the key the alias names
             key_arn = secrets_key.split(":alias/")[0] + ":key/*"
             alias = "alias/" + secrets_key.split(":alias/")[1]
             # kms:ResourceAliases: also when S3 uses the key (by its ARN) for the state objects.
-            statements.append(allow("StateSecretsKey", use, [key_arn],
-                                    condition={"ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}}))
+            key, which = [key_arn], {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}}
         else:
-            statements.append(allow("StateSecretsKey", use, [secrets_key]))
+            key, which = [secrets_key], {}
+        statements += [
+            allow("StateSecretsKey", ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], key,
+                  condition={**which, "StringEquals": {f"kms:EncryptionContext:{SECRETS_CONTEXT_KEY}": team}}),
+            # S3 reads and writes the state objects with the key (bucket keys: the bucket's ARN as context); which
+            # objects the role may read or write is S3's decision above.
+            allow("StateObjectsKey", ["kms:Decrypt", "kms:GenerateDataKey"], key,
+                  condition={**which, "StringLike": {"kms:ViaService": f"s3.*.{dns_suffix(partition)}"},
+                             "StringEquals": {"kms:EncryptionContext:aws:s3:arn": bucket}}),
+        ]
     return statements
-
 
 
 def history_leading_keys(team: str) -> list[str]:
@@ -115,6 +184,12 @@ def history_statements(table_arn: str | None, team: str) -> list[dict[str, Any]]
     return [allow("DeployHistory", list(HISTORY_ITEM_ACTIONS), [table_arn],
                   condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": history_leading_keys(team)}})]
 
+
+
+def pass_service_roles(partition: str, account: str, prefix: str) -> dict[str, Any]:
+    """Pass the space's service task and execution roles, to ECS tasks only (no team, CI or flow log role)."""
+    return allow("PassServiceRoles", ["iam:PassRole"], service_role_arns(partition, account, prefix),
+                 condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
 
 
 def service_linked_role_statement(partition: str, account: str) -> dict[str, Any]:
@@ -151,8 +226,7 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
         # A new revision has no tags to check yet: the space's families, registered with the space's tag.
         allow("RegisterTaskDefinitions", ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
               task_definition_arns(partition, region, account, prefix), condition=space_tag_request(space)),
-        allow("PassServiceRoles", ["iam:PassRole"], [f"arn:{partition}:iam::{account}:role/{prefix}-*"],
-              condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
+        pass_service_roles(partition, account, prefix),
         allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
         *state_backend_statements(partition, team, env, region, state_bucket, state_prefix, secrets_key),
         *history_statements(history_table, team),
@@ -160,10 +234,15 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
     statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary)
     if service_linked_roles:
         statements.append(service_linked_role_statement(partition, account))
-    by_tag = ("DeployTagged", "DeployCreate", "TagServices")
+    by_tag = ("DeployTagged", "TagServices")
+    creating = [st for st in statements if st["Sid"] in CREATE_SIDS]
+    tagging = [st for st in statements if st["Sid"].startswith("TagOnCreate")]
     return {"release": release,
-            "deploy": doc(*[st for st in statements if st["Sid"] in by_tag]),
-            "deploy-named": doc(*[st for st in statements if st["Sid"] not in by_tag])}
+            "deploy": doc(*[st for st in statements if st["Sid"] in by_tag], deny_other_spaces(space)),
+            "deploy-create": doc(*creating, deny_other_tag_keys()),
+            "deploy-tag": doc(*tagging),
+            "deploy-named": doc(*[st for st in statements if st["Sid"] not in by_tag
+                                  and st not in creating and st not in tagging])}
 
 
 def ci_deploy_policy(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str,

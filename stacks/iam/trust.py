@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_cli.planning.ci_repos import GITHUB_SUBJECT_CLAIMS, PROTECTED_BRANCH, github_subject_command, repos_on  # noqa: F401
 from platform_cli.planning.names import ci_audience
 
 from .arns import oidc_provider_arn
@@ -27,44 +28,57 @@ def team_trust(partition: str, account: str, team: str) -> dict[str, Any]:
     })
 
 
-def github_subjects(repos: list[str], env: str) -> list[str]:
-    """OIDC subjects of GitHub Actions jobs of these repositories running in the GitHub environment ENV."""
-    return [f"repo:{r}:environment:{env}" for r in repos]
+def github_subjects(repos: list[str], env: str, protected: bool) -> list[str]:
+    """OIDC subjects of GitHub Actions jobs of these repositories running in the GitHub environment ENV: from the
+    protected branch only when the environment is protected, from any ref otherwise."""
+    ref = f"refs/heads/{PROTECTED_BRANCH}" if protected else "*"
+    return [f"repo:{r}:environment:{env}:ref:{ref}" for r in repos]
 
 
 def gitlab_subjects(repos: list[str], protected: bool) -> list[str]:
-    """GitLab subjects: protected environments deploy from the default branch only."""
-    ref = "ref_type:branch:ref:main" if protected else "ref_type:*"
+    """GitLab subjects (``project_path:GROUP/PROJECT:ref_type:TYPE:ref:REF``): protected environments deploy from the
+    protected branch only, other environments from any branch or tag."""
+    ref = f"ref_type:branch:ref:{PROTECTED_BRANCH}" if protected else "ref_type:*"
     return [f"project_path:{r}:{ref}" for r in repos]
+
+
+def _oidc_condition(host: str, audience: str, subjects: list[str], *, exact: bool) -> dict[str, Any]:
+    """The audience exactly; the subjects exactly (a protected environment) or as patterns (``ref:*``)."""
+    if exact:
+        return {"StringEquals": {f"{host}:aud": audience, f"{host}:sub": subjects}}
+    return {"StringEquals": {f"{host}:aud": audience}, "StringLike": {f"{host}:sub": subjects}}
 
 
 def ci_trust(partition: str, account: str, repos: list[str], env: str, *, protected: bool,
              github: bool = True, gitlab_url: str | None = None) -> dict[str, Any]:
-    """Trust of the CI deploy role: only the space's repositories, only for this environment.
+    """Trust of the CI deploy role: the space's repositories, each on its own CI provider only
+    (:func:`platform_cli.planning.ci_repos.parse_ci_repo`), for this environment only.
 
-    GitHub's subject names the GitHub environment. GitLab's subject does not, so GitLab jobs
-    must also present this environment's audience (:func:`ci_audience`) as ``aud``: a job of
-    another environment, even on the same repository and branch, requests another audience."""
+    GitHub: the subject names repository, GitHub environment and ref (:data:`GITHUB_SUBJECT_CLAIMS`), so a run of a
+    protected environment must be on the protected branch. GitLab: IAM can check the subject, which names project
+    and ref but not the environment, so a protected environment's role trusts the protected branch only; the
+    audience a job requests (:func:`ci_audience`) is chosen by the job itself and separates nothing. Which jobs of
+    the protected branch may deploy a protected environment is GitLab's protected environment setting."""
     statements = []
-    if github and repos:
+    on_github, on_gitlab = repos_on(repos, "github"), repos_on(repos, "gitlab")
+    if github and on_github:
         statements.append({
             "Sid": "GitHubActions", "Effect": "Allow",
             "Principal": {"Federated": oidc_provider_arn(partition, account, GITHUB_OIDC_HOST)},
             "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
-                                           f"{GITHUB_OIDC_HOST}:sub": github_subjects(repos, env)}},
+            "Condition": _oidc_condition(GITHUB_OIDC_HOST, "sts.amazonaws.com", github_subjects(on_github, env, protected),
+                                         exact=protected),
         })
-    if gitlab_url and repos:
+    if gitlab_url and on_gitlab:
         host = gitlab_url.removeprefix("https://").rstrip("/")
         statements.append({
             "Sid": "GitLabCI", "Effect": "Allow",
             "Principal": {"Federated": oidc_provider_arn(partition, account, host)},
             "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {f"{host}:aud": ci_audience(gitlab_url, env)},
-                          "StringLike": {f"{host}:sub": gitlab_subjects(repos, protected)}},
+            "Condition": _oidc_condition(host, ci_audience(gitlab_url, env), gitlab_subjects(on_gitlab, protected),
+                                         exact=protected),
         })
     if not statements:  # a role must trust someone: nobody but the account's own CI bootstrap
         statements.append({"Sid": "NoCiRepos", "Effect": "Deny", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
                            "Action": "sts:AssumeRole"})
     return doc(*statements)
-

@@ -243,3 +243,44 @@ def test_gitlab_provider_beyond_the_iam_client_id_limit_is_a_clear_error(ws_on_c
         bootstrap(ws)
     assert "gitlab.com" in str(info.value) and "102" in str(info.value)
     assert sorted(_client_ids(boto)) == sorted(full)  # nothing half-added
+
+
+def _shared_space_tags(boto, names) -> dict[str, str | None]:
+    """The platform:space tag of every shared resource, read back with boto3."""
+    kms, s3, ddb, iam = boto("kms"), boto("s3"), boto("dynamodb"), boto("iam")
+    key = kms.describe_key(KeyId=names.kms_key)["KeyMetadata"]["KeyId"]
+    table = ddb.describe_table(TableName=names.history_table)["Table"]["TableArn"]
+    github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    found = {
+        "key": {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]},
+        "bucket": {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=names.state_bucket)["TagSet"]},
+        "table": {t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=table)["Tags"]},
+        "oidc": {t["Key"]: t["Value"] for t in iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=github)["Tags"]},
+    }
+    return {kind: tags.get("platform:space") for kind, tags in found.items()}
+
+
+def test_shared_resources_carry_the_reserved_space_tag_also_when_found_without_it(ws_on_cloud, boto):
+    from platform_cli.planning.tags import SHARED_SPACE
+
+    ws = ws_on_cloud
+    names = shared_names(ws)
+    bootstrap(ws)
+    assert _shared_space_tags(boto, names) == dict.fromkeys(("key", "bucket", "table", "oidc"), SHARED_SPACE)
+    # resources bootstrapped before the tag existed: the tag is added, nothing else is changed
+    kms, s3, ddb, iam = boto("kms"), boto("s3"), boto("dynamodb"), boto("iam")
+    key = kms.describe_key(KeyId=names.kms_key)["KeyMetadata"]["KeyId"]
+    kms.untag_resource(KeyId=key, TagKeys=["platform:space"])
+    s3.put_bucket_tagging(Bucket=names.state_bucket, Tagging={"TagSet": [{"Key": "owner", "Value": "ops"}]})
+    table = ddb.describe_table(TableName=names.history_table)["Table"]["TableArn"]
+    ddb.untag_resource(ResourceArn=table, TagKeys=["platform:space"])
+    for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"], TagKeys=["platform:space"])
+    assert set(_shared_space_tags(boto, names).values()) == {None}
+    report = bootstrap(ws)
+    assert _shared_space_tags(boto, names) == dict.fromkeys(("key", "bucket", "table", "oidc"), SHARED_SPACE)
+    assert {(i.kind, i.status) for i in report.items if i.status != "updated"} == set()
+    assert all(any("platform:space=platform:shared" in d for d in i.details) for i in report.items)
+    bucket_tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=names.state_bucket)["TagSet"]}
+    assert bucket_tags["owner"] == "ops"  # kept
+    assert {i.status for i in bootstrap(ws).items} == {"found"}

@@ -111,15 +111,15 @@ def test_allow_repo_adds_the_repository_keeping_the_rest(payments, tmp_path, run
     r = run_cli("-w", str(payments.root), "service", "new", "orders", "--space", "payments", "-o", str(tmp_path),
                 "--allow-repo")
     assert r.exit_code == 0, r.stderr
-    assert "added acme/orders to ci_repos" in r.stderr and "spaces/payments.yaml" in r.stderr
+    assert "added github:acme/orders to ci_repos" in r.stderr and "spaces/payments.yaml" in r.stderr
     assert "is not among the CI repositories" not in r.stderr
     after = path.read_text()
     diff = [d for d in difflib.ndiff(before.splitlines(), after.splitlines()) if d[:1] in "+-"]
-    assert len(diff) == 1 and diff[0].startswith("+ ") and diff[0][2:].strip() == "- acme/orders", diff
-    assert Space.load(path).ci_repos == ["acme/payments-api", "acme/orders"]
+    assert len(diff) == 1 and diff[0].startswith("+ ") and diff[0][2:].strip() == "- github:acme/orders", diff
+    assert Space.load(path).ci_repos == ["acme/payments-api", "github:acme/orders"]
     from platform_cli.workspace import WorkspaceContext
 
-    assert "acme/orders" in WorkspaceContext.open(payments.root).space("payments").ci_repos
+    assert "github:acme/orders" in WorkspaceContext.open(payments.root).space("payments").ci_repos
     assert run_cli("-w", str(payments.root), "space", "show", "payments").exit_code == 0
 
 
@@ -134,9 +134,9 @@ def test_allow_repo_into_an_empty_list_and_json(workspace, tmp_path, run_cli):
                 "--allow-repo", "--json")
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["repository"] == "acme/tool" and data["repository_added"] and data["repository_allowed"]
-    assert Space.load(path).ci_repos == ["acme/tool"]
-    assert path.read_text().replace("ci_repos:\n- acme/tool\n", "ci_repos: []\n") == before
+    assert data["repository"] == "github:acme/tool" and data["repository_added"] and data["repository_allowed"]
+    assert Space.load(path).ci_repos == ["github:acme/tool"]
+    assert path.read_text().replace("ci_repos:\n- github:acme/tool\n", "ci_repos: []\n") == before
 
 
 def test_allow_repo_is_a_no_op_when_already_allowed_and_on_dry_run(payments, tmp_path, run_cli):
@@ -148,7 +148,7 @@ def test_allow_repo_is_a_no_op_when_already_allowed_and_on_dry_run(payments, tmp
     r = run_cli("-w", str(payments.root), "service", "new", "ledger", "--space", "payments", "-o", str(tmp_path),
                 "--allow-repo", "--dry-run")
     assert r.exit_code == 0, r.stderr
-    assert "would add acme/ledger to ci_repos" in r.stderr
+    assert "would add github:acme/ledger to ci_repos" in r.stderr
     assert path.read_text() == before and not (tmp_path / "ledger").exists()
 
 
@@ -166,6 +166,27 @@ def test_without_allow_repo_the_note_names_the_exact_edit(payments, tmp_path, ru
     r = run_cli("-w", str(payments.root), "service", "new", "orders", "--space", "payments", "-o", str(tmp_path))
     assert r.exit_code == 0, r.stderr
     note = " ".join(line for line in r.stderr.splitlines() if "acme/orders" in line)
-    assert "- acme/orders" in note and "ci_repos:" in note and str(path) in note
+    assert "- github:acme/orders" in note and "ci_repos:" in note and str(path) in note
     assert "platform space apply payments" in note and "--allow-repo" in note
     assert path.read_text() == before
+
+
+def test_a_gitlab_service_adds_its_project_in_the_gitlab_form_and_a_github_one_says_how_to_set_its_subject(
+        payments, tmp_path, run_cli):
+    from platform_cli.planning.ci_repos import github_subject_command
+
+    path, _ = _commented_space(payments)
+    # the space's bare acme/payments-api is the GitHub repository: on GitLab the project is not yet allowed
+    r = run_cli("-w", str(payments.root), "service", "new", "payments-api", "--space", "payments", "-o", str(tmp_path),
+                "--ci", "gitlab", "--allow-repo", "--json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["repository"] == "gitlab:acme/payments-api" and data["repository_added"]
+    assert Space.load(path).ci_repos == ["acme/payments-api", "gitlab:acme/payments-api"]
+    assert not any("customization/sub" in step for step in data["next_steps"])
+    r = run_cli("-w", str(payments.root), "service", "new", "orders", "--space", "payments", "-o", str(tmp_path / "gh"),
+                "--json")
+    data = json.loads(r.stdout)
+    assert any(step.startswith(github_subject_command("acme/orders")) for step in data["next_steps"]), data["next_steps"]
+    readme = (tmp_path / "gh" / "orders" / "README.md").read_text()
+    assert github_subject_command("acme/orders") in readme

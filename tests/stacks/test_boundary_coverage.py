@@ -302,12 +302,25 @@ def test_checker_fails_when_the_boundary_misses_a_needed_action(offering, resour
     assert missing and all(m.startswith(f"{trimmed} on ") for m in missing)
 
 
-def test_checker_fails_for_task_definitions_registered_without_the_space_tag():
-    grant_list = [g for g in grants(iam.ci_deploy_policy(P, R, A, SPACE, PREFIX, f"arn:aws:ecr:{R}:{A}:repository/{PREFIX}"))
-                  if g[1].startswith(f"arn:aws:ecs:{R}:{A}:task-definition/")]
-    assert grant_list and uncovered(grant_list, BOUNDARY) == []
-    untagged = [(a, r, {}) if a == "ecs:RegisterTaskDefinition" else (a, r, c) for a, r, c in grant_list]
-    assert [m for m in uncovered(untagged, BOUNDARY) if "aws:requesttag/platform:space" in m]
+def test_task_definitions_are_registered_with_the_space_tag_only():
+    from tests.iameval import Request, allowed
+
+    ecr = f"arn:aws:ecr:{R}:{A}:repository/{PREFIX}"
+    documents = list(iam.ci_deploy_policies(P, R, A, SPACE, PREFIX, ecr, bucket_prefix=f"acme-{PREFIX}-",
+                                            boundary=iam.boundary_arn(P, A, PREFIX)).values())
+    ci_boundary = iam.ci_boundary(P, R, A, SPACE, PREFIX, ecr)
+    family = f"arn:aws:ecs:{R}:{A}:task-definition/{PREFIX}-api:7"
+    for action in ("ecs:RegisterTaskDefinition", "ecs:TagResource"):
+        tagged = {"aws:RequestTag/platform:space": SPACE, "aws:TagKeys": ["platform:space"]}
+        assert allowed(Request(action, family, tagged), documents, boundary=ci_boundary), action
+        assert not allowed(Request(action, family, {}), documents, boundary=ci_boundary), action
+        other = {"aws:RequestTag/platform:space": "search-prod", "aws:TagKeys": ["platform:space"]}
+        assert not allowed(Request(action, family, other), documents, boundary=ci_boundary), action
+        assert not allowed(Request(action, f"arn:aws:ecs:{R}:{A}:task-definition/search-prod-euw1-api:1", tagged),
+                           documents, boundary=ci_boundary), action
+    # the space's boundary (team and service roles) allows no task definition at all
+    assert not allowed(Request("ecs:RegisterTaskDefinition", family, {"aws:RequestTag/platform:space": SPACE}),
+                       [iam.doc(iam.allow("All", ["ecs:RegisterTaskDefinition"], "*"))], boundary=BOUNDARY)
 
 
 def test_checker_rejects_a_tag_scoped_boundary_for_s3_and_queue_urls():

@@ -17,6 +17,7 @@ import pytest
 
 from stacks import iam
 from tests.stacks.test_boundary_coverage import _as_list, _json, action_matches, grants, resource_matches, uncovered
+from tests.iameval import Request, allowed
 from tests.stacks.test_iam_lint import parliament_findings
 
 SPACE_UNIT = "space/payments/prod/eu-central-1"
@@ -49,36 +50,41 @@ def _service_types(rendered) -> set[str]:
     return {r["type"] for r in service.resources if not r["type"].startswith(("pulumi:", "platform:"))}
 
 
-# --- a small evaluator of the conditions the CI policies use -------------------------------------
+# --- requests of a deploy, decided by the test evaluator (tests/iameval.py) -----------------------
 
-def _condition_holds(op: str, key: str, value, *, tags: dict, creating: bool, context: dict) -> bool:
-    values = _as_list(value)
-    k = key.lower()
-    if k.startswith("aws:resourcetag/"):
-        current = None if creating else tags.get(key.split("/", 1)[1])
-        if op == "Null":
-            return (current is None) == (values == ["true"])
-        return current in values
-    if k.startswith("aws:requesttag/"):
-        return creating and tags.get(key.split("/", 1)[1]) in values
-    if k == "aws:tagkeys" and op == "ForAllValues:StringNotEquals":
-        return not set(context.get("tag_keys", [])) & set(values)
-    if k in context:
-        return context[k] in values
-    raise AssertionError(f"condition {op} {key} not modelled by this test")
+def request_context(*, tags: dict, creating: bool, context: dict, action: str = "") -> dict:
+    """The condition keys of a request: an existing resource's tags (aws:ResourceTag), or, creating one, the request's
+    tags (aws:RequestTag, aws:TagKeys) and for EC2 and ELB tagging the creating action (``create_action``)."""
+    ctx = {k: v for k, v in context.items() if k not in ("tag_keys", "create_action")}
+    if creating:
+        ctx.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
+        if tags:
+            ctx["aws:TagKeys"] = context.get("tag_keys", list(tags))
+        service = action.split(":")[0]
+        if context.get("create_action") and service in iam.CREATE_ACTION_KEYS:
+            ctx[iam.CREATE_ACTION_KEYS[service]] = context["create_action"]
+    else:
+        ctx.update({f"aws:ResourceTag/{k}": v for k, v in tags.items()})
+    return ctx
 
 
 def allows(documents: list[dict], action: str, resource: str, *, tags: dict, creating: bool, context: dict) -> bool:
-    for document in documents:
-        for st in _as_list(document.get("Statement")):
-            if st.get("Effect") != "Allow" or not any(action_matches(a, action) for a in _as_list(st.get("Action"))):
-                continue
-            if not any(resource_matches(r, resource) for r in _as_list(st.get("Resource"))):
-                continue
-            if all(_condition_holds(op, key, value, tags=tags, creating=creating, context=context)
-                   for op, block in (st.get("Condition") or {}).items() for key, value in block.items()):
-                return True
-    return False
+    ctx = request_context(tags=tags, creating=creating, context=context, action=action)
+    return allowed(Request(action, resource, ctx), documents)
+
+
+CREATES_IN: dict[str, str] = {
+    # Creating actions whose resource type in the graph is the parent of what they create: the ARN of the new one.
+    "ec2:AuthorizeSecurityGroupIngress": "security-group-rule/sgr-0new",
+    "ec2:AuthorizeSecurityGroupEgress": "security-group-rule/sgr-0new",
+}
+PARENTS: dict[str, str] = {
+    # Creating actions that also act on an existing resource of the space: which (by resource type of the graph).
+    "ec2:CreateSecurityGroup": "aws:ec2/vpc:Vpc",
+    "elasticloadbalancing:CreateListener": "aws:lb/loadBalancer:LoadBalancer",
+    "rds:CreateDBInstance": "aws:rds/subnetGroup:SubnetGroup",
+    "elasticache:CreateReplicationGroup": "aws:elasticache/subnetGroup:SubnetGroup",
+}
 
 
 def _resource_arn(r: dict, by_id: dict) -> str:
@@ -96,7 +102,8 @@ def _resource_arn(r: dict, by_id: dict) -> str:
 
 
 def missing_grants(documents: list[dict], rendered, table: dict[str, list[str]]) -> list[str]:
-    """Every (resource, action) of the service graph the CI documents do not allow, for the resource's ARN."""
+    """Every (resource, action) of the service graph the CI documents do not allow, for the resource's ARN: what a
+    creating action creates with the request's tags, an existing resource with its tags."""
     (space_inputs, space), (_, service) = rendered
     tags = space_inputs.tags
     key_arn = space.outputs["kms_key_arn"]
@@ -104,6 +111,9 @@ def missing_grants(documents: list[dict], rendered, table: dict[str, list[str]])
     context = {"s3:resourceaccount": A, "iam:passedtoservice": "ecs-tasks.amazonaws.com",
                "iam:permissionsboundary": space.outputs["permission_boundary_arn"],
                "kms:grantisforawsresource": "true"}
+    parents = {t: f"arn:aws:ec2:{R}:{A}:vpc/vpc-0space" if t == "aws:ec2/vpc:Vpc" else
+               next(r["outputs"]["arn"] for r in service.resources if r["type"] == t)
+               for t in PARENTS.values() if t == "aws:ec2/vpc:Vpc" or any(r["type"] == t for r in service.resources)}
     missing = []
     for r in service.resources:
         if r["type"].startswith(("pulumi:", "platform:")):
@@ -122,11 +132,26 @@ def missing_grants(documents: list[dict], rendered, table: dict[str, list[str]])
                 target = f"{own}/any/key"
             elif r["type"] == "aws:rds/instance:Instance" and service_prefix == "secretsmanager":
                 target, creating = f"arn:aws:secretsmanager:{R}:{A}:secret:rds!db-0123-abcdef", True
+            elif action in CREATES_IN:
+                target = f"arn:aws:ec2:{R}:{A}:{CREATES_IN[action]}"
             else:
                 target = own
-            ctx = {**context, "tag_keys": ["aws:rds:primaryDBInstanceArn"] if "rds!" in target else list(tags)}
-            if not allows(documents, action, target, tags=tags, creating=creating, context=ctx):
+            rds_secret = "rds!" in target
+            ctx = {**context, "tag_keys": list(tags) + ["Name"]}
+            request_tags = dict(tags)
+            if rds_secret:  # RDS tags the master secret with its database, not with the space
+                request_tags = {"aws:rds:primaryDBInstanceArn": next(x["outputs"]["arn"] for x in service.resources
+                                                                     if x["type"] == "aws:rds/instance:Instance")}
+                ctx["tag_keys"] = list(request_tags)
+            if action in iam.TAG_ON_CREATE:  # tagging at creation: the resource type's creating action
+                ctx["create_action"] = next(a for a in table[r["type"]] if a in iam.TAG_ON_CREATE[action]
+                                            or a in CREATES_IN).split(":")[1]
+            if not allows(documents, action, target, tags=request_tags, creating=creating, context=ctx):
                 missing.append(f"{r['type']} {action} on {target}{' (creating)' if creating else ''}")
+            if creating and action in PARENTS and PARENTS[action] in parents:
+                parent = parents[PARENTS[action]]
+                if not allows(documents, action, parent, tags=tags, creating=False, context=context):
+                    missing.append(f"{r['type']} {action} on {parent} (its existing {PARENTS[action]})")
     return missing
 
 
@@ -162,7 +187,8 @@ def test_role_management_requires_the_space_boundary(ci_documents, rendered):
             assert not allows(ci_documents, action, role, tags={}, creating=True,
                               context={"iam:permissionsboundary": boundary}), (action, name)
     for action in ("iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:AttachRolePolicy"):
-        assert not any(action_matches(a, action) for st in statements for a in _as_list(st["Action"]))
+        assert not any(action_matches(a, action) for st in statements if st["Effect"] == "Allow"
+                       for a in _as_list(st["Action"]))
 
 
 def test_pass_role_only_to_ecs_tasks(ci_documents):
@@ -174,6 +200,9 @@ def test_pass_role_only_to_ecs_tasks(ci_documents):
 def test_no_wildcard_actions_and_star_only_for_star_actions(ci_documents):
     for document in ci_documents:
         for st in document["Statement"]:
+            if st["Effect"] == "Deny":  # the denies of other spaces' resources and of other tag keys: every action
+                assert st in (iam.deny_other_spaces("payments-prod"), iam.deny_other_tag_keys())
+                continue
             assert not [a for a in _as_list(st["Action"]) if "*" in a or "?" in a], st["Sid"]
             if st["Resource"] == "*" or "*" in _as_list(st["Resource"]):
                 assert set(st["Action"]) <= iam.STAR_RESOURCE_ACTIONS, st["Sid"]
@@ -301,9 +330,21 @@ def test_state_statements_cover_the_teams_stacks_only():
         assert allows(documents, action, resource, tags={}, creating=False, context=ctx), resource
     for action, resource in denied:
         assert not allows(documents, action, resource, tags={}, creating=False, context=ctx), resource
-    key = [st for d in documents for st in d["Statement"] if st["Sid"] == "StateSecretsKey"]
-    assert key[0]["Resource"] == [f"arn:aws:kms:eu-west-1:{A}:key/*"]
-    assert key[0]["Condition"] == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/acme-pulumi"]}}
+    # the shared secrets key: the team's stack secrets only (their encryption context), the state objects through S3
+    key = f"arn:aws:kms:eu-west-1:{A}:key/0a1b"
+    aliases = {"kms:ResourceAliases": ["alias/acme-pulumi"]}
+    own, other = {"kms:EncryptionContext:platform-team": "payments"}, {"kms:EncryptionContext:platform-team": "search"}
+    via_s3 = {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-state"}
+    for action in ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"):
+        assert allowed(Request(action, key, {**aliases, **own}), documents), action
+        assert not allowed(Request(action, key, {**aliases, **other}), documents), action
+        assert not allowed(Request(action, key, aliases), documents), action  # no context: any team's
+        assert not allowed(Request(action, key, {"kms:ResourceAliases": ["alias/other"], **own}), documents), action
+    assert allowed(Request("kms:Decrypt", key, {**aliases, **via_s3}), documents)
+    assert not allowed(Request("kms:Decrypt", key, {**aliases, **via_s3, "kms:ViaService": "sqs.eu-west-1.amazonaws.com"}),
+                       documents)
+    assert not allowed(Request("kms:Decrypt", key, {**aliases, **via_s3,
+                                                    "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::other"}), documents)
     boundary = iam.ci_boundary(P, R, A, "payments-prod", "payments-prod-euc1", ecr, **kwargs)
     assert uncovered([g for d in documents for g in grants(d)], boundary) == []
     # parliament 1.6.x does not know kms:ResourceAliases (a KMS key for cryptographic operations); nothing else
