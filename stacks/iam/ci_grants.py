@@ -182,7 +182,9 @@ def history_statements(table_arn: str | None, team: str) -> list[dict[str, Any]]
     if not table_arn:
         return []
     return [allow("DeployHistory", list(HISTORY_ITEM_ACTIONS), [table_arn],
-                  condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": history_leading_keys(team)}})]
+                  # ForAllValues holds for a request without keys: the keys must be there (a request, not a tag)
+                  condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": history_leading_keys(team)},
+                             "Null": {"dynamodb:LeadingKeys": "false"}})]
 
 
 

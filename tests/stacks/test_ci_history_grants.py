@@ -108,7 +108,13 @@ def test_the_grant_names_exactly_the_calls_of_a_deploy():
 
 def test_the_grant_is_limited_to_the_teams_items():
     (st,) = _history(iam.ci_deploy_policies(P, R, A, SPACE, PREFIX, ECR, history_table=TABLE, **KW).values())
-    assert st["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["team#payments", "lock#payments/*"]}}
+    assert st["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["team#payments", "lock#payments/*"]},
+                               "Null": {"dynamodb:LeadingKeys": "false"}}
+    # a request without partition keys is not the team's either (ForAllValues alone would hold for it)
+    from tests.iameval import Request, allowed
+
+    assert not allowed(Request("dynamodb:PutItem", TABLE, {}), [iam.doc(st)])
+    assert allowed(Request("dynamodb:PutItem", TABLE, {"dynamodb:LeadingKeys": ["team#payments"]}), [iam.doc(st)])
     # another team's records and locks, also one whose name starts with this team's
     for team in ("search", "payments2", "pay"):
         keys = {pk for _, _, pk in _deploy_calls(team).calls}
