@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlparse
 from ..errors import CloudError
 from ..planning import names
 from .clients import ClientProvider, translate
-from .shared_tags import shared_tags, tag_bucket, tag_kms_key, tag_oidc_provider, tag_table
+from .shared_tags import mark_tagged, shared_tags, tag_bucket, tag_kms_key, tag_oidc_provider, tag_table
 
 MANAGED_TAG = "platform:managed-by"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -170,14 +170,6 @@ def _call(action: str, fn, **kwargs):
         raise translate(exc, action) from exc
 
 
-def _mark(item: BootstrapItem, changes: list[str]) -> BootstrapItem:
-    """Record tag changes on a found resource (it is then updated)."""
-    if changes:
-        item.details += changes
-        item.status = "updated" if item.status == "found" else item.status
-    return item
-
-
 def _code(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
@@ -239,7 +231,7 @@ def _ensure_kms_key(kms, key: str, tags: dict[str, str]) -> tuple[BootstrapItem,
                          hint="enable the key (or cancel its deletion) in KMS, then run `platform bootstrap` again")
     item = BootstrapItem("kms-key", key, "found", [f"key {meta['KeyId']}"])
     if meta.get("KeyManager") == "CUSTOMER":
-        _mark(item, tag_kms_key(kms, meta["KeyId"], tags, _call))
+        mark_tagged(item, tag_kms_key(kms, meta["KeyId"], tags, _call))
     if meta.get("KeyManager") == "CUSTOMER":
         rotation = _call("reading KMS key rotation", kms.get_key_rotation_status, KeyId=meta["KeyId"])
         if not rotation.get("KeyRotationEnabled"):
@@ -377,7 +369,7 @@ def _ensure_history_table(ddb, table: str, key_arn: str, tags: dict[str, str]) -
                              f"{sorted(wanted)}",
                              hint="set history.table in platform.yaml to a new table name")
         item.details.append("pk/sk string keys")
-        _mark(item, tag_table(ddb, table, tags, _call))
+        mark_tagged(item, tag_table(ddb, table, tags, _call))
     backups = _call(f"reading backups of {table}", ddb.describe_continuous_backups, TableName=table)
     pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
     if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
@@ -419,7 +411,7 @@ def _ensure_oidc_provider(iam, issuer: str, audiences: list[str], account: str, 
     tagged = tag_oidc_provider(iam, arn, tags, _call)
     if not missing:
         item = BootstrapItem("oidc-provider", host_path, "found", [f"audience {a}" for a in audiences])
-        return _mark(item, tagged)
+        return mark_tagged(item, tagged)
     check_limit(have + missing)
     for audience in missing:
         _call(f"adding audience {audience} to {host_path}", iam.add_client_id_to_open_id_connect_provider,

@@ -41,7 +41,8 @@ def test_job_for_aws_with_shared_backend_and_kms(payments):
                                    service_file="svc/service.yaml"), "preview", local_endpoint=None)
     assert (job.project, job.stack) == ("service.payments.api", "dev.eu-central-1")
     assert job.backend_url == "s3://acme-state/pulumi"
-    assert job.secrets_provider == "awskms://alias/acme-platform-secrets?region=eu-central-1"
+    # the team as KMS encryption context: its CI role's grant names it (stacks.iam.state_backend_statements)
+    assert job.secrets_provider == "awskms://alias/acme-platform-secrets?region=eu-central-1&context_platform-team=payments"
     assert "PULUMI_CONFIG_PASSPHRASE_FILE" not in job.env
     assert not any(k.startswith("AWS_") for k in job.env)  # real credentials come from the caller's environment
     assert not any(k.startswith("aws:endpoints") or k.startswith("aws:skip") for k in job.config)
@@ -70,3 +71,12 @@ def test_project_settings_and_env_without_local_cloud():
                   "description": "platform: space-payments", "backend": {"url": "file:///s"}}
     env = unit_env(passphrase_file=None, region="us-east-1", local_endpoint=None, backend="s3://b")
     assert env == {"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_BACKEND_URL": "s3://b"}
+
+
+def test_the_secrets_provider_names_the_unit_team_once():
+    from platform_cli.engine.settings import secrets_provider
+
+    assert secrets_provider("passphrase", "payments") == "passphrase"
+    url = "awskms://alias/k?region=eu-west-1&context_platform-team=search"  # written by hand: the unit's team wins
+    assert secrets_provider(url, "payments") == "awskms://alias/k?region=eu-west-1&context_platform-team=payments"
+    assert secrets_provider("awskms://alias/k", "shop") == "awskms://alias/k?context_platform-team=shop"
