@@ -51,9 +51,10 @@ def remove_region(ctx, team, env, region, destroy, yes, as_json):
 @click.argument("team")
 @click.option("--add-owner", "add_owners", multiple=True, metavar="EMAIL", help="Owner to add (gets budget alerts). Repeatable.")
 @click.option("--remove-owner", "remove_owners", multiple=True, metavar="EMAIL", help="Owner to remove. Repeatable.")
-@click.option("--add-ci-repo", "add_ci_repos", multiple=True, metavar="OWNER/REPO",
-              help="CI repository to trust with the deploy roles. Repeatable.")
-@click.option("--remove-ci-repo", "remove_ci_repos", multiple=True, metavar="OWNER/REPO",
+@click.option("--add-ci-repo", "add_ci_repos", multiple=True, metavar="PROVIDER:PATH",
+              help="CI repository to trust with the deploy roles, on its own provider only: github:OWNER/REPO or "
+                   "gitlab:GROUP/PROJECT (OWNER/REPO alone is GitHub). Repeatable.")
+@click.option("--remove-ci-repo", "remove_ci_repos", multiple=True, metavar="PROVIDER:PATH",
               help="CI repository that no longer may deploy. Repeatable.")
 @click.option("--cost-center", default=None, help="New cost center (tags every resource on the next apply).")
 @click.option("--description", default=None, help="New description of what the team does.")

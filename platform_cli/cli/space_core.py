@@ -12,7 +12,9 @@ from ._common import info, json_option, next_step, print_json, table, workspace
               help="Environment with regions or country codes, e.g. prod=DE,FR,US. Repeat per environment.")
 @click.option("--owner", "owners", multiple=True, metavar="EMAIL", help="Owner email (budget alerts). Repeatable.")
 @click.option("--cost-center", default="unassigned", show_default=True, help="Cost center tag of every resource.")
-@click.option("--ci-repo", "ci_repos", multiple=True, metavar="OWNER/REPO", help="CI repository allowed to deploy through OIDC. Repeatable.")
+@click.option("--ci-repo", "ci_repos", multiple=True, metavar="PROVIDER:PATH",
+              help="CI repository allowed to deploy through OIDC, trusted on its own provider only: github:OWNER/REPO "
+                   "or gitlab:GROUP/PROJECT (OWNER/REPO alone is GitHub). Repeatable.")
 @click.option("--description", default="", help="What the team does.")
 @json_option
 @click.pass_context
