@@ -160,7 +160,7 @@ def _pattern_meaning(pattern: str) -> str:
     if pattern.endswith("@[1-9][0-9]*$"):
         return "is not a blueprint reference: expected NAME@VERSION such as standard@1"
     if pattern == CI_REPO_PATTERN:
-        return ("is not a CI repository: expected github:OWNER/REPO, gitlab:GROUP/PROJECT (groups may nest: "
+        return ("is not a repository: expected github:OWNER/REPO, gitlab:GROUP/PROJECT (groups may nest: "
                 "GROUP/SUB/PROJECT) or OWNER/REPO for GitHub, of letters, digits and _ . -, no part only dots")
     if "@" in pattern:
         return "is not an email address"

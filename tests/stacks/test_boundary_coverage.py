@@ -239,6 +239,49 @@ def test_wildcard_actions_only_read_only_families_in_the_ci_boundary(roles):
     assert loose == []
 
 
+CI_BOUNDARY_FAMILIES: dict[str, str] = {
+    # Every action family the CI boundary writes, and why. All: the boundary must fit IAM's 6,144 characters (the
+    # grants name every action); each family stands for the reads the grants name in the same statement, with
+    # the same resources and condition (the space's tag, the space's names, the shared key or table), where the
+    # family is shorter than naming them. Every member of each family only reads.
+    "application-autoscaling:Describe*": "scalable targets and scaling policies (no resource-level permissions: on *)",
+    "elasticloadbalancing:Describe*": "load balancers, target groups, listeners and tags (no resource-level permissions: on *)",
+    "application-autoscaling:List*": "tags of the space's scalable targets",
+    "cloudwatch:Describe*": "the space's alarms (by name), which the rollout gate reads",
+    "dynamodb:Describe*": "the space's tables, their backups and TTL",
+    "dynamodb:List*": "tags of the space's tables",
+    "ecr:Describe*": "images in the space's registry",
+    "ecs:Describe*": "the space's services",
+    "elasticache:Describe*": "the space's replication groups, clusters and subnet groups",
+    "elasticache:List*": "tags of the space's caches",
+    "iam:Get*": "the space's service roles and their inline policies (by name)",
+    "iam:List*": "policies and instance profiles of the space's service roles (by name)",
+    "kms:Describe*": "the space's key",
+    "rds:Describe*": "the space's databases and subnet groups",
+    "rds:List*": "tags of the space's databases and subnet groups",
+    "s3:Get*": "configuration of the space's buckets (by name) and the team's state objects",
+    "s3:List*": "the space's buckets, their versions, and the team's state prefix",
+    "secretsmanager:Describe*": "the space's binding secrets",
+    "secretsmanager:Get*": "the space's binding secrets' values and resource policies (the grants read them too)",
+    "secretsmanager:List*": "versions of the space's binding secrets",
+    "sns:Get*": "attributes of the space's topics",
+    "sns:List*": "tags of the space's topics",
+    "sqs:Get*": "attributes of the space's queues",
+    "sqs:List*": "tags of the space's queues",
+}
+
+
+def test_every_family_of_the_ci_boundary_is_named_with_its_reason(roles):
+    ci = [boundary for name, (boundary, _, _) in roles.items() if name.endswith("-ci-deploy")]
+    used = {a for boundary in ci for a in _wildcards(boundary["Statement"])}
+    assert used <= set(CI_BOUNDARY_FAMILIES), sorted(used - set(CI_BOUNDARY_FAMILIES))
+    assert {a.split(":")[0] for a in used} >= {"ecs", "s3", "iam"}  # the families are in use (this test checks them)
+    for family in used:  # each one stands for actions the grants name, which cost more characters than it does
+        members = [a for name, (_, grants_, _) in roles.items() if name.endswith("-ci-deploy")
+                   for a, _, _ in grants_ if iam.read_only_family(a) == family]
+        assert members, family
+
+
 @pytest.mark.parametrize("action, resources, expected", [
     ("s3:Get*", ["arn:aws:s3:::b*"], True), ("iam:List*", ["arn:aws:iam::1:role/p-*"], True),
     ("ec2:Describe*", ["arn:aws:ec2:r:1:*"], True), ("elasticloadbalancing:Describe*", "*", True),
