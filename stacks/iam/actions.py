@@ -151,7 +151,8 @@ CREATE_ON_SPACE_RESOURCES: frozenset[str] = frozenset({
 
 CREATED_RESOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     # Creating action -> (service, resource) of each ARN it authorizes for what it creates, ``{prefix}`` the space's
-    # prefix. Named resources by the space's name prefix; those AWS names by a generated id (load balancers, target
+    # prefix (``{flat}`` its single-hyphen form, ``planning.names.flat_prefix``, for RDS and ElastiCache ids),
+    # ``{secrets}`` what the space's secret names start with (``planning.names.secret_prefix``). Named resources by the space's name prefix; those AWS names by a generated id (load balancers, target
     # groups and listeners have their id in the ARN, security groups and rules, scalable targets) by the resource
     # type only: the request tag decides, and the existing resources the action also authorizes (a VPC, a group,
     # a load balancer, a subnet group, an ECS service behind a scalable target) are the space's by their tag.
@@ -163,15 +164,15 @@ CREATED_RESOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     "ec2:AuthorizeSecurityGroupIngress": (("ec2", "security-group-rule/*"),),
     "ec2:AuthorizeSecurityGroupEgress": (("ec2", "security-group-rule/*"),),
     "application-autoscaling:RegisterScalableTarget": (("application-autoscaling", "scalable-target/*"),),
-    "secretsmanager:CreateSecret": (("secretsmanager", "secret:platform/{prefix}-*"),),
+    "secretsmanager:CreateSecret": (("secretsmanager", "secret:{secrets}*"),),
     "rds:CreateDBSubnetGroup": (("rds", "subgrp:{prefix}-*"),),
     # a database also authorizes the default parameter and option groups it uses (AWS's, untagged, by name)
-    "rds:CreateDBInstance": (("rds", "db:{prefix}-*"), ("rds", "pg:default.*"), ("rds", "og:default:*")),
+    "rds:CreateDBInstance": (("rds", "db:{flat}-*"), ("rds", "pg:default.*"), ("rds", "og:default:*")),
     "sqs:CreateQueue": (("sqs", "{prefix}-*"),),
     "dynamodb:CreateTable": (("dynamodb", "table/{prefix}-*"),),
-    "elasticache:CreateCacheSubnetGroup": (("elasticache", "subnetgroup:{prefix}-*"),),
-    "elasticache:CreateReplicationGroup": (("elasticache", "replicationgroup:{prefix}-*"),
-                                           ("elasticache", "cluster:{prefix}-*"),
+    "elasticache:CreateCacheSubnetGroup": (("elasticache", "subnetgroup:{flat}-*"),),
+    "elasticache:CreateReplicationGroup": (("elasticache", "replicationgroup:{flat}-*"),
+                                           ("elasticache", "cluster:{flat}-*"),
                                            ("elasticache", "parametergroup:default.*")),
     "sns:CreateTopic": (("sns", "{prefix}-*"),),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_cli.planning.names import resource_name
+from platform_cli.planning.names import resource_name, secret_prefix
 
 from .actions import SERVICE_LINKED_ROLE_SERVICES
 from .documents import arn
@@ -33,9 +33,15 @@ def service_role_arns(partition: str, account: str, prefix: str) -> list[str]:
     return [f"arn:{partition}:iam::{account}:role/{prefix}-*-{kind}" for kind in ("task", "execution")]
 
 
-def secret_arns(partition: str, region: str, account: str, prefix: str) -> list[str]:
-    """The space's binding secrets: ``platform/SERVICE_PREFIX/BINDING``, a service's prefix starting with the space's."""
-    return [arn(partition, "secretsmanager", region, account, f"secret:platform/{prefix}-*")]
+def secrets_prefix(team: str, env: str, region: str) -> str:
+    """What the names of the space's binding secrets start with: ``platform/TEAM/ENV/REGION/``
+    (:func:`platform_cli.planning.names.secret_name`)."""
+    return f"{secret_prefix(team, env)}{region}/"
+
+
+def secret_arns(partition: str, region: str, account: str, team: str, env: str) -> list[str]:
+    """The space's binding secrets (of TEAM in ENV and REGION), by name."""
+    return [arn(partition, "secretsmanager", region, account, f"secret:{secrets_prefix(team, env, region)}*")]
 
 
 def boundary_arn(partition: str, account: str, prefix: str) -> str:

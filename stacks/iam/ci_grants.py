@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from platform_cli.planning.names import service_project_prefix, space_project
+from platform_cli.planning.names import SEP, flat_prefix, service_project_prefix, space_project
 from platform_cli.planning.tags import SECRETS_CONTEXT_KEY, SHARED_SPACE
 
 from .actions import (BOUNDED_ROLE_ACTIONS, CREATE_ACTION_KEYS, CREATE_ACTIONS, CREATE_ON_SPACE_RESOURCES, CREATED_RESOURCES,
                       HISTORY_ITEM_ACTIONS, SERVICE_LINKED_ROLE_SERVICES, TAG_KEYS, TAG_ON_CREATE, deploy_actions)
-from .arns import (alarm_arns, boundary_arn, secret_arns, service_linked_role_arns, service_role_arns,
+from .arns import (alarm_arns, boundary_arn, secret_arns, secrets_prefix, service_linked_role_arns, service_role_arns,
                    task_definition_arns)
 from .documents import STAR_RESOURCE_ACTIONS, allow, arn, dns_suffix, doc, space_condition, space_tag_request
 
@@ -28,9 +28,10 @@ def deny_other_tag_keys() -> dict[str, Any]:
             "Condition": {"ForAnyValue:StringNotLike": {"aws:TagKeys": [*TAG_KEYS, "aws:*"]}}}
 
 
-def created_arns(partition: str, region: str, account: str, prefix: str, action: str) -> list[str]:
-    """The ARNs a creating action is authorized on for what it creates (:data:`CREATED_RESOURCES`)."""
-    return [arn(partition, service, region, account, resource.format(prefix=prefix))
+def created_arns(partition: str, region: str, account: str, prefix: str, action: str, secrets: str) -> list[str]:
+    """The ARNs a creating action is authorized on for what it creates (:data:`CREATED_RESOURCES`); SECRETS what the
+    space's secret names start with."""
+    return [arn(partition, service, region, account, resource.format(prefix=prefix, flat=flat_prefix(prefix), secrets=secrets))
             for service, resource in CREATED_RESOURCES[action]]
 
 
@@ -39,14 +40,14 @@ CREATE_SIDS = frozenset(f"Deploy{a.split(':')[1]}" for a in CREATED_RESOURCES)
 
 
 def _create_statements(partition: str, region: str, account: str, space: str, prefix: str,
-                       actions: list[str]) -> list[dict[str, Any]]:
+                       actions: list[str], secrets: str) -> list[dict[str, Any]]:
     """Creating (and tagging at creation) the space's new resources: each action on what it creates only, with the
     space's request tag. No statement selects a resource by a tag it lacks, so no existing resource, untagged or
     another space's, is authorized by a request tag (existing resources are the space's by their tag, elsewhere)."""
     creating = creating_condition(space)
     by_resources: dict[tuple[str, ...], list[str]] = {}  # one statement per set of created resources: no action is
     for action in (a for a in actions if a in CREATED_RESOURCES):  # granted on what another one creates
-        resources = tuple(sorted(created_arns(partition, region, account, prefix, action)))
+        resources = tuple(sorted(created_arns(partition, region, account, prefix, action, secrets)))
         by_resources.setdefault(resources, []).append(action)
     statements = [allow(f"Deploy{sorted(group)[0].split(':')[1]}", group, list(resources), condition=creating)
                   for resources, group in sorted(by_resources.items(), key=lambda kv: sorted(kv[1]))]
@@ -54,7 +55,7 @@ def _create_statements(partition: str, region: str, account: str, space: str, pr
         if tagging not in actions:
             continue
         service = tagging.split(":")[0]
-        resources = sorted({r for a in by for r in created_arns(partition, region, account, prefix, a)
+        resources = sorted({r for a in by for r in created_arns(partition, region, account, prefix, a, secrets)
                             if ":default" not in r})  # what the actions create, never AWS's default groups
         condition = dict(creating)
         if service in CREATE_ACTION_KEYS:
@@ -66,7 +67,7 @@ def _create_statements(partition: str, region: str, account: str, space: str, pr
 
 
 def _space_deploy_statements(partition: str, region: str, account: str, space: str, prefix: str,
-                             bucket_prefix: str, boundary: str | None) -> list[dict[str, Any]]:
+                             bucket_prefix: str, boundary: str | None, team: str, env: str) -> list[dict[str, Any]]:
     """The deploy statements, shared by the CI policy and the permission boundary (so the boundary covers them)."""
     actions = deploy_actions()
     star = [a for a in actions if a in STAR_RESOURCE_ACTIONS]
@@ -74,7 +75,8 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
               and not a.startswith("secretsmanager:") and a != "iam:PassRole"]
     secrets = [a for a in actions if a.startswith("secretsmanager:") and a not in STAR_RESOURCE_ACTIONS]
     anywhere = arn(partition, "*", region, account, "*")  # any resource of the account and region: the tag decides
-    own_secrets = secret_arns(partition, region, account, prefix)
+    own_secrets = secret_arns(partition, region, account, team, env)
+    secret_names = secrets_prefix(team, env, region)
     # An existing resource of the space carries its tag; a tag change keeps it the space's (or names no space).
     tagged = {"StringEquals": space_condition(space)["StringEquals"],
               "StringEqualsIfExists": {"aws:RequestTag/platform:space": space}}
@@ -92,7 +94,7 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
               condition={"StringEqualsIfExists": {"aws:RequestTag/platform:space": space}}),
         *_create_statements(partition, region, account, space, prefix,
                             [a for a in by_tag + secrets if a in CREATE_ACTIONS
-                             and a not in ("ecs:RegisterTaskDefinition", "ecs:TagResource")]),
+                             and a not in ("ecs:RegisterTaskDefinition", "ecs:TagResource")], secret_names),
         allow("DeploySecrets", [a for a in secrets if a not in CREATE_ACTIONS or a in CREATE_ON_SPACE_RESOURCES],
               own_secrets, condition=tagged),
         # RDS creates the master user secret of a database with the caller's permissions; it must not carry
@@ -101,7 +103,7 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
               [arn(partition, "secretsmanager", region, account, "secret:rds!db-*")],
               condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["platform:space"]},
                          "StringLike": {"aws:RequestTag/aws:rds:primaryDBInstanceArn":
-                                        arn(partition, "rds", region, account, f"db:{prefix}-*")}}),
+                                        arn(partition, "rds", region, account, f"db:{flat_prefix(prefix)}-*")}}),
         # Encrypted databases, tables and caches: grants on the space's key only for AWS services.
         allow("KeyGrantsForResources", ["kms:CreateGrant"], [arn(partition, "kms", region, account, "key/*")],
               condition={**space_condition(space), "Bool": {"kms:GrantIsForAWSResource": "true"}}),
@@ -233,7 +235,9 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
         *state_backend_statements(partition, team, env, region, state_bucket, state_prefix, secrets_key),
         *history_statements(history_table, team),
     )
-    statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary)
+    if not (team and env):  # the space's name is TEAM--ENV (planning.names.space_name)
+        team, _, env = space.partition(SEP)
+    statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary, team, env)
     if service_linked_roles:
         statements.append(service_linked_role_statement(partition, account))
     by_tag = ("DeployTagged", "TagServices")

@@ -201,7 +201,7 @@ def test_no_wildcard_actions_and_star_only_for_star_actions(ci_documents):
     for document in ci_documents:
         for st in document["Statement"]:
             if st["Effect"] == "Deny":  # the denies of other spaces' resources and of other tag keys: every action
-                assert st in (iam.deny_other_spaces("payments-prod"), iam.deny_other_tag_keys())
+                assert st in (iam.deny_other_spaces("payments--prod"), iam.deny_other_tag_keys())
                 continue
             assert not [a for a in _as_list(st["Action"]) if "*" in a or "?" in a], st["Sid"]
             if st["Resource"] == "*" or "*" in _as_list(st["Resource"]):

@@ -20,8 +20,8 @@ from tests.iameval import Request, allowed, decide
 
 UNIT = "space/payments/prod/eu-central-1"
 A, R = "123456789012", "eu-central-1"
-SPACE, PREFIX = "payments-prod", "payments-prod-euc1"
-OTHER, OTHER_PREFIX = "shop-prod", "shop-prod-euc1"  # another team's space in the same account and region
+SPACE, PREFIX = "payments--prod", "payments--prod--euc1"
+OTHER, OTHER_PREFIX = "shop--prod", "shop--prod--euc1"  # another team's space in the same account and region
 STATE = "acme-state"
 TABLE = f"arn:aws:dynamodb:{R}:{A}:table/platform-history"
 KEY_ALIAS = "alias/acme-pulumi"
@@ -70,7 +70,7 @@ def decision(roles, role: str, action: str, resource: str, context: dict | None 
     return decide(Request(action, resource, context or {}), identity, boundary=boundary)
 
 
-ROLES = [f"{PREFIX}-ci-deploy", f"{PREFIX}-developer", f"{PREFIX}-read-only"]
+ROLES = [f"{PREFIX}--ci-deploy", f"{PREFIX}--developer", f"{PREFIX}--read-only"]
 
 
 def test_the_space_has_the_roles_under_test_each_with_a_boundary(roles):
@@ -80,23 +80,23 @@ def test_the_space_has_the_roles_under_test_each_with_a_boundary(roles):
 
 def test_what_the_roles_need_is_allowed(roles):
     """Sanity: the evaluator allows the space's own work, so the denials below are not denials of everything."""
-    ci = f"{PREFIX}-ci-deploy"
+    ci = f"{PREFIX}--ci-deploy"
     own_tag = {"aws:ResourceTag/platform:space": SPACE}
     assert allowed(Request("ecs:UpdateService", arn("ecs", f"service/{PREFIX}/api"), own_tag), *roles[ci][:1],
                    boundary=roles[ci][1])
-    assert decision(roles, ci, "rds:DeleteDBInstance", arn("rds", f"db:{PREFIX}-api-db"), own_tag) == "allow"
+    assert decision(roles, ci, "rds:DeleteDBInstance", arn("rds", f"db:{PREFIX}--api--db"), own_tag) == "allow"
     creating = {"aws:RequestTag/platform:space": SPACE, "aws:TagKeys": ["platform:space", "Name"]}
-    assert decision(roles, ci, "sqs:CreateQueue", arn("sqs", f"{PREFIX}-api-jobs"), creating) == "allow"
+    assert decision(roles, ci, "sqs:CreateQueue", arn("sqs", f"{PREFIX}--api--jobs"), creating) == "allow"
     assert decision(roles, ci, "ec2:CreateTags", arn("ec2", "security-group/sg-new"),
                     {**creating, "ec2:CreateAction": "CreateSecurityGroup"}) == "allow"
-    assert decision(roles, ci, "s3:PutObject", f"arn:aws:s3:::{STATE}/.pulumi/stacks/service-payments-api/prod.{R}.json",
+    assert decision(roles, ci, "s3:PutObject", f"arn:aws:s3:::{STATE}/.pulumi/stacks/service.payments.api/prod.{R}.json",
                     {"s3:ResourceAccount": A}) == "allow"
     assert decision(roles, ci, "kms:Decrypt", STATE_KEY, {"kms:ResourceAliases": [KEY_ALIAS],
                                                           "kms:EncryptionContext:platform-team": "payments"}) == "allow"
     assert decision(roles, ci, "dynamodb:PutItem", TABLE, {"dynamodb:LeadingKeys": ["lock#payments/prod"]}) == "allow"
-    assert decision(roles, ci, "iam:PassRole", f"arn:aws:iam::{A}:role/{PREFIX}-api-task",
+    assert decision(roles, ci, "iam:PassRole", f"arn:aws:iam::{A}:role/{PREFIX}--api--task",
                     {"iam:PassedToService": "ecs-tasks.amazonaws.com"}) == "allow"
-    assert decision(roles, f"{PREFIX}-developer", "ecs:UpdateService", arn("ecs", f"service/{PREFIX}/api"),
+    assert decision(roles, f"{PREFIX}--developer", "ecs:UpdateService", arn("ecs", f"service/{PREFIX}/api"),
                     own_tag) == "allow"
 
 
@@ -108,34 +108,34 @@ ANOTHER_SPACES = [
     ("ecs:UpdateService", arn("ecs", f"service/{OTHER_PREFIX}/api")),
     ("ecs:DescribeServices", arn("ecs", f"service/{OTHER_PREFIX}/api")),
     ("ecr:PutImage", arn("ecr", f"repository/{OTHER_PREFIX}")),
-    ("rds:DeleteDBInstance", arn("rds", f"db:{OTHER_PREFIX}-api-db")),
-    ("rds:ModifyDBInstance", arn("rds", f"db:{OTHER_PREFIX}-api-db")),
-    ("rds:AddTagsToResource", arn("rds", f"db:{OTHER_PREFIX}-api-db")),
+    ("rds:DeleteDBInstance", arn("rds", f"db:{OTHER_PREFIX}--api-db")),
+    ("rds:ModifyDBInstance", arn("rds", f"db:{OTHER_PREFIX}--api-db")),
+    ("rds:AddTagsToResource", arn("rds", f"db:{OTHER_PREFIX}--api-db")),
     ("ec2:AuthorizeSecurityGroupIngress", arn("ec2", "security-group/sg-0other")),
     ("ec2:CreateTags", arn("ec2", "security-group/sg-0other")),
     ("ec2:DeleteSecurityGroup", arn("ec2", "security-group/sg-0other")),
-    ("elasticloadbalancing:AddTags", arn("elasticloadbalancing", f"loadbalancer/app/{OTHER_PREFIX}-api/0a1b")),
-    ("elasticloadbalancing:CreateListener", arn("elasticloadbalancing", f"loadbalancer/app/{OTHER_PREFIX}-api/0a1b")),
-    ("elasticloadbalancing:ModifyListener", arn("elasticloadbalancing", f"listener/app/{OTHER_PREFIX}-api/0a1b/0c2d")),
-    ("sqs:SendMessage", arn("sqs", f"{OTHER_PREFIX}-api-jobs")),
-    ("sqs:TagQueue", arn("sqs", f"{OTHER_PREFIX}-api-jobs")),
-    ("sns:Publish", arn("sns", f"{OTHER_PREFIX}-api-events")),
-    ("dynamodb:PutItem", arn("dynamodb", f"table/{OTHER_PREFIX}-api-orders")),
-    ("dynamodb:TagResource", arn("dynamodb", f"table/{OTHER_PREFIX}-api-orders")),
-    ("elasticache:ModifyReplicationGroup", arn("elasticache", f"replicationgroup:{OTHER_PREFIX}-api-cache")),
+    ("elasticloadbalancing:AddTags", arn("elasticloadbalancing", f"loadbalancer/app/{OTHER_PREFIX}--api/0a1b")),
+    ("elasticloadbalancing:CreateListener", arn("elasticloadbalancing", f"loadbalancer/app/{OTHER_PREFIX}--api/0a1b")),
+    ("elasticloadbalancing:ModifyListener", arn("elasticloadbalancing", f"listener/app/{OTHER_PREFIX}--api/0a1b/0c2d")),
+    ("sqs:SendMessage", arn("sqs", f"{OTHER_PREFIX}--api-jobs")),
+    ("sqs:TagQueue", arn("sqs", f"{OTHER_PREFIX}--api-jobs")),
+    ("sns:Publish", arn("sns", f"{OTHER_PREFIX}--api-events")),
+    ("dynamodb:PutItem", arn("dynamodb", f"table/{OTHER_PREFIX}--api-orders")),
+    ("dynamodb:TagResource", arn("dynamodb", f"table/{OTHER_PREFIX}--api-orders")),
+    ("elasticache:ModifyReplicationGroup", arn("elasticache", f"replicationgroup:{OTHER_PREFIX}--api-cache")),
     ("application-autoscaling:PutScalingPolicy", arn("application-autoscaling", "scalable-target/0other")),
     ("application-autoscaling:TagResource", arn("application-autoscaling", "scalable-target/0other")),
-    ("secretsmanager:GetSecretValue", arn("secretsmanager", f"secret:platform/{OTHER_PREFIX}-api/db-AbCdEf")),
-    ("secretsmanager:PutSecretValue", arn("secretsmanager", f"secret:platform/{OTHER_PREFIX}-api/db-AbCdEf")),
+    ("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:platform/shop/prod/eu-central-1/api/db-AbCdEf")),
+    ("secretsmanager:PutSecretValue", arn("secretsmanager", "secret:platform/shop/prod/eu-central-1/api/db-AbCdEf")),
     ("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:rds!db-0other-AbCdEf")),
     ("kms:Decrypt", arn("kms", "key/0other-space-key")),
     ("kms:CreateGrant", arn("kms", "key/0other-space-key")),
     ("logs:GetLogEvents", arn("logs", f"log-group:/platform/{OTHER_PREFIX}:log-stream:x")),
-    ("cloudwatch:DescribeAlarms", arn("cloudwatch", f"alarm:{OTHER_PREFIX}-api-5xx")),
-    ("s3:GetObject", f"arn:aws:s3:::acme-{OTHER_PREFIX}-api-files-c1d4bd/x"),
-    ("s3:DeleteBucket", f"arn:aws:s3:::acme-{OTHER_PREFIX}-api-files-c1d4bd"),
-    ("iam:PutRolePolicy", f"arn:aws:iam::{A}:role/{OTHER_PREFIX}-api-task"),
-    ("iam:PassRole", f"arn:aws:iam::{A}:role/{OTHER_PREFIX}-api-task"),
+    ("cloudwatch:DescribeAlarms", arn("cloudwatch", f"alarm:{OTHER_PREFIX}--api-5xx")),
+    ("s3:GetObject", f"arn:aws:s3:::acme-{OTHER_PREFIX}--api-files-c1d4bd/x"),
+    ("s3:DeleteBucket", f"arn:aws:s3:::acme-{OTHER_PREFIX}--api-files-c1d4bd"),
+    ("iam:PutRolePolicy", f"arn:aws:iam::{A}:role/{OTHER_PREFIX}--api--task"),
+    ("iam:PassRole", f"arn:aws:iam::{A}:role/{OTHER_PREFIX}--api--task"),
 ]
 
 
@@ -149,12 +149,12 @@ def test_another_spaces_resources_are_denied(roles, role, action, resource):
         assert decision(roles, role, action, resource, context) != "allow", (action, context)
 
 
-STATE_OBJECTS = [".pulumi/stacks/service-shop-api/prod.eu-central-1.json",
-                 ".pulumi/stacks/space-shop/prod.eu-central-1.json",
-                 ".pulumi/history/service-shop-api/prod.eu-central-1/prod.eu-central-1-1.history.json",
-                 ".pulumi/locks/organization/service-shop-api/prod.eu-central-1/lock.json",
-                 ".pulumi/stacks/service-payments-api/dev.eu-central-1.json",  # the team's own, another environment
-                 ".pulumi/stacks/space-payments/prod.eu-central-1.json"]  # the team's space: read only
+STATE_OBJECTS = [".pulumi/stacks/service.shop.api/prod.eu-central-1.json",
+                 ".pulumi/stacks/space.shop/prod.eu-central-1.json",
+                 ".pulumi/history/service.shop.api/prod.eu-central-1/prod.eu-central-1-1.history.json",
+                 ".pulumi/locks/organization/service.shop.api/prod.eu-central-1/lock.json",
+                 ".pulumi/stacks/service.payments.api/dev.eu-central-1.json",  # the team's own, another environment
+                 ".pulumi/stacks/space.payments/prod.eu-central-1.json"]  # the team's space: read only
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -212,7 +212,7 @@ def test_a_scalable_target_is_tagged_by_request_tag_alone_known_and_why(roles):
     another tool could be tagged into the space; what it scales, an ECS service, is the space's by its tag
     (Application Auto Scaling calls ``ecs:UpdateService`` with the caller's permissions). Listed here so that a
     change to it is seen."""
-    ci = f"{PREFIX}-ci-deploy"
+    ci = f"{PREFIX}--ci-deploy"
     target = arn("application-autoscaling", "scalable-target/0legacy")
     assert decision(roles, ci, "application-autoscaling:TagResource", target, CLAIM) == "allow"
     assert decision(roles, ci, "application-autoscaling:TagResource", target, {}) != "allow"
@@ -227,7 +227,7 @@ SHARED = [
     ("kms:CreateGrant", STATE_KEY), ("kms:TagResource", STATE_KEY), ("kms:Decrypt", STATE_KEY),
     ("s3:DeleteBucket", f"arn:aws:s3:::{STATE}"), ("s3:PutBucketPolicy", f"arn:aws:s3:::{STATE}"),
     ("s3:PutBucketTagging", f"arn:aws:s3:::{STATE}"), ("s3:PutEncryptionConfiguration", f"arn:aws:s3:::{STATE}"),
-    ("s3:DeleteObjectVersion", f"arn:aws:s3:::{STATE}/.pulumi/stacks/service-payments-api/prod.{R}.json"),
+    ("s3:DeleteObjectVersion", f"arn:aws:s3:::{STATE}/.pulumi/stacks/service.payments.api/prod.{R}.json"),
     ("dynamodb:DeleteTable", TABLE), ("dynamodb:UpdateTable", TABLE), ("dynamodb:TagResource", TABLE),
     ("dynamodb:Scan", TABLE), ("dynamodb:UpdateContinuousBackups", TABLE),
     ("dynamodb:PutItem", TABLE), ("dynamodb:DeleteItem", TABLE),  # another team's items (below)
@@ -248,19 +248,19 @@ def test_the_platforms_shared_resources_are_denied(roles, role, action, resource
 
 # --- privilege escalation ----------------------------------------------------------------------------------
 
-OWN_ROLES = [f"arn:aws:iam::{A}:role/{PREFIX}-{r}" for r in ("ci-deploy", "developer", "read-only", "flow-logs")]
-BOUNDARY = f"arn:aws:iam::{A}:policy/{PREFIX}-boundary"
-CI_BOUNDARY = f"arn:aws:iam::{A}:policy/{PREFIX}-ci-boundary"
+OWN_ROLES = [f"arn:aws:iam::{A}:role/{PREFIX}--{r}" for r in ("ci-deploy", "developer", "read-only", "flow-logs")]
+BOUNDARY = f"arn:aws:iam::{A}:policy/{PREFIX}--boundary"
+CI_BOUNDARY = f"arn:aws:iam::{A}:policy/{PREFIX}--ci-boundary"
 ESCALATIONS = [
     # a role without the space's boundary, or with another one (its own role's, none, the CI's)
-    ("iam:CreateRole", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {}),
-    ("iam:CreateRole", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {"iam:PermissionsBoundary": CI_BOUNDARY}),
-    ("iam:CreateRole", f"arn:aws:iam::{A}:role/{PREFIX}-admin", {"iam:PermissionsBoundary": BOUNDARY}),
-    ("iam:PutRolePermissionsBoundary", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {"iam:PermissionsBoundary": CI_BOUNDARY}),
-    ("iam:DeleteRolePermissionsBoundary", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {}),
-    ("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {}),
-    ("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}-api-execution", {}),
-    ("iam:AttachRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}-api-task",
+    ("iam:CreateRole", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {}),
+    ("iam:CreateRole", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {"iam:PermissionsBoundary": CI_BOUNDARY}),
+    ("iam:CreateRole", f"arn:aws:iam::{A}:role/{PREFIX}--admin", {"iam:PermissionsBoundary": BOUNDARY}),
+    ("iam:PutRolePermissionsBoundary", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {"iam:PermissionsBoundary": CI_BOUNDARY}),
+    ("iam:DeleteRolePermissionsBoundary", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {}),
+    ("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {}),
+    ("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}--api--execution", {}),
+    ("iam:AttachRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}--api--task",
      {"iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess", "iam:PermissionsBoundary": BOUNDARY}),
     # its own roles: trust, boundary, policies
     *[(action, role, {"iam:PermissionsBoundary": BOUNDARY}) for role in OWN_ROLES for action in (
@@ -268,26 +268,26 @@ ESCALATIONS = [
         "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:TagRole", "iam:UpdateRole",
         "iam:DeleteRole")],
     # policy versions of its own policies and boundaries
-    *[(action, f"arn:aws:iam::{A}:policy/{PREFIX}-{p}", {}) for p in ("boundary", "ci-boundary", "ci-release",
-                                                                       "ci-deploy", "ci-deploy-named")
+    *[(action, f"arn:aws:iam::{A}:policy/{PREFIX}--{p}", {}) for p in ("boundary", "ci-boundary", "ci--release",
+                                                                        "ci--deploy", "ci--deploy-named")
       for action in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy")],
-    ("iam:CreatePolicy", f"arn:aws:iam::{A}:policy/{PREFIX}-x", {}),
+    ("iam:CreatePolicy", f"arn:aws:iam::{A}:policy/{PREFIX}--x", {}),
     # users and access keys
-    ("iam:CreateUser", f"arn:aws:iam::{A}:user/{PREFIX}-x", {}),
-    ("iam:CreateAccessKey", f"arn:aws:iam::{A}:user/{PREFIX}-x", {}),
+    ("iam:CreateUser", f"arn:aws:iam::{A}:user/{PREFIX}--x", {}),
+    ("iam:CreateAccessKey", f"arn:aws:iam::{A}:user/{PREFIX}--x", {}),
     ("iam:CreateLoginProfile", f"arn:aws:iam::{A}:user/admin", {}),
     ("iam:AttachUserPolicy", f"arn:aws:iam::{A}:user/admin", {}),
     ("iam:AddUserToGroup", f"arn:aws:iam::{A}:group/admins", {}),
     # assuming roles: arbitrary, another space's, its own team roles
     ("sts:AssumeRole", f"arn:aws:iam::{A}:role/OrganizationAccountAccessRole", {}),
-    ("sts:AssumeRole", f"arn:aws:iam::{A}:role/{OTHER_PREFIX}-ci-deploy", {}),
-    ("sts:AssumeRole", f"arn:aws:iam::{A}:role/{PREFIX}-developer", {}),
+    ("sts:AssumeRole", f"arn:aws:iam::{A}:role/{OTHER_PREFIX}--ci-deploy", {}),
+    ("sts:AssumeRole", f"arn:aws:iam::{A}:role/{PREFIX}--developer", {}),
     ("sts:AssumeRole", "arn:aws:iam::999999999999:role/anything", {}),
     # passing a role other than a service's task and execution roles, or to another service
     *[("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}) for role in OWN_ROLES],
-    *[("iam:PassRole", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {"iam:PassedToService": svc})
+    *[("iam:PassRole", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {"iam:PassedToService": svc})
       for svc in ("ec2.amazonaws.com", "lambda.amazonaws.com", "codebuild.amazonaws.com")],
-    ("iam:PassRole", f"arn:aws:iam::{A}:role/{PREFIX}-api-task", {}),
+    ("iam:PassRole", f"arn:aws:iam::{A}:role/{PREFIX}--api--task", {}),
     # service-linked roles of other services
     ("iam:CreateServiceLinkedRole", f"arn:aws:iam::{A}:role/aws-service-role/organizations.amazonaws.com/x",
      {"iam:AWSServiceName": "organizations.amazonaws.com"}),
@@ -304,10 +304,10 @@ def test_every_privilege_escalation_path_is_denied(roles, role, action, resource
 
 def test_the_proof_fails_when_a_grant_opens_a_path(roles):
     """The checks above decide on the rendered documents: widening one grant turns a denial into an allow."""
-    identity, boundary = roles[f"{PREFIX}-ci-deploy"]
+    identity, boundary = roles[f"{PREFIX}--ci-deploy"]
     widened = [*identity, {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "iam:UpdateAssumeRolePolicy", "Resource": f"arn:aws:iam::{A}:role/{PREFIX}-*"}]}]
-    request = Request("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}-api-task")
+    request = Request("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{A}:role/{PREFIX}--api--task")
     assert decide(request, identity, boundary=boundary) != "allow"
     # the CI boundary allows what the grants need only: the widened grant stays denied by it...
     assert decide(request, widened, boundary=boundary) != "allow"
