@@ -58,6 +58,10 @@ _EXPORTS: dict[str, str] = {
     "fleet_status": "platform_cli.fleet:fleet_status",
     "UpgradeRequest": "platform_cli.fleet:UpgradeRequest",
     "upgrade_fleet": "platform_cli.fleet:upgrade_fleet",
+    # what people look at: Backstage catalog, workspace cost, HTML report
+    "export_catalog": "platform_cli.portal.export:export_catalog",
+    "workspace_cost": "platform_cli.portal.costs:workspace_cost",
+    "write_report": "platform_cli.portal.report:write_report",
     # engine, local cloud, bootstrap, doctor
     "get_engine": "platform_cli.engine:get_engine",
     "local_up": "platform_cli.aws.local_cloud:local_up",

@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("history", "Deployments recorded: who, what, where, when, result."),
     "metrics": ("metrics", "Delivery metrics from the history (DORA)."),
     "catalog": ("catalog", "The workspace as a Backstage catalog: export."),
+    "report": ("report", "One self-contained HTML page: fleet, map, spaces, rollouts, DORA, cost."),
+    "cost": ("cost", "Monthly cost of the whole workspace by team, environment or offering."),
     "schema": ("schema", "JSON Schemas of every spec file: export (--check in CI)."),
 }
 
