@@ -78,6 +78,10 @@ def test_second_run_reuses_and_changes_nothing(demo, run_cli):
     status = {s["name"]: s["status"] for s in data["steps"]}
     assert status["workspace"] == status["space"] == status["service"] == status["bind"] == "reused"
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".platform" not in p.parts}
+    # the report is written afresh each run (it says when it was made); every other file is untouched
+    report = root / "platform-report.html"
+    assert data["report"] == str(report) and b"data-team=\"demo\"" in after.pop(report)
+    before.pop(report)
     assert after == before
 
 
