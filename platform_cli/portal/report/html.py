@@ -16,7 +16,8 @@ from ...errors import PlatformError, UsageError
 from ...rollout.metrics import format_duration
 from ...workspace import WorkspaceContext
 from ...yamlio import write_text_atomic
-from . import geo, svg
+from .geo import region_xy
+from .svg import bar_chart, rollout_timeline, sparkline, step_chart, world_map
 from .data import gather
 
 DEFAULT_FILE = "platform-report.html"
@@ -43,16 +44,16 @@ SCRIPT = """(function () {
 def charts(d: dict[str, Any]) -> dict[str, Any]:
     versions = [(ref, n) for b in d["fleet"]["blueprints"] for ref, n in b["versions"].items()]
     out: dict[str, Any] = {
-        "versions": svg.bar_chart(versions, chart="versions"),
-        "cohorts": svg.step_chart(([("before", d["fleet"]["start"]["percent"])] if d["fleet"]["start"] else [])
+        "versions": bar_chart(versions, chart="versions"),
+        "cohorts": step_chart(([("before", d["fleet"]["start"]["percent"])] if d["fleet"]["start"] else [])
                                   + [(c["time"], c["percent"]) for c in d["fleet"]["cohorts"]], chart="cohorts"),
-        "map": svg.world_map(d["map"]),
-        "rollouts": [svg.rollout_timeline(r) for r in d["rollouts"]],
-        "dora": [svg.sparkline([w["successful_deployments"] for w in t["weekly"]], chart=f"dora-{t['team']}")
+        "map": world_map(d["map"]),
+        "rollouts": [rollout_timeline(r) for r in d["rollouts"]],
+        "dora": [sparkline([w["successful_deployments"] for w in t["weekly"]], chart=f"dora-{t['team']}")
                  for t in d["dora"]["teams"]],
     }
     for by in ("team", "env", "offering"):
-        out[f"cost_{by}"] = svg.bar_chart([(r[by], r["monthly_cost_usd"]) for r in d["cost"][f"by_{by}"]],
+        out[f"cost_{by}"] = bar_chart([(r[by], r["monthly_cost_usd"]) for r in d["cost"][f"by_{by}"]],
                                           chart=f"cost-{by}", unit="$")
     return out
 
@@ -64,7 +65,7 @@ def render(d: dict[str, Any]) -> str:
     env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-    missing = [r["region"] for r in d["map"]["regions"] if geo.region_xy(r["region"]) is None]
+    missing = [r["region"] for r in d["map"]["regions"] if region_xy(r["region"]) is None]
     return env.get_template(TEMPLATE).render(d=d, charts=charts(d), script=SCRIPT, script_hash=f"sha256-{digest}",
                                              duration=format_duration, missing_coords=missing)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import geo
+from .geo import HEIGHT, WIDTH, land_path, region_xy
 
 PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563"]
 STATE_COLOURS = {"succeeded": "#16a34a", "failed": "#dc2626", "running": "#2563eb", "pending": "#9ca3af"}
@@ -83,13 +83,13 @@ def sparkline(values: list[float], *, chart: str, width: int = 160, height: int 
 def world_map(data: dict[str, Any]) -> Markup:
     """The land outline with one circle per region and environment: area by units, colour by environment."""
     colours = colour_of(data["envs"])
-    parts = [f'<svg id="map" role="img" viewBox="0 0 {geo.WIDTH} {geo.HEIGHT}" width="100%" '
-             f'xmlns="http://www.w3.org/2000/svg"><rect width="{geo.WIDTH}" height="{geo.HEIGHT}" fill="#eef6fb"/>'
-             f'<path class="land" d="{geo.land_path()}" fill="#d6dde3" stroke="#aab4bd" stroke-width="0.4"/>']
+    parts = [f'<svg id="map" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg"><rect width="{WIDTH}" height="{HEIGHT}" fill="#eef6fb"/>'
+             f'<path class="land" d="{land_path()}" fill="#d6dde3" stroke="#aab4bd" stroke-width="0.4"/>']
     top = max((n for r in data["regions"] for n in r["envs"].values()), default=1)
     placed: list[tuple[float, float]] = []  # label anchors so far: nearby labels are stacked downwards
     for r in data["regions"]:
-        xy = geo.region_xy(r["region"])
+        xy = region_xy(r["region"])
         if xy is None:
             continue
         x, y = xy
@@ -107,7 +107,7 @@ def world_map(data: dict[str, Any]) -> Markup:
                          f'fill="{colours[env]}" fill-opacity="0.55" stroke="{colours[env]}" stroke-width="1.2"/>')
         label = r["region"] + (f" · {' '.join(r['countries'])}" if r["countries"] else "")
         parts.append(f'<text x="{x + 14}" y="{label_y}" class="maplbl">{escape(label)}</text></g>')
-    legend_y = geo.HEIGHT - 14 - 16 * len(data["envs"])
+    legend_y = HEIGHT - 14 - 16 * len(data["envs"])
     for i, env in enumerate(data["envs"]):
         y = legend_y + 16 * i
         parts.append(f'<circle cx="20" cy="{y}" r="6" fill="{colours[env]}" fill-opacity="0.6"/>'
