@@ -41,6 +41,13 @@ SCRIPT = """(function () {
 })();"""
 
 
+def _week_title(week: str, m: dict[str, Any]) -> str:
+    cfr = "–" if m["change_failure_rate"] is None else f"{100 * m['change_failure_rate']:.0f}%"
+    return (f"week of {week}: {m['successful_deployments']} of {m['deployments']} deployment(s) succeeded; "
+            f"lead time {format_duration(m['lead_time_seconds_median'])}, change failure rate {cfr}, "
+            f"time to restore {format_duration(m['time_to_restore_seconds_median'])}")
+
+
 def charts(d: dict[str, Any]) -> dict[str, Any]:
     versions = [(ref, n) for b in d["fleet"]["blueprints"] for ref, n in b["versions"].items()]
     out: dict[str, Any] = {
@@ -49,7 +56,8 @@ def charts(d: dict[str, Any]) -> dict[str, Any]:
                                   + [(c["time"], c["percent"]) for c in d["fleet"]["cohorts"]], chart="cohorts"),
         "map": world_map(d["map"]),
         "rollouts": [rollout_timeline(r) for r in d["rollouts"]],
-        "dora": [sparkline([w["successful_deployments"] for w in t["weekly"]], chart=f"dora-{t['team']}")
+        "dora": [sparkline([w["successful_deployments"] for w in t["weekly"]], chart=f"dora-{t['team']}",
+                           titles=[_week_title(week, w) for week, w in zip(d["dora"]["weeks"], t["weekly"])])
                  for t in d["dora"]["teams"]],
     }
     for by in ("team", "env", "offering"):

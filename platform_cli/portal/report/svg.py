@@ -68,14 +68,18 @@ def step_chart(points: list[tuple[str, float]], *, chart: str, width: int = 560,
     return Markup("".join(parts))
 
 
-def sparkline(values: list[float], *, chart: str, width: int = 160, height: int = 32) -> Markup:
+def sparkline(values: list[float], *, chart: str, titles: list[str] | None = None, width: int = 160,
+              height: int = 32) -> Markup:
+    """Small bars, one per value (e.g. per week); TITLES become their tooltips."""
     if not values:
         return Markup("")
     top = max(values) or 1
     w = width / len(values)
+    titles = titles or [""] * len(values)
     bars = "".join(f'<rect{_attrs(data_value=v)} x="{i * w + 1:.1f}" y="{height - (height - 2) * v / top:.1f}" '
-                   f'width="{w - 2:.1f}" height="{(height - 2) * v / top:.1f}" fill="{PALETTE[0]}"/>'
-                   for i, v in enumerate(values))
+                   f'width="{w - 2:.1f}" height="{max((height - 2) * v / top, 1):.1f}" fill="{PALETTE[0]}">'
+                   f'<title>{escape(t)}</title></rect>'
+                   for i, (v, t) in enumerate(zip(values, titles)))
     return Markup(f'<svg class="spark"{_attrs(data_chart=chart)} viewBox="0 0 {width} {height}" width="{width}" '
                   f'height="{height}" xmlns="http://www.w3.org/2000/svg">{bars}</svg>')
 
