@@ -33,6 +33,6 @@ def command(directory: Path, as_json: bool) -> None:
                     "report": report_path})
     if report_path and not as_json:
         click.echo(report_path)
-    next_step(f"platform -w {shlex.quote(str(directory))} space show demo")
     if report_path:
-        next_step(f"open {shlex.quote(report_path)} in a browser")
+        info(f"report: open {report_path} in a browser")
+    next_step(f"platform -w {shlex.quote(str(directory))} space show demo")
