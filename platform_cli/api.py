@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "remove_region": "platform_cli.lifecycle.regions:remove_region",
     "SetSpaceRequest": "platform_cli.lifecycle.settings:SetSpaceRequest",
     "set_space": "platform_cli.lifecycle.settings:set_space",
+    "space_status": "platform_cli.lifecycle.status:space_status",
     # catalog
     "Catalog": "platform_cli.catalog:Catalog",
     # plans (offline render, policy, cost) and engine preview

@@ -10,6 +10,7 @@ command = lazy_group(
         "list": ("space_core:list_", "List the team spaces of the workspace."),
         "show": ("space_core:show", "Show one team space with its units and CIDR blocks."),
         "add-region": ("space_core:add_region", "Add a region or country to an environment of a space."),
+        "status": ("space_status:status", "Per unit: applied, release, who and when, outputs, drift, orphans."),
         "remove-region": ("space_change:remove_region", "Take a region back from an environment; release its CIDR block."),
         "set": ("space_change:set_", "Edit owners, cost center, description and CI repositories (trust change shown)."),
         "plan": ("space_plan:plan", "Plan a space's units: resources, policy findings, monthly cost."),

@@ -12,7 +12,9 @@ from ..aws.clients import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from ..planning import names
 from ..units import UnitTarget
 
-ACTIONS = ("up", "preview", "refresh", "destroy", "outputs", "unlock")
+ACTIONS = ("up", "preview", "refresh", "destroy", "outputs", "unlock", "drift", "export", "remove")
+READS_EXISTING = ("drift", "export", "remove")
+"""Actions on a stack that must already exist: they never create one (a missing stack has no state)."""
 
 LOCAL_SERVICES = (
     "acm", "appautoscaling", "applicationautoscaling", "autoscaling", "budgets", "cloudtrail", "cloudwatch",
