@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "SetSpaceRequest": "platform_cli.lifecycle.settings:SetSpaceRequest",
     "set_space": "platform_cli.lifecycle.settings:set_space",
     "space_status": "platform_cli.lifecycle.status:space_status",
+    "delete_space": "platform_cli.lifecycle.delete:delete_space",
     # catalog
     "Catalog": "platform_cli.catalog:Catalog",
     # plans (offline render, policy, cost) and engine preview

@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quickstart": ("quickstart", "Try everything in one go: workspace, demo space, plan, service, waves."),
     "init": ("init", "Create a workspace with embedded defaults."),
     "doctor": ("doctor", "Check Python, workspace, Pulumi CLI, AWS credentials and the local cloud."),
-    "space": ("space", "Team spaces: create, list, show, add-region, remove-region, set, plan, apply, destroy."),
+    "space": ("space", "Team spaces: create, list, show, status, add-region, remove-region, set, plan, apply, destroy, delete."),
     "service": ("service", "Services: new, show, bind, unbind, plan, deploy."),
     "rollout": ("rollout", "Region-by-region rollouts in gated waves: plan, list, status, resume, rollback, cancel."),
     "blueprint": ("blueprint", "Blueprints of team spaces: list, show, validate, diff."),

@@ -13,6 +13,7 @@ command = lazy_group(
         "status": ("space_status:status", "Per unit: applied, release, who and when, outputs, drift, orphans."),
         "remove-region": ("space_change:remove_region", "Take a region back from an environment; release its CIDR block."),
         "set": ("space_change:set_", "Edit owners, cost center, description and CI repositories (trust change shown)."),
+        "delete": ("space_change:delete", "Delete a space: destroy its units in reverse order, release its blocks."),
         "plan": ("space_plan:plan", "Plan a space's units: resources, policy findings, monthly cost."),
         "apply": ("space_apply:apply", "Apply a space's units of one environment through the Pulumi engine."),
         "destroy": ("space_apply:destroy", "Destroy a space's units of one environment (reverse order)."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rollout.conftest import FakeEngine
+from tests.rollout.conftest import FakeEngine, aws, quiet  # noqa: F401  (fixtures shared with the rollout tests)
 
 
 @pytest.fixture
@@ -32,22 +32,3 @@ def record(payments):
 def engine():
     return FakeEngine()
 
-
-@pytest.fixture
-def quiet():
-    from platform_cli.rollout.progress import NullProgress
-
-    return NullProgress()
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    """In-process moto for the alarms gate of space applies."""
-    from moto import mock_aws
-
-    from platform_cli.aws.clients import ClientProvider
-
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield ClientProvider(default_region="eu-central-1")
