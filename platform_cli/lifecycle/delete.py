@@ -24,7 +24,7 @@ from ..rollout.history import Deployment, HistoryStore, open_history
 from ..rollout.journal import new_rollout_id, now_iso
 from ..rollout.lock import current_user
 from ..units import UnitTarget
-from .applied import STANDING, deployed_services
+from .applied import STANDING, deployed_services, is_unit
 
 
 def _standing(records) -> dict[str, Deployment]:
@@ -32,7 +32,7 @@ def _standing(records) -> dict[str, Deployment]:
     not fully destroyed (a failed destroy). They hold, or may hold, resources."""
     last: dict[str, Deployment] = {}
     for rec in records:
-        if rec.action in (*STANDING, "destroy"):
+        if rec.action in (*STANDING, "destroy") and is_unit(rec.unit):
             last[rec.unit] = rec
     return {u: r for u, r in last.items() if not (r.action == "destroy" and r.result == "succeeded")}
 
@@ -100,7 +100,8 @@ def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callabl
             destroyed += [u for w in waves for u in w]
     removed_stacks = []
     if plan["ever_applied"]:
-        touched = list(dict.fromkeys(r.unit for r in store.query(team=team) if r.action in (*STANDING, "destroy")))
+        touched = list(dict.fromkeys(r.unit for r in store.query(team=team)
+                                     if r.action in (*STANDING, "destroy") and is_unit(r.unit)))
         for unit in touched:
             if engine.remove(UnitTarget(unit=unit)):
                 removed_stacks.append(unit)

@@ -139,3 +139,17 @@ def test_state_ids_and_matching():
     for bad in ({"deployment": {"resources": {}}}, {"deployment": {"resources": ["x"]}}):
         with pytest.raises(SpecError):
             state_ids([bad])
+
+
+def test_a_damaged_history_record_hides_nothing(payments, record):
+    from platform_cli.rollout.history import Deployment
+
+    record("space/payments/dev/eu-central-1")
+    record.store.add(Deployment(rollout="r", unit="space/payments", team="payments", env="dev", region="?",
+                                kind="space", what="space", action="up", version="x", who="?", start="2026-01-01T11:00:00",
+                                end="2026-01-01T11:00:00", result="succeeded"))
+    data = space_status(payments, "payments", "dev", engine=DriftEngine({}), check_cloud=False)
+    assert [(u["unit"], u["applied"]) for u in data["units"]] == [("space/payments/dev/eu-central-1", True)]
+    from platform_cli.lifecycle.delete import delete_plan
+
+    assert delete_plan(payments, "payments", record.store)["to_destroy"] == 1
