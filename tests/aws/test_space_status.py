@@ -84,7 +84,10 @@ def test_nothing_in_state_every_tagged_resource_is_an_orphan(space_ws, boto):
     by_id = {r["id"]: r for r in o["resources"]}
     vpc = by_id[mine["vpc"]]
     assert vpc["unit"] == "space/payments/dev/eu-central-1"
-    assert vpc["adopt"].startswith(f"pulumi import aws:ec2/vpc:Vpc adopted-{mine['vpc']} '{mine['vpc']}' --stack dev.eu-central-1")
+    from platform_cli.planning.names import resource_name
+
+    assert vpc["adopt"].startswith(f"pulumi import aws:ec2/vpc:Vpc {resource_name('adopted', mine['vpc'])} "
+                                   f"'{mine['vpc']}' --stack dev.eu-central-1")
     assert vpc["delete"] == f"aws ec2 delete-vpc --vpc-id {mine['vpc']} --region eu-central-1"
     orders = [r for r in o["resources"] if r["region"] == "us-east-1"][0]
     assert orders["unit"] == "service/payments/orders/dev/us-east-1" and "--stack dev.us-east-1" in orders["adopt"]

@@ -120,7 +120,10 @@ def test_describe_commands():
     svc = describe("arn:aws:ecs:eu-west-1:1:service/cl/api", "eu-west-1", {**tags, "platform:service": "api"})
     assert svc["id"] == "cl/api" and svc["delete"].startswith("aws ecs delete-service --cluster cl --service api")
     assert svc["unit"] == "service/payments/api/prod/eu-west-1"
-    assert "--cwd .platform/engine/service-payments-api/prod.eu-west-1" in svc["adopt"]
+    from platform_cli.planning.names import pulumi_project, pulumi_stack
+
+    unit = "service/payments/api/prod/eu-west-1"
+    assert f"--cwd .platform/engine/{pulumi_project(unit)}/{pulumi_stack(unit)}" in svc["adopt"]
     unknown = describe("arn:aws:glue:eu-west-1:1:job/x", "eu-west-1", tags)
     assert unknown["type"] is None and unknown["adopt"] is None and "aws glue" in unknown["delete"]
     untagged = describe("arn:aws:ec2:eu-west-1:1:vpc/vpc-1", "eu-west-1", {})
