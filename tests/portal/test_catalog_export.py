@@ -67,7 +67,8 @@ def test_units_owners_and_location(teams_ws, tmp_path):
     assert ann["platform.example.dev/blueprint"] == "standard@1"
     assert ann["platform.example.dev/region"] == "eu-west-3"
     assert ann["platform.example.dev/vpc"] == "payments--prod--euw3-vpc"  # the VPC's Name tag
-    assert ann["platform.example.dev/status-command"] == "platform space status payments --env prod --region eu-west-3"
+    assert ann["platform.example.dev/status-command"] == "platform space status payments --env prod"
+    assert ann["platform.example.dev/plan-command"] == "platform space plan payments --env prod --region eu-west-3"
     group = by_ref["Group:payments"]
     # an owner whose email cannot be a Backstage name stays an annotation only
     assert group["spec"]["members"] == ["user:lead_example.com", "user:ops_example.com"]
