@@ -43,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "bind": "platform_cli.service_repo:bind",
     "unbind": "platform_cli.service_repo:unbind",
     "show_service": "platform_cli.service_repo:show",
+    "list_services": "platform_cli.services.registry:list_services",
+    "locate_workspace": "platform_cli.services.answers:locate_workspace",
     "list_templates": "platform_cli.scaffold:list_templates",
     # rollouts, apply, history
     "plan_rollout": "platform_cli.deploy:plan_rollout",
