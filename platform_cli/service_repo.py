@@ -14,6 +14,7 @@ is set, from the file ``$SERVICE_BINDING_ROOT/<name>/<key>`` (servicebinding.io)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -232,18 +233,16 @@ def binding_variables(catalog, bindings: list[tuple[str, str, str]]) -> dict[str
 
 def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci: str = "github",
                 output_dir: Path | str | None = None, dry_run: bool = False,
-                allow_repo: bool = False, repo: str | None = None) -> NewServiceResult:
+                allow_repo: bool = False, repo: str | None = None, version: str | None = None) -> NewServiceResult:
     """Generate the repository of service ``name`` in team space ``space`` into OUTPUT_DIR/NAME.
 
     The service is recorded in ``services:`` of ``spaces/TEAM.yaml`` with its repository (``repo``,
     default: ORG/NAME) and template version, once the service folder is in place. With
     ``allow_repo``, a repository that is not among the space's ``ci_repos`` is added to them in
-    the same edit (comments and order kept). On a dry run nothing is written.
+    the same edit (comments and order kept). On a dry run nothing is written. ``version`` renders
+    an older released version of the template (the latest by default).
     """
-    from .model.space import ServiceRecord
     from .scaffold import find_template
-    from .scaffold.render import render_template
-    from .services.registry import check_new_record, record_service, relative_to_workspace
 
     if not re.match(DNS_NAME, name):
         raise UsageError(f"service name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
@@ -252,6 +251,29 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
     if ci not in CI_PROVIDERS:
         raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_PROVIDERS)}")
     tpl = find_template(template, ws.root)
+    with template_version(tpl, version) as tpl:
+        return _new_service(ws, tpl, name, space, ci, output_dir, dry_run, allow_repo, repo)
+
+
+@contextlib.contextmanager
+def template_version(tpl, version: str | None):
+    """The template at ``version`` (its released archive extracted), or the live one."""
+    from .scaffold.releases import template_at
+    from .scaffold.templates import load_template
+
+    if version is None or version == tpl.version:
+        yield tpl
+        return
+    with template_at(tpl.path, tpl.version, version) as folder:
+        yield load_template(folder)
+
+
+def _new_service(ws, tpl, name: str, space: str, ci: str, output_dir, dry_run: bool, allow_repo: bool,
+                 repo: str | None) -> NewServiceResult:
+    from .model.space import ServiceRecord
+    from .scaffold.render import render_template
+    from .services.registry import check_new_record, record_service, relative_to_workspace
+
     destination = Path(output_dir or ".") / name
     answers, replace, repo, repo_allowed = service_context(
         ws, name, space, tpl, ci, repo, workspace_path=os.path.relpath(ws.root, destination.absolute()))

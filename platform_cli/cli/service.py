@@ -11,6 +11,7 @@ command = lazy_group(
         "show": ("service_core:show", "Show a service: kind, environments, bindings and the names the app reads."),
         "bind": ("service_core:bind", "Bind a marketplace offering with a plan to a service."),
         "unbind": ("service_core:unbind", "Remove a binding from a service; its resource and data go at the next deploy."),
+        "upgrade": ("service_upgrade:upgrade", "Merge a newer template version into a service repository (three ways)."),
         "plan": ("service_plan:plan", "Plan a service's units in one environment: resources, findings, cost."),
         "deploy": ("service_deploy:deploy", "Deploy a version of a service wave by wave with gates."),
     },

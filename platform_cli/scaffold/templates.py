@@ -76,6 +76,11 @@ def template_roots(workspace_root: Path | None = None) -> list[Path]:
     return roots
 
 
+def load_template(path: Path) -> TemplateInfo:
+    """The template in folder ``path`` (template.yaml and cookiecutter.json checked)."""
+    return _load(path)
+
+
 def _load(path: Path) -> TemplateInfo:
     meta_path = path / META_FILE
     try:

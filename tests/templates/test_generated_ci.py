@@ -43,19 +43,20 @@ def repo_pulumi_action() -> str:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """{(template, ci): (workspace root, project)} generated with service_repo.new_service in a
-    workspace with team payments (dev=DE, prod=DE,FR,US)."""
+    workspace of its own with team payments (dev=DE, prod=DE,FR,US)."""
     from platform_cli.service_repo import new_service
     from platform_cli.spaces import CreateSpaceRequest, create_space
     from platform_cli.workspace import WorkspaceContext, init_workspace
 
-    root = tmp_path_factory.mktemp("gen") / "ws"
-    init_workspace(root, org="acme")
-    ws = WorkspaceContext.open(root)
-    create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1", envs=["dev=DE", "prod=DE,FR,US"],
-                                        owners=["lead@example.com"], cost_center="CC-42", ci_repos=["acme/orders"]))
     out = {}
     for template in TEMPLATES:
-        for ci in CIS:
+        for ci in CIS:  # one workspace each: a space records every service name once
+            root = tmp_path_factory.mktemp("gen") / "ws"
+            init_workspace(root, org="acme")
+            ws = WorkspaceContext.open(root)
+            create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1",
+                                                envs=["dev=DE", "prod=DE,FR,US"], owners=["lead@example.com"],
+                                                cost_center="CC-42", ci_repos=["acme/orders"]))
             result = new_service(ws, "orders", "payments", template=template, ci=ci,
                                  output_dir=tmp_path_factory.mktemp(f"{template}-{ci}"))
             assert result.environments == {"dev": [["eu-central-1"]],
@@ -252,27 +253,6 @@ def test_gitlab_documents_the_job_token_allowlist(generated):
 
 
 # the generated repository's own tests -------------------------------------------------
-@pytest.fixture(scope="module")
-def venvs(tmp_path_factory):
-    """One fresh virtualenv per template with its requirements.txt, requirements-test.txt and
-    requirements-lint.txt (the same for both CI providers), created when first asked for."""
-    made: dict[str, str] = {}
-
-    def get(template: str, project: Path) -> str:
-        if template not in made:
-            venv = tmp_path_factory.mktemp(f"venv-{template}")
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            py = str(venv / "bin" / "python")
-            requirements = ["-r", "requirements.txt", "-r", "requirements-test.txt", "-r", "requirements-lint.txt"]
-            install = subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements],
-                                     cwd=project, capture_output=True, text=True, timeout=300)
-            assert install.returncode == 0, install.stderr
-            made[template] = py
-        return made[template]
-
-    return get
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("ci", CIS)
