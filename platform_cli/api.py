@@ -45,6 +45,12 @@ _EXPORTS: dict[str, str] = {
     "show_service": "platform_cli.service_repo:show",
     "list_services": "platform_cli.services.registry:list_services",
     "locate_workspace": "platform_cli.services.answers:locate_workspace",
+    "upgrade_service": "platform_cli.services.upgrade:upgrade_service",
+    "template_status": "platform_cli.services.upgrade:template_status",
+    "plan_preview": "platform_cli.services.preview:plan_preview",
+    "preview_up": "platform_cli.services.preview:preview_up",
+    "preview_down": "platform_cli.services.preview:preview_down",
+    "open_previews": "platform_cli.services.preview:open_previews",
     "list_templates": "platform_cli.scaffold:list_templates",
     # rollouts, apply, history
     "plan_rollout": "platform_cli.deploy:plan_rollout",

@@ -204,6 +204,8 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
     variables = template.variables()
     if "workspace_path" in variables and workspace_path:
         answers["workspace_path"] = workspace_path
+    if "preview_ttl_hours" in variables:
+        answers["preview_ttl_hours"] = str(bp.previews.ttl_hours)
     if "queue_binding" in variables:  # a worker binds a queue: the blueprint must allow it
         plan_name = str(variables.get("queue_plan", "standard"))
         offering = ws.catalog.offering("queue") if "queue" in ws.catalog.offering_names() else None

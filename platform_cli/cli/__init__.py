@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "Create a workspace with embedded defaults."),
     "doctor": ("doctor", "Check Python, workspace, Pulumi CLI, AWS credentials and the local cloud."),
     "space": ("space", "Team spaces: create, list, show, status, add-region, remove-region, set, plan, apply, destroy, delete."),
-    "service": ("service", "Services: new, list, show, bind, unbind, plan, deploy."),
+    "service": ("service", "Services: new, list, show, bind, unbind, plan, deploy, upgrade, preview."),
     "rollout": ("rollout", "Region-by-region rollouts in gated waves: plan, list, status, resume, rollback, cancel."),
     "blueprint": ("blueprint", "Blueprints of team spaces: list, show, validate, diff."),
     "marketplace": ("marketplace", "Managed services a service can bind, with plans and prices."),

@@ -12,6 +12,7 @@ command = lazy_group(
         "bind": ("service_core:bind", "Bind a marketplace offering with a plan to a service."),
         "unbind": ("service_core:unbind", "Remove a binding from a service; its resource and data go at the next deploy."),
         "upgrade": ("service_upgrade:upgrade", "Merge a newer template version into a service repository (three ways)."),
+        "preview": ("service_preview:command", "Previews of pull requests: plan, up, down, list (SERVICE-prN in the unprotected env)."),
         "plan": ("service_plan:plan", "Plan a service's units in one environment: resources, findings, cost."),
         "deploy": ("service_deploy:deploy", "Deploy a version of a service wave by wave with gates."),
     },

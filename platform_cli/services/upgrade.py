@@ -21,7 +21,7 @@ from .answers import ANSWERS_FILE, Answers, read_answers, repo_root
 from .merge import CHANGING, FileChange, apply_changes, plan_merge, read_tree
 
 # template variables whose value the platform derives from the space (refreshed on upgrade)
-SPACE_DERIVED = ("aws_account_id", "partition", "ecr_domain", "gitlab_url", "pulumi_version")
+SPACE_DERIVED = ("aws_account_id", "partition", "ecr_domain", "gitlab_url", "pulumi_version", "preview_ttl_hours")
 
 
 @dataclass

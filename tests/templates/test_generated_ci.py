@@ -69,7 +69,7 @@ def generated(tmp_path_factory):
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_generated_github_workflows_pass_schema_and_zizmor(generated, template):
     workflows = sorted(str(p) for p in (generated[(template, "github")][1] / ".github/workflows").glob("*.yml"))
-    assert len(workflows) == 2
+    assert len(workflows) == 3  # pull-request, deploy, preview
     schema = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows],
                             capture_output=True, text=True)
     assert schema.returncode == 0, schema.stdout + schema.stderr

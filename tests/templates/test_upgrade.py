@@ -66,7 +66,8 @@ def _team_edits(repo: Path) -> None:
 def test_upgrade_from_the_previous_version_with_team_edits(payments, tmp_path, run_cli, venvs, template, ci,
                                                            monkeypatch):
     tpl = find_template(template)
-    previous, latest = versions(tpl.path, tpl.version)[-2:]
+    known = versions(tpl.path, tpl.version)
+    previous, latest = known[0], known[-1]  # the team edits below are made on the first released version
     repo = new_service(payments, "orders", "payments", template=template, ci=ci, output_dir=tmp_path,
                        version=previous).path
     assert yaml.safe_load((repo / ".platform/answers.yml").read_text())["template_version"] == previous
@@ -100,6 +101,12 @@ def test_upgrade_from_the_previous_version_with_team_edits(payments, tmp_path, r
     assert outcome["app/healthcheck.py"] == "kept" and outcome["README.md"] == "merged"
     assert outcome[".platform/answers.yml"] == "updated" and outcome["app/bindings.py"] == "conflict"
     assert "docs/runbook.md" not in outcome
+    if ci == "github":
+        assert outcome[".github/workflows/preview.yml"] == "added"  # new in 1.3.0
+        assert (repo / ".github/workflows/preview.yml").is_file()
+    else:
+        assert outcome[".gitlab-ci.yml"] == "updated"  # the preview jobs of 1.3.0
+        assert "preview-up:" in (repo / ".gitlab-ci.yml").read_text()
     after = _tree(repo)
     assert after["app/healthcheck.py"] == edited["app/healthcheck.py"]
     assert after["docs/runbook.md"] == edited["docs/runbook.md"]
