@@ -75,7 +75,7 @@ def test_gitlab_worker_binds_its_queue(payments, tmp_path):
     svc = Service.load(project / "service.yaml")
     assert [(b.name, b.offering, b.plan) for b in svc.bindings] == [("jobs", "queue", "standard")]
     ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
-    assert ci["stages"] == ["test", "deploy-dev", "deploy-prod"]  # one stage per environment, in order
+    assert ci["stages"] == ["test", "preview", "deploy-dev", "deploy-prod"]  # previews, then one stage per environment, in order
     assert ci[".aws-oidc"]["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com"
     regions = [m["REGION"] for m in ci["deploy-prod-wave-2"]["parallel"]["matrix"]]
     assert regions == ["eu-west-3", "us-east-1"]

@@ -241,7 +241,7 @@ def test_github_reads_the_workspace_with_a_token(generated):
                     assert step["with"]["token"] == "${{ secrets.PLATFORM_WORKSPACE_TOKEN }}"
                     assert step["with"]["persist-credentials"] is False
                     checkouts += 1
-    assert checkouts == 1 + 2 + 3  # pull-request plan; deploy: 2 wave-planning jobs, 3 wave jobs
+    assert checkouts == 1 + 2 + 3 + 1  # pull-request plan; deploy: 2 wave-planning jobs, 3 wave jobs; preview
     readme = (project / "README.md").read_text()
     assert "PLATFORM_WORKSPACE_TOKEN" in readme and "Contents: read-only" in readme
 
