@@ -9,6 +9,8 @@ import subprocess
 import pytest
 import yaml
 
+from platform_cli.service_repo import ci_role_name
+
 from ._support import TEMPLATES, tool
 
 
@@ -43,7 +45,7 @@ def test_github_preview_workflow(previews, template):
     [job] = wf["jobs"].values()
     assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
     assert job["environment"] == "dev" and job["permissions"] == {"contents": "read", "id-token": "write"}
-    assert wf["env"]["CI_ROLE"].endswith(":role/payments-dev-euc1-ci-deploy")
+    assert wf["env"]["CI_ROLE"].endswith(":role/" + ci_role_name("payments", "dev", "eu-central-1"))
     assert wf["env"]["AWS_REGION"] == "eu-central-1" and "prod" not in text
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert 'platform service preview up . --pr "$PR" --version "$GITHUB_SHA" --summary "$GITHUB_STEP_SUMMARY"' in runs
@@ -66,7 +68,7 @@ def test_gitlab_preview_jobs(previews, template):
     assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID" in rule["if"]
     assert "merge_request_event" in rule["if"]
     assert base["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com/platform/dev"
-    assert base["variables"]["AWS_ROLE_ARN"].endswith(":role/payments-dev-euc1-ci-deploy")
+    assert base["variables"]["AWS_ROLE_ARN"].endswith(":role/" + ci_role_name("payments", "dev", "eu-central-1"))
     up, down = ci["preview-up"], ci["preview-down"]
     assert up["environment"] == {"name": "preview/$CI_MERGE_REQUEST_IID", "on_stop": "preview-down",
                                  "auto_stop_in": "72 hours"}
