@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..catalog import data_root
+from ..shipped import data_root
 from ..errors import NotFoundError, SpecError
 from ..model.base import Spec
 from ..yamlio import load_yaml, read_text
