@@ -121,7 +121,9 @@ def test_a_damaged_record_is_a_clean_error_naming_the_file(run_cli, workspace, c
         assert "no process was signalled" in r.stderr
     assert path.read_text() == content  # nothing rewritten
     r = run_cli("-w", str(workspace.root), "doctor", "--json")
-    assert "damaged" in r.stdout or "is not" in r.stdout  # reported, and the other checks still ran
+    checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert checks["local-cloud"]["status"] == "fail" and "is damaged" in checks["local-cloud"]["detail"]
+    assert checks["workspace"]["status"] == "ok"  # the other checks still ran
 
 
 def test_local_commands_need_a_workspace(run_cli, tmp_path, monkeypatch):
