@@ -29,6 +29,8 @@ _EXPORTS: dict[str, str] = {
     "remove_region": "platform_cli.lifecycle.regions:remove_region",
     "SetSpaceRequest": "platform_cli.lifecycle.settings:SetSpaceRequest",
     "set_space": "platform_cli.lifecycle.settings:set_space",
+    "space_status": "platform_cli.lifecycle.status:space_status",
+    "delete_space": "platform_cli.lifecycle.delete:delete_space",
     # catalog
     "Catalog": "platform_cli.catalog:Catalog",
     # plans (offline render, policy, cost) and engine preview
@@ -41,6 +43,14 @@ _EXPORTS: dict[str, str] = {
     "bind": "platform_cli.service_repo:bind",
     "unbind": "platform_cli.service_repo:unbind",
     "show_service": "platform_cli.service_repo:show",
+    "list_services": "platform_cli.services.registry:list_services",
+    "locate_workspace": "platform_cli.services.answers:locate_workspace",
+    "upgrade_service": "platform_cli.services.upgrade:upgrade_service",
+    "template_status": "platform_cli.services.upgrade:template_status",
+    "plan_preview": "platform_cli.services.preview:plan_preview",
+    "preview_up": "platform_cli.services.preview:preview_up",
+    "preview_down": "platform_cli.services.preview:preview_down",
+    "open_previews": "platform_cli.services.preview:open_previews",
     "list_templates": "platform_cli.scaffold:list_templates",
     # rollouts, apply, history
     "plan_rollout": "platform_cli.deploy:plan_rollout",
@@ -58,6 +68,10 @@ _EXPORTS: dict[str, str] = {
     "fleet_status": "platform_cli.fleet:fleet_status",
     "UpgradeRequest": "platform_cli.fleet:UpgradeRequest",
     "upgrade_fleet": "platform_cli.fleet:upgrade_fleet",
+    # what people look at: Backstage catalog, workspace cost, HTML report
+    "export_catalog": "platform_cli.portal.export:export_catalog",
+    "workspace_cost": "platform_cli.portal.costs:workspace_cost",
+    "write_report": "platform_cli.portal.report:write_report",
     # engine, local cloud, bootstrap, doctor
     "get_engine": "platform_cli.engine:get_engine",
     "local_up": "platform_cli.aws.local_cloud:local_up",

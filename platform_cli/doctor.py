@@ -162,7 +162,10 @@ def check_aws_identity(expected_account: str | None) -> Check:
 def check_local_cloud(ws) -> Check:
     from .aws.local_cloud import local_status
 
-    status = local_status(ws.local_dir)
+    try:
+        status = local_status(ws.local_dir)
+    except PlatformError as exc:  # a damaged record: reported, the other checks still run
+        return Check("local-cloud", FAIL, exc.message, hint=exc.hint)
     if status.running:
         return Check("local-cloud", OK, f"running at {status.endpoint} (pid {status.pid})")
     hint = "`platform local up`" if ws.config.cloud.target == "local" else None

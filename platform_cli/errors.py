@@ -107,6 +107,12 @@ class UserAbort(PlatformError):
     exit_code = 11
 
 
+class StatusFindings(PlatformError):
+    """`space status --exit-code` found drift or orphans (for a scheduled CI job)."""
+
+    exit_code = 12
+
+
 INTERNAL_ERROR_EXIT = 70
 """Exit code for anything unexpected: a bug. Rerun with --debug for the traceback."""
 

@@ -69,7 +69,8 @@ def fleet_status(ws: WorkspaceContext) -> dict[str, Any]:
                         "latest": s.blueprint_version == latest, "known": s.blueprint_version in known}
                        for s in mine],
         })
-    return {"blueprints": rows, "total_spaces": len(spaces), "errors": [e.message for e in broken]}
+    return {"blueprints": rows, "total_spaces": len(spaces),
+            "errors": [e.message for e in broken] + ws.catalog.stray_files()}
 
 
 # --- upgrade -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ class UnitPlan:
     resources: list[dict[str, Any]]
     findings: list[Any]
     monthly_cost_usd: float
-    cost_lines: list[dict[str, Any]] = field(default_factory=list)
+    cost_lines: list[dict[str, Any]] = field(default_factory=list)  # {item, offering, amount_usd} unrounded
 
     def to_data(self) -> dict[str, Any]:
         return {"unit": self.unit, "resources": self.resources, "findings": [f.to_data() for f in self.findings],
@@ -76,7 +76,8 @@ def plan_units(ws: WorkspaceContext, inputs: list, workers: int | None = None) -
         cost = estimate(r.resources, inp, prices)
         findings = evaluate(r.resources, inp, monthly_cost=cost.total)
         plans.append(UnitPlan(unit=inp.unit, resources=r.resources, findings=findings, monthly_cost_usd=cost.total,
-                              cost_lines=cost.to_data()["lines"]))
+                              cost_lines=[{"item": x.item, "offering": x.offering, "amount_usd": x.amount}
+                                          for x in cost.lines]))
     return PlanResult(units=plans)
 
 

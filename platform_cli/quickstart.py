@@ -91,6 +91,12 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
     add(Step("waves", "done", f"rollout of {DEMO_SERVICE} to prod: {desc}", {"rollout": waves.to_json()}))
 
     _apply_steps(ws, svc_dir, add)
+
+    from .portal.report import write_report
+
+    report_file = write_report(ws, planned_units=plan.units + svc_plan.units)
+    add(Step("report", "done", f"wrote the workspace report (fleet, map, spaces, rollouts, DORA, cost) to "
+                               f"{report_file.path}", {"path": str(report_file.path)}))
     return steps
 
 

@@ -14,7 +14,9 @@ is set, from the file ``$SERVICE_BINDING_ROOT/<name>/<key>`` (servicebinding.io)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,16 +25,16 @@ from typing import Any
 
 from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, SpecError, UsageError
 from .model import Blueprint, Offering, Plan, Service, Space
-from .model.base import DNS_NAME
+from .model.base import DNS_NAME, REPO
 from .planning import collisions
 from .planning.aws_rules import check_part
 from .planning.ci_repos import CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
+from .services.answers import ANSWERS_FILE
 from .servicespec import service_file
 from .yamlio import RoundTrip, load_yaml, parse_yaml, parse_yaml_all, write_text_atomic
 
 CATALOG_FILE = "catalog-info.yaml"
-ANSWERS_FILE = ".platform/answers.yml"
 DEFAULT_TEMPLATE = "python-web"
 CI_PROVIDERS = ("github", "gitlab")
 TEMPLATE_BATCH_SIZE = 3  # rollout.batch_size the templates write into service.yaml
@@ -145,8 +147,12 @@ class NewServiceResult:
                 "next_steps": self.next_steps, "files": self.files}
 
 
-def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[str, Any], dict[str, Any], str, bool]:
-    """(answers, verbatim variables, repository, repository allowed) for rendering ``template`` in ``team``'s space."""
+def service_context(ws, name: str, team: str, template, ci: str, repo: str | None = None,
+                    workspace_path: str | None = None) -> tuple[dict[str, Any], dict[str, Any], CiRepo, bool]:
+    """(answers, verbatim variables, repository, repository allowed) for rendering ``template`` in ``team``'s space.
+
+    ``repo`` is the service's repository (default: the ci_repos entry named like the service, else
+    ORG/NAME); ``workspace_path`` where a checkout of the workspace is, relative to the repository."""
     from .planning.waves import plan_waves
 
     space = ws.space(team)
@@ -176,9 +182,13 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
             "repositories": {r: ecr_repository_name(team, env_name, r) for r in env.regions},
         }
     partition = "aws-cn" if partitions == {"aws-cn"} else sorted(partitions - {"aws-cn"} or {"aws"})[0]
-    # The space's repository of this name on this CI provider, else ORG/NAME there (written with its provider).
-    known = [r for r in map(parse_ci_repo, space.ci_repos) if r.provider == ci and r.name == name]
-    ci_repo = known[0] if known else CiRepo(ci, f"{ws.config.org}/{name}")
+    if repo is None:  # the space's repository of this name on this CI provider, else ORG/NAME there
+        known = [r for r in map(parse_ci_repo, space.ci_repos) if r.provider == ci and r.name == name]
+        ci_repo = known[0] if known else CiRepo(ci, f"{ws.config.org}/{name}")
+    elif not re.match(REPO, repo):
+        raise UsageError(f"--repo {repo!r}: expected OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO)")
+    else:
+        ci_repo = CiRepo(ci, repo)
     repo = ci_repo.path
     answers: dict[str, Any] = {
         "service_name": name,
@@ -197,6 +207,10 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
     if pulumi is not None:  # else the template's default
         answers["pulumi_version"] = pulumi
     variables = template.variables()
+    if "workspace_path" in variables and workspace_path:
+        answers["workspace_path"] = workspace_path
+    if "preview_ttl_hours" in variables:
+        answers["preview_ttl_hours"] = str(bp.previews.ttl_hours)
     if "queue_binding" in variables:  # a worker binds a queue: the blueprint must allow it
         plan_name = str(variables.get("queue_plan", "standard"))
         offering = ws.catalog.offering("queue") if "queue" in ws.catalog.offering_names() else None
@@ -207,20 +221,35 @@ def service_context(ws, name: str, team: str, template, ci: str) -> tuple[dict[s
             plan_name = plans[0].name
         check_binding(ws.catalog, bp, "queue", plan_name)
         answers["queue_plan"] = plan_name
-    return answers, {"environments": environments}, ci_repo, has_repo(space.ci_repos, ci_repo)
+    replace: dict[str, Any] = {"environments": environments}
+    if "bindings" in variables:  # the names the README and the bindings helper document
+        queue = [(str(variables.get("queue_binding")), "queue", answers.get("queue_plan", variables.get("queue_plan")))] \
+            if "queue_binding" in variables else []
+        replace["bindings"] = binding_variables(ws.catalog, queue)
+    return answers, replace, ci_repo, has_repo(space.ci_repos, ci_repo)
+
+
+def binding_variables(catalog, bindings: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """The template variable ``bindings``: name -> offering, plan and the environment variable of each key."""
+    out: dict[str, Any] = {}
+    for name, offering, plan in bindings:
+        info = _binding_info(catalog, name, offering, plan)
+        out[name] = {"offering": offering, "plan": plan, "env": info.env_names()}
+    return out
 
 
 def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci: str = "github",
                 output_dir: Path | str | None = None, dry_run: bool = False,
-                allow_repo: bool = False) -> NewServiceResult:
+                allow_repo: bool = False, repo: str | None = None, version: str | None = None) -> NewServiceResult:
     """Generate the repository of service ``name`` in team space ``space`` into OUTPUT_DIR/NAME.
 
-    With ``allow_repo``, a repository that is not among the space's ``ci_repos`` is added to
-    them in ``spaces/TEAM.yaml`` (comments and order kept), only once the service folder is
-    in place; on a dry run nothing is written.
+    The service is recorded in ``services:`` of ``spaces/TEAM.yaml`` with its repository (``repo``,
+    default: ORG/NAME) and template version, once the service folder is in place. With
+    ``allow_repo``, a repository that is not among the space's ``ci_repos`` is added to them in
+    the same edit (comments and order kept). On a dry run nothing is written. ``version`` renders
+    an older released version of the template (the latest by default).
     """
     from .scaffold import find_template
-    from .scaffold.render import render_template
 
     if not re.match(DNS_NAME, name):
         raise UsageError(f"service name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
@@ -229,21 +258,49 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
     if ci not in CI_PROVIDERS:
         raise UsageError(f"--ci {ci!r}: expected one of {', '.join(CI_PROVIDERS)}")
     tpl = find_template(template, ws.root)
-    answers, replace, ci_repo, repo_allowed = service_context(ws, name, space, tpl, ci)
+    with template_version(tpl, version) as tpl:
+        return _new_service(ws, tpl, name, space, ci, output_dir, dry_run, allow_repo, repo)
+
+
+@contextlib.contextmanager
+def template_version(tpl, version: str | None):
+    """The template at ``version`` (its released archive extracted), or the live one."""
+    from .scaffold.releases import template_at
+    from .scaffold.templates import load_template
+
+    if version is None or version == tpl.version:
+        yield tpl
+        return
+    with template_at(tpl.path, tpl.version, version) as folder:
+        yield load_template(folder)
+
+
+def _new_service(ws, tpl, name: str, space: str, ci: str, output_dir, dry_run: bool, allow_repo: bool,
+                 repo: str | None) -> NewServiceResult:
+    from .model.space import ServiceRecord
+    from .scaffold.render import render_template
+    from .services.registry import check_new_record, record_service, relative_to_workspace
+
+    destination = Path(output_dir or ".") / name
+    answers, replace, ci_repo, repo_allowed = service_context(
+        ws, name, space, tpl, ci, repo, workspace_path=os.path.relpath(ws.root, destination.absolute()))
     repo = ci_repo.entry
     space_file = ws.space_path(space)
     add_repo = allow_repo and not repo_allowed
-    if add_repo:  # refuse before rendering when the space would not take the repository
-        data = ws.space(space).to_data()
+    record = ServiceRecord(name=name, repository=repo, ci=ci, template=tpl.name, template_version=tpl.version,
+                           path=relative_to_workspace(ws, destination.absolute()))
+    check_new_record(ws, space, record)  # refuse before rendering when the space would not take the record
+    data = ws.space(space).to_data()
+    data["services"] = [*data.get("services", []), record.to_data()]
+    if add_repo:
         data["ci_repos"] = [*data.get("ci_repos", []), repo]
-        Space.parse(_plain(data), source=str(space_file))
-    destination = Path(output_dir or ".") / name
+    Space.parse(_plain(data), source=str(space_file))
     result = render_template(tpl.path, destination, answers=answers, replace=replace, dry_run=dry_run,
                              read=("service.yaml",))
     svc = Service.parse(parse_yaml(result.texts["service.yaml"], source=f"{destination}/service.yaml"),
                         source=f"{destination}/service.yaml")
-    if add_repo and not dry_run:
-        allow_ci_repo(ws, space, repo)
+    if not dry_run:
+        record_service(ws, space, record, allow_repo=add_repo)
     environments = {k: v["waves"] for k, v in replace["environments"].items()}
     bindings = [{"name": b.name, "offering": b.offering, "plan": b.plan} for b in svc.bindings]
     bp = ws.catalog.blueprint(ws.space(space).blueprint)
@@ -279,29 +336,6 @@ def _first_binding_step(ws, bp: Blueprint, path: Path) -> str:
         return f"platform service bind {path} --offering postgres --plan dev --name db"
     except PlatformError:
         return f"platform marketplace list, then platform service bind {path} --offering OFFERING --plan PLAN"
-
-
-def allow_ci_repo(ws, team: str, repo: str) -> bool:
-    """Add ``repo`` (``github:OWNER/REPO`` or ``gitlab:GROUP/PROJECT``) to the ``ci_repos`` of ``spaces/TEAM.yaml``, keeping every other
-    line and comment; the file is validated before it is replaced. False when it was there already."""
-    from ruamel.yaml.comments import CommentedSeq
-
-    path = ws.space_path(team)
-    with ws.allocation_lock():  # the lock every edit of a space file takes
-        with RoundTrip(path) as doc:
-            seq = doc.get("ci_repos")
-            if seq is not None and has_repo([str(r) for r in seq], parse_ci_repo(repo)):
-                return False
-            if seq is None:
-                seq = CommentedSeq()
-                keys = list(doc.keys())
-                doc.insert(keys.index("allocations") if "allocations" in keys else len(keys), "ci_repos", seq)
-            if len(seq) == 0:
-                seq.fa.set_block_style()
-            seq.append(repo)
-            Space.parse(_plain(doc), source=str(path))
-    ws.forget_space(team)
-    return True
 
 
 # bindings --------------------------------------------------------------------------

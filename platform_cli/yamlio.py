@@ -237,7 +237,7 @@ def schema_comment(schema_name: str, *, for_file: Path, schemas_dir: Path | None
     shipped with the platform.
     """
     if schemas_dir is None:
-        from .catalog import data_root
+        from .shipped import data_root
 
         schemas_dir = data_root("schemas")
     target = Path(os.path.relpath(schemas_dir / f"{schema_name}.schema.json", for_file.parent))

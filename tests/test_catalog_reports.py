@@ -62,3 +62,18 @@ def test_a_blueprint_source_that_does_not_exist_is_an_error(workspace, run_cli, 
     (workspace.root / "catalog").unlink()
     (workspace.root / "catalog").mkdir()
     assert run_cli("blueprint", "list").exit_code == 0
+
+
+def test_fleet_status_reports_a_misnamed_blueprint_version(payments, repo_copy):
+    from platform_cli.fleet import fleet_status
+    from platform_cli.workspace import WorkspaceContext
+
+    (repo_copy / "standard" / "3.yml").write_text((repo_copy / "standard" / "2.yaml").read_text())
+    path = payments.root / "platform.yaml"
+    data = load_yaml(path)
+    data["blueprint_sources"] = [str(repo_copy)]
+    path.write_text(dump_yaml(data))
+    out = fleet_status(WorkspaceContext.open(payments.root))
+    standard = next(b for b in out["blueprints"] if b["name"] == "standard")
+    assert standard["latest"] == "standard@2"  # 3.yml is not read ...
+    assert any("standard/3.yml: not read" in e for e in out["errors"])  # ... and says so

@@ -78,4 +78,18 @@ def test_second_run_reuses_and_changes_nothing(demo, run_cli):
     status = {s["name"]: s["status"] for s in data["steps"]}
     assert status["workspace"] == status["space"] == status["service"] == status["bind"] == "reused"
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".platform" not in p.parts}
+    # the report is written afresh each run (it says when it was made); every other file is untouched
+    report = root / "platform-report.html"
+    assert data["report"] == str(report) and b"data-team=\"demo\"" in after.pop(report)
+    before.pop(report)
     assert after == before
+
+
+def test_ends_by_writing_the_report(demo):
+    root, steps = demo
+    last = steps[-1]
+    assert last.name == "report" and last.status == "done"
+    path = root / "platform-report.html"
+    assert last.data["path"] == str(path) and str(path) in last.detail
+    html = path.read_text()
+    assert 'data-team="demo"' in html and 'data-region="us-east-1"' in html

@@ -57,25 +57,39 @@ class _Tty(io.StringIO):
         return True
 
 
-def test_no_color_is_honoured(monkeypatch):
-    from rich.text import Text
+def _live_rollout_output(monkeypatch) -> str:
+    """What the live rollout view writes to a terminal for one failed unit."""
+    from types import SimpleNamespace
 
+    from platform_cli.rollout.progress import LiveProgress
+
+    err = _Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    try:
+        live = LiveProgress()
+        live.start(SimpleNamespace(units={UNIT: SimpleNamespace(wave=1, state="pending")}))
+        live.unit(UNIT, "failed", "boom")
+        live.note("rollout halted")
+        live.stop()
+    finally:
+        monkeypatch.setattr(sys, "stderr", sys.__stderr__)
+    return err.getvalue()
+
+
+def test_no_color_is_honoured(monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "xterm-256color")
-    for no_color, colored in ((None, True), ("1", False)):
-        if no_color:
-            monkeypatch.setenv("NO_COLOR", no_color)
-        else:
-            monkeypatch.delenv("NO_COLOR", raising=False)
-        out = _Tty()
-        Console(file=out, force_terminal=True).print(Text("failed", style="bold red"))
-        assert bool(ANSI_COLOR.search(out.getvalue())) is colored
-        stdout = _Tty()
-        monkeypatch.setattr(sys, "stdout", stdout)
-        table(["unit", "state"], [[UNIT, "failed"]])
-        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
-        assert UNIT in stdout.getvalue()
-        assert not ANSI_COLOR.search(stdout.getvalue()) or colored
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert ANSI_COLOR.search(_live_rollout_output(monkeypatch))  # colors by default ...
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = _live_rollout_output(monkeypatch)
+    assert "failed" in out and not ANSI_COLOR.search(out)  # ... none with NO_COLOR
+    stdout = _Tty()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    table(["unit", "state"], [[UNIT, "failed"]])
+    monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+    assert UNIT in stdout.getvalue() and not ANSI_COLOR.search(stdout.getvalue())
 
 
 def test_empty_lists_say_so(workspace, run_cli, monkeypatch):

@@ -79,19 +79,18 @@ def test_a_block_must_lie_inside_the_pool(two, pool, cidr, how):
     assert how in str(info.value) and "allocations.0.cidr" in str(info.value)
 
 
-def test_straddling_the_pool_edge_is_outside_it(two):
+def test_a_block_holding_the_pool_or_beside_it_is_outside_it():
     from ipaddress import IPv4Network
 
     from platform_cli.planning.cidr import allocation_problems
 
-    pool = IPv4Network("10.0.0.0/16")
-    # 10.0.0.0/15 holds the pool and more; a /16 pool cannot be straddled by an aligned block,
-    # so straddling is checked against a pool that is not aligned to the block's size
-    problems = allocation_problems([("a", IPv4Network("10.0.0.0/15"))], pool, [])
-    assert "contains the whole pool" in problems[0]
-    odd_pool = IPv4Network("10.0.16.0/20")
-    assert "lies outside" in allocation_problems([("a", IPv4Network("10.0.32.0/20"))], odd_pool, [])[0]
-    assert allocation_problems([("a", IPv4Network("10.0.16.0/20"))], odd_pool, []) == []
+    pool = IPv4Network("10.0.16.0/20")
+    assert "contains the whole pool" in allocation_problems([("a", IPv4Network("10.0.0.0/15"))], pool, [])[0]
+    assert "contains the whole pool" in allocation_problems([("a", IPv4Network("10.0.0.0/19"))], pool, [])[0]
+    assert "lies outside" in allocation_problems([("a", IPv4Network("10.0.32.0/20"))], pool, [])[0]
+    assert "lies outside" in allocation_problems([("a", IPv4Network("10.0.15.240/28"))], pool, [])[0]
+    assert allocation_problems([("a", IPv4Network("10.0.16.0/20"))], pool, []) == []
+    assert allocation_problems([("a", IPv4Network("10.0.31.240/28"))], pool, []) == []
 
 
 def test_list_reports_the_broken_space_and_keeps_the_others(two, workspace):

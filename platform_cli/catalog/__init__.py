@@ -13,16 +13,8 @@ from pathlib import Path
 
 from ..errors import NotFoundError, SpecError, nearest
 from ..model import Blueprint, Markets, Offering, PriceTable
+from ..shipped import data_root
 
-_PKG = Path(__file__).resolve().parent.parent
-
-
-def data_root(kind: str) -> Path:
-    """Folder of shipped data (``blueprints`` or ``service_templates``), in a wheel or a checkout."""
-    packaged = _PKG / "_data" / kind
-    if packaged.is_dir():
-        return packaged
-    return _PKG.parent / kind
 
 
 def builtin_blueprints() -> Path:

@@ -20,8 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quickstart": ("quickstart", "Try everything in one go: workspace, demo space, plan, service, waves."),
     "init": ("init", "Create a workspace with embedded defaults."),
     "doctor": ("doctor", "Check Python, workspace, Pulumi CLI, AWS credentials and the local cloud."),
-    "space": ("space", "Team spaces: create, list, show, add-region, remove-region, set, plan, apply, destroy."),
-    "service": ("service", "Services: new, show, bind, unbind, plan, deploy."),
+    "space": ("space", "Team spaces: create, list, show, status, add-region, remove-region, set, plan, apply, destroy, delete."),
+    "service": ("service", "Services: new, list, show, bind, unbind, plan, deploy, upgrade, preview."),
     "rollout": ("rollout", "Region-by-region rollouts in gated waves: plan, list, status, resume, rollback, cancel."),
     "blueprint": ("blueprint", "Blueprints of team spaces: list, show, validate, diff."),
     "marketplace": ("marketplace", "Managed services a service can bind, with plans and prices."),
@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("history", "Deployments recorded: who, what, where, when, result."),
     "metrics": ("metrics", "Delivery metrics from the history (DORA)."),
     "catalog": ("catalog", "The workspace as a Backstage catalog: export."),
+    "report": ("report", "One self-contained HTML page: fleet, map, spaces, rollouts, DORA, cost."),
+    "cost": ("cost", "Monthly cost of the whole workspace by team, environment or offering."),
     "schema": ("schema", "JSON Schemas of every spec file: export (--check in CI)."),
 }
 

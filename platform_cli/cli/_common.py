@@ -23,6 +23,21 @@ def workspace(ctx: click.Context):
     return WorkspaceContext.open(obj.get("workspace"))
 
 
+def service_workspace(ctx: click.Context, service_dir):
+    """The workspace of a command about the service in ``service_dir``: --workspace, else
+    $PLATFORM_WORKSPACE, else the folders above the current folder and the service folder,
+    else the checkout the repository's .platform/answers.yml records."""
+    from click.core import ParameterSource
+
+    from ..services.answers import locate_workspace
+    from ..workspace import WorkspaceContext
+
+    root_ctx = ctx.find_root()
+    obj = root_ctx.obj or {}
+    explicit = obj.get("workspace") if root_ctx.get_parameter_source("workspace") == ParameterSource.COMMANDLINE else None
+    return WorkspaceContext.open(locate_workspace(service_dir, explicit).root)
+
+
 def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")(f)
 

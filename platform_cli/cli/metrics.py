@@ -12,16 +12,6 @@ def command() -> None:
     """Delivery metrics from the deployment history."""
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
-
-
 @command.command("dora")
 @click.option("--team", metavar="TEAM", help="Only this team's deployments.")
 @click.option("--since", metavar="WHEN", help="Window start: 30d, 12h, 2w or a date (default: 30d).")
@@ -30,6 +20,7 @@ def _duration(seconds: float | None) -> str:
 def dora(ctx, team, since, as_json):
     """Deploy frequency, lead time for changes, change failure rate, time to restore."""
     from ..deploy import dora_metrics
+    from ..rollout.metrics import format_duration
 
     m = dora_metrics(workspace(ctx), team=team, since=since)
     if m["skipped_records"]:
@@ -43,7 +34,7 @@ def dora(ctx, team, since, as_json):
         ["window", f"{m['since']} .. {m['until']}"],
         ["deployments", f"{m['deployments']} ({m['successful_deployments']} successful)"],
         ["deploy frequency", f"{m['deploy_frequency_per_day']}/day, {m['deploy_frequency_per_week']}/week"],
-        ["lead time (median)", f"{_duration(m['lead_time_seconds_median'])} over {m['lead_time_samples']} deployment(s)"],
+        ["lead time (median)", f"{format_duration(m['lead_time_seconds_median'])} over {m['lead_time_samples']} deployment(s)"],
         ["change failure rate", "-" if cfr is None else f"{cfr * 100:.1f}% ({m['failed_changes']} failed)"],
-        ["time to restore (median)", f"{_duration(m['time_to_restore_seconds_median'])} over {m['restores']} restore(s)"],
+        ["time to restore (median)", f"{format_duration(m['time_to_restore_seconds_median'])} over {m['restores']} restore(s)"],
     ], title=f"DORA metrics{(' of ' + team) if team else ''}")

@@ -2,7 +2,7 @@
 
 import click
 
-from ._common import confirm, info, json_option, next_step, print_json, table, workspace, yes_option
+from ._common import confirm, info, json_option, next_step, print_json, service_workspace, table, workspace, yes_option
 
 
 @click.command("new")
@@ -13,11 +13,13 @@ from ._common import confirm, info, json_option, next_step, print_json, table, w
 @click.option("--output-dir", "-o", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Folder to create the service folder NAME in.")
 @click.option("--dry-run", is_flag=True, help="Render and list the files, write nothing.")
+@click.option("--repo", "repo", metavar="OWNER/REPO", default=None,
+              help="The service's CI repository (default: ORG/NAME, or the space's ci_repos entry named NAME).")
 @click.option("--allow-repo", is_flag=True,
               help="Add the service's repository to the space's ci_repos (spaces/TEAM.yaml) when it is not there yet.")
 @json_option
 @click.pass_context
-def new(ctx, name, space, template, ci, output_dir, dry_run, allow_repo, as_json):
+def new(ctx, name, space, template, ci, output_dir, dry_run, repo, allow_repo, as_json):
     """Generate the repository of service NAME in OUTPUT_DIR/NAME from a template.
 
     \b
@@ -26,8 +28,11 @@ def new(ctx, name, space, template, ci, output_dir, dry_run, allow_repo, as_json
     is rendered aside and moved into place only when complete; an existing folder
     is never touched.
 
-    CI can deploy only from repositories listed in the space's ci_repos;
-    --allow-repo adds this one to spaces/TEAM.yaml (comments kept).
+    The service is recorded in spaces/TEAM.yaml (services:) with its repository
+    (--repo) and template version; `platform service list` shows it. Its
+    .platform/answers.yml records the workspace repository, so commands run in
+    a clone find the workspace. CI can deploy only from repositories listed in
+    the space's ci_repos; --allow-repo adds this one (comments kept).
 
     \b
     Example:
@@ -36,13 +41,14 @@ def new(ctx, name, space, template, ci, output_dir, dry_run, allow_repo, as_json
     from ..service_repo import new_service
 
     result = new_service(workspace(ctx), name, space, template=template, ci=ci, output_dir=output_dir, dry_run=dry_run,
-                         allow_repo=allow_repo)
+                         allow_repo=allow_repo, repo=repo)
     if as_json:
         print_json(result.to_json())
     else:
         verb = "would create" if dry_run else "created"
         info(f"{verb} {result.path} from template {result.template}@{result.version} with {result.ci} CI/CD "
-             f"({len(result.files)} files)")
+             f"({len(result.files)} files), repository {result.repository}")
+        info(f"{'would record' if dry_run else 'recorded'} service {name} in {result.space_file}")
         for env, waves in result.environments.items():
             info(f"  {env}: " + " -> ".join("[" + ", ".join(w) + "]" for w in waves))
         if dry_run:
@@ -79,7 +85,7 @@ def show(ctx, service_dir, as_json):
     secret environment variables (or servicebinding.io files) the app reads."""
     from ..service_repo import show as show_service
 
-    data = show_service(workspace(ctx), service_dir)
+    data = show_service(service_workspace(ctx, service_dir), service_dir)
     if as_json:
         print_json(data)
         return
@@ -109,7 +115,7 @@ def bind(ctx, service_dir, offering, plan, name, as_json):
     """
     from ..service_repo import bind as do_bind
 
-    b = do_bind(workspace(ctx), service_dir, offering, plan, name).to_json()
+    b = do_bind(service_workspace(ctx, service_dir), service_dir, offering, plan, name).to_json()
     if as_json:
         print_json(b)
     else:
@@ -138,9 +144,38 @@ def unbind(ctx, service_dir, name, yes, as_json):
              f"deletes its {b.offering} resource in every environment and region, and the data in it")
         confirm(f"Remove binding {b.name} and delete its {b.offering} data at the next deploy?", yes=yes)
 
-    b = do_unbind(workspace(ctx), service_dir, name, confirm=ask).to_json()
+    b = do_unbind(service_workspace(ctx, service_dir), service_dir, name, confirm=ask).to_json()
     if as_json:
         print_json(b)
     else:
         info(f"removed binding {b['name']} ({b['offering']} plan {b['plan']}) from {service_dir}")
     next_step(f"platform service plan {service_dir} --env dev  # shows the {b['offering']} resource to be deleted")
+
+
+@click.command("list")
+@click.option("--space", "-s", "team", metavar="TEAM", default=None, help="Only the services of this team space.")
+@json_option
+@click.pass_context
+def list_(ctx, team, as_json):
+    """List the services the workspace knows: recorded by `service new` in their space, and the
+    repositories a space's ci_repos allows to deploy. Shows each one's template version (read from
+    the repository's answers file where it is checked out in the workspace), environments and the
+    last release deployed to each environment (from the history). A space file that cannot be
+    read is reported; the others are still listed.
+
+    \b
+    Example:
+      platform service list --space payments --json
+    """
+    from ..services.registry import list_services
+
+    items, bad = list_services(workspace(ctx), team)
+    if as_json:
+        print_json({"services": [s.to_json() for s in items], "errors": [e.message for e in bad]})
+    else:
+        table(["space", "service", "repository", "template", "environments", "last release"],
+              [[s.team, s.name, s.repository, f"{s.template}@{s.template_version}" if s.template else "- (ci_repos only)",
+                ", ".join(f"{e}={s.releases[e]}" if e in s.releases else e for e in s.environments),
+                f"{s.last_release['version']} ({s.last_release['env']})" if s.last_release else "-"] for s in items])
+        for e in bad:
+            info(f"warning: {e.message}")

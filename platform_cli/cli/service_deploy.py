@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import json_option, workspace
+from ._common import json_option, service_workspace
 
 
 @click.command("deploy")
@@ -29,5 +29,5 @@ def deploy(ctx, service_dir, env, version, region, approve, as_json):
     from .rollout import print_outcome, report
 
     with report(as_json):
-        outcome = deploy_service(workspace(ctx), service_dir, env, version, region=region, approve=approve)
+        outcome = deploy_service(service_workspace(ctx, service_dir), service_dir, env, version, region=region, approve=approve)
     print_outcome(outcome, as_json, f"platform rollout status {outcome.id}")

@@ -2,7 +2,7 @@
 
 import click
 
-from ._common import info, json_option, workspace
+from ._common import info, json_option, service_workspace
 from .space_plan import preview_option
 
 
@@ -18,7 +18,7 @@ def plan(ctx, service_dir, env, release, preview, as_json):
     from ..plans import plan_service
     from .space_plan import engine_for_preview, show_plan
 
-    ws = workspace(ctx)
+    ws = service_workspace(ctx, service_dir)
     engine = engine_for_preview(ws, preview)
     info(f"rendering {service_dir} ({env}) offline ...")
     show_plan(ws, plan_service(ws, service_dir, env, release=release), as_json, engine)

@@ -92,3 +92,55 @@ def set_(ctx, team, add_owners, remove_owners, add_ci_repos, remove_ci_repos, co
         if result.description_changed:
             info("description changed")
     next_step(*(f"platform space apply {team} --env {env}" for env in result.envs))
+
+
+@click.command("delete")
+@click.argument("team")
+@click.option("--with-services", is_flag=True, help="Also destroy the services still deployed in the space.")
+@yes_option
+@json_option
+@click.pass_context
+def delete(ctx, team, with_services, yes, as_json):
+    """Delete TEAM's space: the way a team leaves the platform.
+
+    \b
+    Lists everything that goes (services' units, space units, CIDR blocks, the
+    space file) and asks first; --yes in scripts. Refused while services are
+    deployed unless --with-services. Units are destroyed in reverse rollout order
+    through the rollout executor (journalled; after a failure, run the same
+    command again or `platform rollout resume ID`), their stacks removed from the
+    backend, the space file removed and its CIDR blocks released. History and
+    journals stay; the deletion is recorded in the history. Without the Pulumi
+    CLI it refuses (exit 8) unless nothing was ever applied in the space.
+    Example: platform space delete payments --with-services
+    """
+    from ..lifecycle.delete import delete_space
+    from .rollout import report
+
+    def ask(plan):
+        _show_plan(plan)
+        confirm(f"delete team space {team}: destroy {plan['to_destroy']} unit(s), release "
+                f"{len(plan['cidrs'])} CIDR block(s) and remove {plan['file']}?", yes=yes)
+
+    ws = workspace(ctx)
+    with report(as_json):
+        result = delete_space(ws, team, with_services=with_services, confirm=ask)
+    if as_json:
+        print_json(result)
+    else:
+        info(f"deleted team space {team}: {len(result['destroyed'])} unit(s) destroyed, "
+             f"{len(result['removed_stacks'])} stack(s) removed, {len(result['cidrs'])} CIDR block(s) released")
+    for w in result["warnings"]:
+        info(f"warning: {w}")
+    next_step(f"platform history --team {team}")
+
+
+def _show_plan(plan) -> None:
+    for e in plan["envs"]:
+        for u in e["service_units"]:
+            info(f"  destroy {u}")
+        for u in e["space_units"]:
+            info(f"  destroy {u}")
+    for c in plan["cidrs"]:
+        info(f"  release {c['cidr']} ({c['env']}/{c['region']})")
+    info(f"  remove  {plan['file']}")

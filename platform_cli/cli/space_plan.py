@@ -22,18 +22,38 @@ def engine_for_preview(ws, wanted: bool):
     return get_engine(ws)
 
 
-def show_plan(ws, result, as_json: bool, engine=None) -> None:
+def summary_rows(result) -> list[dict]:
+    """One row per unit: resources, mandatory and advisory findings, monthly cost."""
+    return [{"unit": u.unit, "resources": len(u.resources),
+             "mandatory": sum(f.severity == "mandatory" for f in u.findings),
+             "advisory": sum(f.severity == "advisory" for f in u.findings),
+             "monthly_cost_usd": u.monthly_cost_usd} for u in result.units]
+
+
+def print_summary(result) -> None:
+    table(["unit", "resources", "mandatory", "advisory", "monthly usd"],
+          [[r["unit"], r["resources"], r["mandatory"], r["advisory"], f"{r['monthly_cost_usd']:.2f}"]
+           for r in summary_rows(result)]
+          + [["total", sum(len(u.resources) for u in result.units), len(result.mandatory),
+              sum(f.severity == "advisory" for u in result.units for f in u.findings), f"{result.total_usd:.2f}"]])
+
+
+def show_plan(ws, result, as_json: bool, engine=None, *, summary: bool = False) -> None:
     """Print a plan (table or JSON), then fail with exit 6 when a mandatory finding exists.
 
     With an ``engine`` the engine's change summary per unit is added, unless a mandatory
-    finding already stops the plan.
+    finding already stops the plan. With ``summary`` only one line per unit is printed.
     """
     if engine is not None and not result.mandatory:
         from ..plans import preview
 
         info("asking the Pulumi engine for a preview ...")
         preview(ws, result, engine=engine, on_event=lambda unit, line: info(f"{unit}: {line}"))
-    if as_json:
+    if summary and as_json:
+        print_json({"units": summary_rows(result), "total_usd": result.total_usd})
+    elif summary:
+        print_summary(result)
+    elif as_json:
         print_json(result.to_data())
     else:
         for u in result.units:
@@ -45,10 +65,7 @@ def show_plan(ws, result, as_json: bool, engine=None) -> None:
             else:
                 click.echo("no policy findings")
             click.echo("")
-        table(["unit", "resources", "mandatory", "advisory", "monthly usd"],
-              [[u.unit, len(u.resources), sum(f.severity == "mandatory" for f in u.findings),
-                sum(f.severity == "advisory" for f in u.findings), f"{u.monthly_cost_usd:.2f}"] for u in result.units]
-              + [["total", sum(len(u.resources) for u in result.units), "", "", f"{result.total_usd:.2f}"]])
+        print_summary(result)
         if result.preview is not None:
             kinds = sorted({k for c in result.preview.values() for k in c})
             click.echo("")
@@ -61,10 +78,11 @@ def show_plan(ws, result, as_json: bool, engine=None) -> None:
 @click.argument("team")
 @click.option("--env", "-e", default=None, help="Only this environment.")
 @click.option("--region", "-r", default=None, help="Only this region.")
+@click.option("--summary", "-s", is_flag=True, help="One line per unit: resources, findings, monthly cost.")
 @preview_option
 @json_option
 @click.pass_context
-def plan(ctx, team, env, region, preview, as_json):
+def plan(ctx, team, env, region, summary, preview, as_json):
     """Plan the units of team space TEAM offline: resource counts by type, policy findings, monthly cost.
 
     \b
@@ -77,4 +95,4 @@ def plan(ctx, team, env, region, preview, as_json):
     ws = workspace(ctx)
     engine = engine_for_preview(ws, preview)
     info(f"rendering {team} offline ...")
-    show_plan(ws, plan_space(ws, team, env, region), as_json, engine)
+    show_plan(ws, plan_space(ws, team, env, region), as_json, engine, summary=summary)

@@ -49,6 +49,22 @@ class PulumiEngine:
     def refresh(self, target: UnitTarget, on_event: EventSink) -> UnitResult:
         return self._run(target, "refresh", on_event)
 
+    def drift(self, target: UnitTarget, on_event: EventSink) -> dict[str, int] | None:
+        """What a refresh would change (``pulumi refresh --preview-only``), by operation; None when the
+        unit's stack does not exist."""
+        data = self._data(target, "drift", on_event)
+        return None if data.get("missing") else dict(data.get("summary") or {})
+
+    def export(self, target: UnitTarget) -> dict[str, Any] | None:
+        """The unit's stack export (``{"version": 3, "deployment": {"resources": [...]}}``); None when
+        the stack does not exist."""
+        data = self._data(target, "export", lambda unit, line: None)
+        return None if data.get("missing") else data.get("state")
+
+    def remove(self, target: UnitTarget) -> bool:
+        """Remove the unit's (destroyed) stack from the backend (``pulumi stack rm``); False when there was none."""
+        return not self._data(target, "remove", lambda unit, line: None).get("missing")
+
     def outputs(self, target: UnitTarget) -> dict[str, Any]:
         """The unit's stack outputs (secret values masked)."""
         return self._run(target, "outputs", lambda unit, line: None).outputs
@@ -62,6 +78,11 @@ class PulumiEngine:
         return self._cancel.is_set()
 
     def _run(self, target: UnitTarget, action: str, on_event: EventSink) -> UnitResult:
+        data = self._data(target, action, on_event)
+        return UnitResult(unit=target.unit, outputs=dict(data.get("outputs") or {}),
+                          summary=dict(data.get("summary") or {}))
+
+    def _data(self, target: UnitTarget, action: str, on_event: EventSink) -> dict[str, Any]:
         if target.unit.startswith("service/") and not target.service_file and action in ("up", "preview"):
             raise UsageError(f"{target.unit}: a service unit needs its service.yaml (UnitTarget.service_file)")
         job = build_job(self.ws, target, action, local_endpoint=self.local_endpoint)
@@ -71,8 +92,7 @@ class PulumiEngine:
                                      label=f"{action} {target.unit}", cancel=self._cancel)
             except WorkerKilled as exc:
                 raise self._release_lock(target, exc) from None
-        return UnitResult(unit=target.unit, outputs=dict(data.get("outputs") or {}),
-                          summary=dict(data.get("summary") or {}))
+        return data
 
 
     def _release_lock(self, target: UnitTarget, killed: WorkerKilled) -> PlatformError:

@@ -13,7 +13,9 @@ from ..planning import names
 from ..planning.tags import SECRETS_CONTEXT_KEY
 from ..units import UnitTarget
 
-ACTIONS = ("up", "preview", "refresh", "destroy", "outputs", "unlock")
+ACTIONS = ("up", "preview", "refresh", "destroy", "outputs", "unlock", "drift", "export", "remove")
+READS_EXISTING = ("drift", "export", "remove")
+"""Actions on a stack that must already exist: they never create one (a missing stack has no state)."""
 
 LOCAL_SERVICES = (
     "acm", "appautoscaling", "applicationautoscaling", "autoscaling", "budgets", "cloudtrail", "cloudwatch",

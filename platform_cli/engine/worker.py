@@ -12,7 +12,7 @@ from typing import Any
 from ..units import UnitTarget
 from .errors import translate_engine_error
 from .events import format_event
-from .settings import UnitJob, project_settings, stale_config_keys
+from .settings import READS_EXISTING, UnitJob, project_settings, stale_config_keys
 
 
 def _noop_program() -> None:
@@ -20,7 +20,7 @@ def _noop_program() -> None:
 
 
 def _program(job: UnitJob) -> Callable[[], None]:
-    if job.action not in ("up", "preview"):  # destroy, refresh, outputs, unlock
+    if job.action not in ("up", "preview"):  # destroy, refresh, outputs, unlock, drift, export, remove
         return _noop_program
     from stacks.programs import program_for
 
@@ -74,6 +74,8 @@ def _run(job: UnitJob, emit: Callable[[str], None]) -> dict:
     settings = auto.ProjectSettings.from_dict(project_settings(job.project, job.backend_url, job.work_dir))
     opts = auto.LocalWorkspaceOptions(work_dir=job.work_dir, project_settings=settings, env_vars=dict(job.env),
                                       secrets_provider=job.secrets_provider)
+    if job.action in READS_EXISTING:
+        return _existing(auto, job, program, opts, emit)
     stack = auto.create_or_select_stack(stack_name=job.stack, project_name=job.project, program=program, opts=opts)
     if job.action == "outputs":
         return {"outputs": _plain_outputs(stack.outputs()), "summary": {}}
@@ -108,3 +110,29 @@ def _run(job: UnitJob, emit: Callable[[str], None]) -> dict:
     res = stack.destroy(message=job.message, suppress_progress=True, **common)
     return {"outputs": {}, "summary": _changes(res.summary.resource_changes)}
 
+
+
+def _existing(auto: Any, job: UnitJob, program: Callable[[], None], opts: Any, emit: Callable[[str], None]) -> dict:
+    """drift (``pulumi refresh --preview-only``: Stack.preview_refresh), export (Stack.export_stack,
+    the deployment's resources with id, urn and type) and remove (``pulumi stack rm``) of a stack
+    that exists; a stack that does not exist reports ``missing`` and nothing is created."""
+    try:
+        stack = auto.select_stack(stack_name=job.stack, project_name=job.project, program=program, opts=opts)
+    except auto.StackNotFoundError:
+        return {"outputs": {}, "summary": {}, "missing": True}
+    if job.action == "export":
+        dep = stack.export_stack()
+        return {"outputs": {}, "summary": {}, "state": {"version": dep.version, "deployment": dep.deployment}}
+    if job.action == "remove":
+        stack.workspace.remove_stack(job.stack)
+        return {"outputs": {}, "summary": {}}
+    stack.set_all_config({k: auto.ConfigValue(value=v) for k, v in job.config.items()}, path=True)
+    _ensure_aws_plugin(stack)
+
+    def on_event(event: Any) -> None:
+        line = format_event(event)
+        if line:
+            emit(line)
+
+    res = stack.preview_refresh(message=job.message, on_event=on_event, color="never")
+    return {"outputs": {}, "summary": _changes(res.change_summary)}

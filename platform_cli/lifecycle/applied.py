@@ -25,11 +25,21 @@ class UnitHistory:
                 "rollout": r.rollout if r else None}
 
 
+def is_unit(unit: str) -> bool:
+    """Whether UNIT names a unit of this platform (a damaged history record may not)."""
+    try:
+        parse_unit(unit)
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
 def unit_histories(records: Iterable[Deployment]) -> dict[str, UnitHistory]:
-    """Every unit the records name, from its last successful up, rollback or destroy (records oldest first)."""
+    """Every unit the records name, from its last successful up, rollback or destroy (records oldest first).
+    A record whose unit is not a unit id is left out; it does not hide the others."""
     out: dict[str, UnitHistory] = {}
     for rec in records:
-        if rec.result != "succeeded" or rec.action not in (*STANDING, "destroy"):
+        if rec.result != "succeeded" or rec.action not in (*STANDING, "destroy") or not is_unit(rec.unit):
             continue
         out[rec.unit] = UnitHistory(rec.unit, rec.action in STANDING, rec)
     return out
@@ -49,10 +59,9 @@ def deployed_services(applied: dict[str, UnitHistory], *, env: str | None = None
     """Service name -> its applied units (in ENV / REGION when given)."""
     out: dict[str, list[str]] = {}
     for unit in applied:
-        try:
-            p = parse_unit(unit)
-        except ValueError:  # a record naming no unit of this platform stands for nothing here
+        if not is_unit(unit):
             continue
+        p = parse_unit(unit)
         if p["kind"] != "service" or (env and p["env"] != env) or (region and p["region"] != region):
             continue
         out.setdefault(p["service"], []).append(unit)

@@ -74,6 +74,12 @@ class Guardrails(Spec):
     cost_ceiling_usd: float = Field(2000.0, gt=0, description="Largest monthly cost estimate a single unit may have.")
 
 
+class PreviewsSpec(Spec):
+    enabled: bool = Field(True, description="Whether pull requests may get previews in the space's unprotected environment.")
+    max_open: int = Field(3, ge=0, le=50, description="Previews that may be open at once in one space.")
+    ttl_hours: int = Field(72, ge=1, le=720, description="Hours after which a preview is destroyed, whatever its pull request.")
+
+
 class Blueprint(Spec):
     """A versioned recipe for a team space, maintained by Cloud & Tools."""
 
@@ -88,6 +94,7 @@ class Blueprint(Spec):
     access: AccessSpec = Field(default_factory=AccessSpec, description="Roles and CI trust.")
     budget: BudgetSpec = Field(default_factory=BudgetSpec, description="Budget and alerts per environment.")
     guardrails: Guardrails = Field(default_factory=Guardrails, description="What spaces and services of this blueprint may do.")
+    previews: PreviewsSpec = Field(default_factory=PreviewsSpec, description="Previews of pull requests: whether, how many, how long.")
 
     @property
     def ref(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ipaddress import AddressValueError, IPv4Network, NetmaskValueError
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic import AfterValidator, BeforeValidator
 
 PRIVATE_RANGES: tuple[IPv4Network, ...] = (
     IPv4Network("10.0.0.0/8"),       # RFC 1918
@@ -83,11 +83,8 @@ def _check_block(block: IPv4Network) -> IPv4Network:
     return block
 
 
-Cidr = Annotated[IPv4Network, Strict(False), BeforeValidator(_parse)]
-"""An IPv4 CIDR block written as NETWORK/PREFIX text."""
-
-NetworkPool = Annotated[IPv4Network, Strict(False), BeforeValidator(_parse), AfterValidator(_check_pool)]
+NetworkPool = Annotated[IPv4Network, BeforeValidator(_parse), AfterValidator(_check_pool)]
 """A pool of private addresses from which VPC blocks are handed out."""
 
-VpcBlock = Annotated[IPv4Network, Strict(False), BeforeValidator(_parse), AfterValidator(_check_block)]
+VpcBlock = Annotated[IPv4Network, BeforeValidator(_parse), AfterValidator(_check_block)]
 """A VPC block: private, /16 to /28."""

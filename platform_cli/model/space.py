@@ -40,6 +40,17 @@ class Allocation(Spec):
     cidr: VpcBlock = Field(description="VPC CIDR block from the workspace pool (/16 to /28, private); never moves once assigned.")
 
 
+class ServiceRecord(Spec):
+    """A service generated for this space (`platform service new` records it)."""
+
+    name: Name = Field(description="Service name (DNS-safe); unique in the space.")
+    repository: Repo = Field(description="The service's CI repository (OWNER/REPO) its answers file records.")
+    ci: Literal["github", "gitlab"] = Field(description="CI/CD provider of the repository.")
+    template: str = Field(min_length=1, max_length=64, description="Template the repository was generated from.")
+    template_version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Template version it was generated (or last upgraded) with.")
+    path: str | None = Field(None, max_length=1024, description="Where the repository was generated, relative to the workspace root (absent when outside it).")
+
+
 class Space(Spec):
     """A team space: one team's environments, regions and access, from a blueprint."""
 
@@ -53,6 +64,7 @@ class Space(Spec):
     blueprint: str = Field(pattern=BLUEPRINT_REF, description="Blueprint as NAME@VERSION, e.g. standard@1.")
     environments: dict[Name, Environment] = Field(min_length=1, description="Environments by name, each with its regions.")
     ci_repos: list[Repo] = Field(default_factory=list, description="CI repositories allowed to deploy into this space through OIDC, each on its own provider: github:OWNER/REPO, gitlab:GROUP/PROJECT, or OWNER/REPO for GitHub.")
+    services: list[ServiceRecord] = Field(default_factory=list, description="Services generated for this space, with their repository and template version.")
     allocations: list[Allocation] = Field(default_factory=list, description="Assigned CIDR blocks, one per env x region.")
 
     @model_validator(mode="after")
@@ -71,6 +83,9 @@ class Space(Spec):
                 if a.cidr.overlaps(b.cidr):
                     raise ValueError(f"allocations.{i}.cidr: {a.cidr} ({a.env}/{a.region}) overlaps allocations.{j}.cidr "
                                      f"{b.cidr} ({b.env}/{b.region}); every block must be distinct")
+        names = [s.name for s in self.services]
+        if len(set(names)) != len(names):
+            raise ValueError(f"services: {sorted(n for n in set(names) if names.count(n) > 1)[0]!r} is recorded twice")
         return self
 
     @property

@@ -46,14 +46,14 @@ def allocation_problems(allocations: Iterable[tuple[str, IPv4Network]], pool: IP
     """What is wrong with a space's blocks given the pool and every other space's blocks.
 
     ``allocations`` are (field path, block) of one space; ``others`` are (where, block) of the
-    rest of the workspace. A block must lie wholly inside the pool and overlap no other block:
-    one that straddles the pool's edge or contains the whole pool is outside it."""
+    rest of the workspace. A block must lie wholly inside the pool and overlap no other block.
+    Two CIDR blocks either nest or are disjoint, so a block not inside the pool either holds
+    all of it or lies outside it."""
     problems = []
     others = list(others)
     for where, block in allocations:
         if not block.subnet_of(pool):
-            how = ("contains the whole pool" if pool.subnet_of(block)
-                   else "straddles the edge of the pool" if block.overlaps(pool) else "lies outside the pool")
+            how = "contains the whole pool" if pool.subnet_of(block) else "lies outside the pool"
             problems.append(f"{where}: {block} {how} {pool} (network_pool in platform.yaml); "
                             "expected a block inside the pool")
         for other_where, other in others:

@@ -26,6 +26,7 @@ class CostLine:
     item: str
     quantity: float
     unit_usd: float
+    offering: str | None = None  # the marketplace offering of a binding's line
 
     @property
     def amount(self) -> float:
@@ -44,7 +45,8 @@ class CostEstimate:
     def to_data(self) -> dict[str, Any]:
         return {"region": self.region, "monthly_cost_usd": self.total,
                 "lines": [{"item": x.item, "quantity": x.quantity, "unit_usd": round(x.unit_usd, 4),
-                           "amount_usd": round(x.amount, 2)} for x in self.lines]}
+                           "amount_usd": round(x.amount, 2), **({"offering": x.offering} if x.offering else {})}
+                          for x in self.lines]}
 
 
 def estimate(graph: list[dict[str, Any]], inputs: Any, prices) -> CostEstimate:
@@ -70,5 +72,6 @@ def estimate(graph: list[dict[str, Any]], inputs: Any, prices) -> CostEstimate:
         est.lines.append(CostLine("fargate_gb", tasks * svc.memory / 1024, prices.price("fargate_gb", region)))
         factor = prices.region_multipliers.get(region, prices.default_multiplier)
         for b in inputs.bindings:
-            est.lines.append(CostLine(f"{b.offering.name}/{b.plan.name} ({b.name})", 1, b.plan.monthly_usd * factor))
+            est.lines.append(CostLine(f"{b.offering.name}/{b.plan.name} ({b.name})", 1, b.plan.monthly_usd * factor,
+                                      offering=b.offering.name))
     return est

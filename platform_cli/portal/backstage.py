@@ -161,7 +161,7 @@ def team_entities(inv: Inventory, team: str) -> list[dict[str, Any]]:
             f"{ANNOTATION}/unit": space_unit(team, env, region), f"{ANNOTATION}/blueprint": space.blueprint,
             f"{ANNOTATION}/partition": ws.catalog.partition(region),
             f"{ANNOTATION}/vpc": f"{space_prefix(team, env, region)}-vpc",
-            f"{ANNOTATION}/status-command": f"platform space status {team} --env {env} --region {region}",
+            f"{ANNOTATION}/status-command": f"platform space status {team} --env {env}",
             f"{ANNOTATION}/plan-command": f"platform space plan {team} --env {env} --region {region}",
         }
         if cidr is not None:

@@ -86,6 +86,17 @@ def group(records: list[Deployment], skipped: list[Deployment] | None = None) ->
     return out
 
 
+def format_duration(seconds: float | None) -> str:
+    """A median for people: '-' when there is none, else minutes, hours or days."""
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
 def _median_seconds(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..catalog import data_root
+from ..shipped import data_root
 from ..errors import NotFoundError, SpecError
 from ..model.base import Spec
 from ..yamlio import load_yaml, read_text
@@ -74,6 +74,11 @@ def template_roots(workspace_root: Path | None = None) -> list[Path]:
     if workspace_root is not None and (workspace_root / "service_templates").is_dir():
         roots.append(workspace_root / "service_templates")
     return roots
+
+
+def load_template(path: Path) -> TemplateInfo:
+    """The template in folder ``path`` (template.yaml and cookiecutter.json checked)."""
+    return _load(path)
 
 
 def _load(path: Path) -> TemplateInfo:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rollout.conftest import FakeEngine
+from tests.rollout.conftest import FakeEngine, aws, quiet  # noqa: F401  (fixtures shared with the rollout tests)
 
 
 @pytest.fixture
@@ -31,3 +31,4 @@ def record(payments):
 @pytest.fixture
 def engine():
     return FakeEngine()
+

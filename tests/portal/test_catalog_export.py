@@ -38,7 +38,7 @@ def test_validators_reject_what_backstage_rejects(backstage_check):
 def test_every_exported_entity_is_valid_and_every_relation_resolves(teams_ws, backstage_check, tmp_path):
     result = export_catalog(teams_ws, tmp_path / "bs")
     assert result.errors == []
-    assert result.counts() == {"Component": 3, "Domain": 1, "Group": 3, "Location": 1,
+    assert result.counts() == {"Component": 4, "Domain": 1, "Group": 3, "Location": 1,
                                "Resource": 4 + 3 + 3, "System": 2, "User": 2}
     entities = _exported(tmp_path / "bs")
     assert len(entities) == sum(result.counts().values())
@@ -67,7 +67,8 @@ def test_units_owners_and_location(teams_ws, tmp_path):
     assert ann["platform.example.dev/blueprint"] == "standard@1"
     assert ann["platform.example.dev/region"] == "eu-west-3"
     assert ann["platform.example.dev/vpc"] == "payments--prod--euw3-vpc"  # the VPC's Name tag
-    assert ann["platform.example.dev/status-command"] == "platform space status payments --env prod --region eu-west-3"
+    assert ann["platform.example.dev/status-command"] == "platform space status payments --env prod"
+    assert ann["platform.example.dev/plan-command"] == "platform space plan payments --env prod --region eu-west-3"
     group = by_ref["Group:payments"]
     # an owner whose email cannot be a Backstage name stays an annotation only
     assert group["spec"]["members"] == ["user:lead_example.com", "user:ops_example.com"]
@@ -84,7 +85,7 @@ def test_generated_catalog_info_is_valid_and_matches_the_export(teams_ws, backst
     """Every catalog-info.yaml the templates generated (one bound afterwards) passes Backstage's
     validators, and the export holds the same references and relations for those entities."""
     repos = sorted((teams_ws.root / "services").glob("*/catalog-info.yaml"))
-    assert [p.parent.name for p in repos] == ["indexer", "ledger", "orders"]
+    assert [p.parent.name for p in repos] == ["checkout", "indexer", "ledger", "orders"]
     generated = [(str(p), e) for p in repos for e in _docs(p)]
     checked = backstage_check(generated)
     assert [(c["source"], c["error"]) for c in checked if c["error"]] == []
@@ -116,7 +117,8 @@ def test_rerun_rewrites_nothing_and_removed_spaces_and_services_disappear(teams_
     assert after.removed == ["teams/search.yaml"]
     assert sorted(after.written) == ["catalog-info.yaml", "org.yaml", "teams/payments.yaml"]
     names = {e["metadata"]["name"] for e in after.entities}
-    assert "ledger" not in names and "search" not in names and "orders" in names
+    assert "ledger" not in names and "search" not in names and "checkout" not in names and "orders" in names
+    assert any("search" in e and "checkout" in e for e in after.errors)
     assert not (folder / "teams" / "search.yaml").exists()
 
 
@@ -155,3 +157,4 @@ def test_cli_json_and_a_broken_space_is_reported_not_fatal(teams_ws, run_cli, tm
     assert data["counts"]["System"] == 2
     assert any("broken.yaml" in e for e in data["errors"])
     assert "broken.yaml" in res.stderr
+

@@ -111,6 +111,19 @@ def quiet():
 
 
 @pytest.fixture
+def aws(monkeypatch):
+    """In-process moto (for the alarms gate)."""
+    from moto import mock_aws
+
+    from platform_cli.aws.clients import ClientProvider
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield ClientProvider(default_region="eu-central-1")
+
+
+@pytest.fixture
 def dynamodb(monkeypatch):
     """A DynamoDB client on moto with the history table (deployments and rollout locks)."""
     from moto import mock_aws

@@ -6,20 +6,10 @@ import http.server
 import threading
 
 import pytest
-from moto import mock_aws
 
 from platform_cli import deploy
-from platform_cli.aws.clients import ClientProvider
 from platform_cli.errors import RolloutHalted
 from platform_cli.planning.names import service_unit, space_unit
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield ClientProvider(default_region="eu-central-1")
 
 
 def _alarm(clients, region, name, state="ALARM"):

@@ -11,6 +11,7 @@ import yaml
 
 from platform_cli.errors import ConflictError, NotFoundError, PolicyError, UsageError
 from platform_cli.model import Service
+from platform_cli.scaffold import find_template
 from platform_cli.service_repo import bind, binding_env_name, new_service, show, unbind
 
 
@@ -74,7 +75,7 @@ def test_gitlab_worker_binds_its_queue(payments, tmp_path):
     svc = Service.load(project / "service.yaml")
     assert [(b.name, b.offering, b.plan) for b in svc.bindings] == [("jobs", "queue", "standard")]
     ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
-    assert ci["stages"] == ["test", "deploy-dev", "deploy-prod"]  # one stage per environment, in order
+    assert ci["stages"] == ["test", "preview", "deploy-dev", "deploy-prod"]  # previews, then one stage per environment, in order
     assert ci[".aws-oidc"]["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com"
     regions = [m["REGION"] for m in ci["deploy-prod-wave-2"]["parallel"]["matrix"]]
     assert regions == ["eu-west-3", "us-east-1"]
@@ -264,7 +265,7 @@ def test_cli_bind_prints_the_names_the_app_reads(payments, svc, run_cli):
     assert "$BINDING_DB_PASSWORD" in r.stdout and "$SERVICE_BINDING_ROOT/db/password" in r.stdout
     r = run_cli("-w", str(payments.root), "service", "show", str(svc), "--json")
     data = json.loads(r.stdout)
-    assert data["template"] == {"name": "python-web", "version": "1.1.0"}
+    assert data["template"] == {"name": "python-web", "version": find_template("python-web").version}
     assert data["bindings"][0]["env"]["uri"] == "BINDING_DB_URI"
     r = run_cli("-w", str(payments.root), "service", "bind", str(svc), "--offering", "postgres", "--plan", "ha")
     assert r.exit_code == 6 and "dev ($15/month), standard ($62/month)" in r.stderr
@@ -283,7 +284,7 @@ def test_template_list_and_show(run_cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     names = {t["name"]: t for t in json.loads(r.stdout)["templates"]}
     assert set(names) >= {"python-web", "python-worker"}
-    assert names["python-worker"]["kind"] == "worker" and names["python-web"]["version"] == "1.1.0"
+    assert names["python-worker"]["kind"] == "worker" and names["python-web"]["version"] == find_template("python-web").version
     r = run_cli("template", "show", "python-worker", "--json")
     assert json.loads(r.stdout)["variables"]["queue_binding"] == "jobs"
     r = run_cli("template", "show", "cobol")

@@ -64,7 +64,7 @@ def test_generated_files_are_valid(baked, template, ci):
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_github_workflows_pass_schema_and_zizmor(baked, template):
     workflows = sorted((baked[(template, "github")] / ".github" / "workflows").glob("*.yml"))
-    assert {w.name for w in workflows} == {"pull-request.yml", "deploy.yml"}
+    assert {w.name for w in workflows} == {"pull-request.yml", "deploy.yml", "preview.yml"}
     schema = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, workflows)],
                             capture_output=True, text=True)
     assert schema.returncode == 0, schema.stdout + schema.stderr
@@ -131,7 +131,7 @@ def test_pinned_actions_are_the_same_everywhere():
 def test_shared_files_are_identical_across_templates():
     web, worker = (REPO / "service_templates" / t / "{{cookiecutter.service_name}}" for t in TEMPLATES)
     for rel in ["app/bindings.py", "tests/test_bindings.py", ".github/workflows/deploy.yml",
-                ".github/workflows/pull-request.yml", ".github/scripts/matrix.py", ".gitlab-ci.yml", ".dockerignore"]:
+                ".github/workflows/pull-request.yml", ".github/workflows/preview.yml", ".github/scripts/matrix.py", ".gitlab-ci.yml", ".dockerignore"]:
         assert (web / rel).read_text() == (worker / rel).read_text(), rel
     for hook in ["pre_gen_project.py", "post_gen_project.py"]:
         assert (REPO / "service_templates/python-web/hooks" / hook).read_text() == \

@@ -43,19 +43,20 @@ def repo_pulumi_action() -> str:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """{(template, ci): (workspace root, project)} generated with service_repo.new_service in a
-    workspace with team payments (dev=DE, prod=DE,FR,US)."""
+    workspace of its own with team payments (dev=DE, prod=DE,FR,US)."""
     from platform_cli.service_repo import new_service
     from platform_cli.spaces import CreateSpaceRequest, create_space
     from platform_cli.workspace import WorkspaceContext, init_workspace
 
-    root = tmp_path_factory.mktemp("gen") / "ws"
-    init_workspace(root, org="acme")
-    ws = WorkspaceContext.open(root)
-    create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1", envs=["dev=DE", "prod=DE,FR,US"],
-                                        owners=["lead@example.com"], cost_center="CC-42", ci_repos=["acme/orders"]))
     out = {}
     for template in TEMPLATES:
-        for ci in CIS:
+        for ci in CIS:  # one workspace each: a space records every service name once
+            root = tmp_path_factory.mktemp("gen") / "ws"
+            init_workspace(root, org="acme")
+            ws = WorkspaceContext.open(root)
+            create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1",
+                                                envs=["dev=DE", "prod=DE,FR,US"], owners=["lead@example.com"],
+                                                cost_center="CC-42", ci_repos=["acme/orders"]))
             result = new_service(ws, "orders", "payments", template=template, ci=ci,
                                  output_dir=tmp_path_factory.mktemp(f"{template}-{ci}"))
             assert result.environments == {"dev": [["eu-central-1"]],
@@ -68,7 +69,7 @@ def generated(tmp_path_factory):
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_generated_github_workflows_pass_schema_and_zizmor(generated, template):
     workflows = sorted(str(p) for p in (generated[(template, "github")][1] / ".github/workflows").glob("*.yml"))
-    assert len(workflows) == 2
+    assert len(workflows) == 3  # pull-request, deploy, preview
     schema = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows],
                             capture_output=True, text=True)
     assert schema.returncode == 0, schema.stdout + schema.stderr
@@ -240,7 +241,7 @@ def test_github_reads_the_workspace_with_a_token(generated):
                     assert step["with"]["token"] == "${{ secrets.PLATFORM_WORKSPACE_TOKEN }}"
                     assert step["with"]["persist-credentials"] is False
                     checkouts += 1
-    assert checkouts == 1 + 2 + 3  # pull-request plan; deploy: 2 wave-planning jobs, 3 wave jobs
+    assert checkouts == 1 + 2 + 3 + 1  # pull-request plan; deploy: 2 wave-planning jobs, 3 wave jobs; preview
     readme = (project / "README.md").read_text()
     assert "PLATFORM_WORKSPACE_TOKEN" in readme and "Contents: read-only" in readme
 
@@ -252,27 +253,6 @@ def test_gitlab_documents_the_job_token_allowlist(generated):
 
 
 # the generated repository's own tests -------------------------------------------------
-@pytest.fixture(scope="module")
-def venvs(tmp_path_factory):
-    """One fresh virtualenv per template with its requirements.txt, requirements-test.txt and
-    requirements-lint.txt (the same for both CI providers), created when first asked for."""
-    made: dict[str, str] = {}
-
-    def get(template: str, project: Path) -> str:
-        if template not in made:
-            venv = tmp_path_factory.mktemp(f"venv-{template}")
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            py = str(venv / "bin" / "python")
-            requirements = ["-r", "requirements.txt", "-r", "requirements-test.txt", "-r", "requirements-lint.txt"]
-            install = subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements],
-                                     cwd=project, capture_output=True, text=True, timeout=300)
-            assert install.returncode == 0, install.stderr
-            made[template] = py
-        return made[template]
-
-    return get
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("ci", CIS)

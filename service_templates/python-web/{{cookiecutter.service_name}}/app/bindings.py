@@ -11,12 +11,28 @@ never as plain configuration. The app reads them in one of two ways:
   ``orders-db`` is the folder ``$SERVICE_BINDING_ROOT/orders-db`` with one file per key.
   Files win over environment variables.
 
+{% if cookiecutter.bindings -%}
+This service's bindings (``service.yaml``)::
+{% for name, b in cookiecutter.bindings.items() %}
+    {{ name }} ({{ b.offering }}): {{ b.env.values() | join(", ") | wordwrap(80, wrapstring="\n        ") }}
+{%- endfor %}
+{%- set first = cookiecutter.bindings | list | first %}
+
 Usage::
 
     from app import bindings
 
-    db = bindings.binding("orders-db")   # {"type": "postgresql", "host": ..., "password": ...}
+    {{ first | replace("-", "_") }} = bindings.binding("{{ first }}")
+    uri = {{ first | replace("-", "_") }}["uri"]
+{% else -%}
+This service has no bindings yet (``platform service bind . --offering postgres --plan dev
+--name db`` adds one). Usage::
+
+    from app import bindings
+
+    db = bindings.binding("db")   # {"type": "postgresql", "host": ..., "password": ...}
     uri = db["uri"]
+{% endif -%}
 """
 
 from __future__ import annotations

@@ -1,0 +1,231 @@
+"""Previews: a pull request's own short-lived copy of a service.
+
+A preview of pull request N of service S is the service ``S-prN`` (bounded to a DNS name of 32
+characters) in the space's first unprotected environment, in one region (the service's first
+there). It shares that environment's network, never gets another environment's bindings: its
+bindings are its own resources, named after the preview, with the cheapest plan of each offering
+the blueprint allows, and it runs one task. The blueprint bounds how many previews a space may
+have open and how long one lives (``previews.max_open``, ``previews.ttl_hours``).
+
+Open previews are read from the deployment history (shared when the history is in DynamoDB):
+a preview is open when the last successful record of its unit is a deployment, not a destroy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConflictError, NotFoundError, PolicyError, UsageError
+from ..model import Service
+from ..planning.names import service_unit
+from ..servicespec import load_service, service_regions
+from ..yamlio import dump_spec
+
+PR_MAX = 10**7
+NAME_MAX = 32
+PREVIEW_RE = re.compile(r"^(?P<base>[a-z0-9-]+)-pr(?P<pr>[1-9][0-9]*)$")
+
+
+def preview_name(service: str, pr: int) -> str:
+    """``SERVICE-prN``, within 32 characters: a long service name is cut and given 4 hex digits of
+    its hash, so two long names that share a prefix still get different previews."""
+    if not 1 <= pr < PR_MAX:
+        raise UsageError(f"--pr {pr}: expected a pull request number from 1 to {PR_MAX - 1}")
+    suffix = f"-pr{pr}"
+    if len(service) + len(suffix) <= NAME_MAX:
+        return service + suffix
+    digest = hashlib.sha256(service.encode()).hexdigest()[:4]
+    head = service[: NAME_MAX - len(suffix) - 5].rstrip("-")
+    return f"{head}-{digest}{suffix}"
+
+
+@dataclass
+class PreviewTarget:
+    service: Service  # the preview's own spec
+    base: str  # the service it previews
+    pr: int
+    env: str
+    region: str
+    unit: str
+    plans: dict[str, tuple[str, str]]  # binding -> (plan of the service, plan of the preview)
+    max_open: int
+    ttl_hours: int
+    tag_prefix: str = ""  # the preview runs image tag PREFIX+VERSION (SERVICE-COMMIT, as CI tags every build)
+
+    def release(self, version: str) -> str:
+        return self.tag_prefix + version
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.service.name, "service": self.base, "pr": self.pr, "env": self.env,
+                "region": self.region, "unit": self.unit, "max_open": self.max_open, "ttl_hours": self.ttl_hours,
+                "bindings": {b: {"service_plan": p[0], "preview_plan": p[1]} for b, p in self.plans.items()}}
+
+
+def _cheapest(ws, bp, offering: str) -> str:
+    from ..service_repo import allowed_plans
+
+    plans = allowed_plans(bp, ws.catalog.offering(offering))
+    if not plans:
+        raise PolicyError(f"blueprint {bp.ref} allows no plan of {offering}; a preview cannot bind it")
+    return min(plans, key=lambda p: (p.monthly_usd, p.name)).name
+
+
+def preview_target(ws, service_dir: Path | str, pr: int) -> PreviewTarget:
+    """The preview of pull request PR of the service in SERVICE_DIR (pure: nothing is written)."""
+    svc, path = load_service(service_dir)
+    space = ws.space(svc.space)
+    bp = ws.catalog.blueprint(space.blueprint)
+    if not bp.previews.enabled:
+        raise PolicyError(f"blueprint {bp.ref} of space {svc.space} does not allow previews (previews.enabled is false)")
+    env = next((e for e, spec in space.environments.items() if not spec.protected and e in svc.environments), None)
+    if env is None:
+        raise NotFoundError(f"service {svc.name} has no environment that is unprotected in space {svc.space}; "
+                            "previews run only there", hint="add an unprotected environment (e.g. dev) to service.yaml")
+    region = service_regions(ws, svc, env, str(path))[0]
+    name = preview_name(svc.name, pr)
+    data = svc.model_dump(mode="json", exclude_none=True)
+    plans = {}
+    for b in data.get("bindings", []):
+        cheap = _cheapest(ws, bp, b["offering"])
+        plans[b["name"]] = (b["plan"], cheap)
+        b["plan"] = cheap
+    data.update(name=name, description=f"Preview of {svc.name} for pull request {pr}.",
+                environments={env: {"regions": [region]}})
+    if "scaling" in data:
+        data["scaling"] = {**data["scaling"], "min": 1, "max": 1}
+    prefix = ""
+    if not svc.image.repository:  # the image CI pushed for the commit: SERVICE-COMMIT in the region's ECR
+        from ..service_repo import ecr_repository_name
+
+        domain = "amazonaws.com.cn" if ws.catalog.partition(region) == "aws-cn" else "amazonaws.com"
+        data["image"] = {**data.get("image", {}), "repository": f"{ws.config.cloud.account_id}.dkr.ecr.{region}."
+                                                                  f"{domain}/{ecr_repository_name(svc.space, env, region)}"}
+        prefix = f"{svc.name}-"
+    preview = Service.parse(data, source=f"{path} (preview of pull request {pr})")
+    return PreviewTarget(preview, svc.name, pr, env, region, service_unit(svc.space, name, env, region), plans,
+                         bp.previews.max_open, bp.previews.ttl_hours, prefix)
+
+
+def _write_spec(target: PreviewTarget, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    dump_spec(folder / "service.yaml", target.service.to_data(), schema_name=Service.SCHEMA_NAME)
+    return folder
+
+
+def plan_preview(ws, service_dir: Path | str, pr: int):
+    """Offline plan of the preview: exactly the resources it creates, their findings and monthly cost."""
+    from ..plans import plan_service
+
+    target = preview_target(ws, service_dir, pr)
+    with tempfile.TemporaryDirectory(prefix=".platform-preview-") as tmp:
+        result = plan_service(ws, _write_spec(target, Path(tmp) / target.service.name), target.env)
+    return target, result
+
+
+def open_previews(ws, team: str, history=None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The previews of TEAM's space whose last successful record is a deployment."""
+    from ..planning.names import parse_unit
+    from ..rollout.history import open_history
+
+    store = history if history is not None else open_history(ws)
+    state: dict[str, Any] = {}
+    for rec in store.query(team=team):
+        if rec.kind != "service" or rec.result != "succeeded" or not PREVIEW_RE.match(rec.what):
+            continue
+        if rec.action == "destroy":
+            state.pop(rec.unit, None)
+        elif rec.action == "up":
+            first = state.get(rec.unit, {}).get("since", rec.start)
+            state[rec.unit] = {"unit": rec.unit, "name": rec.what, "version": rec.version, "since": first,
+                               "updated": rec.end}
+    bp = ws.catalog.blueprint(ws.space(team).blueprint)
+    now = now or datetime.now(timezone.utc)
+    out = []
+    for item in state.values():
+        u = parse_unit(item["unit"])
+        m = PREVIEW_RE.match(item["name"])
+        expires = _parse(item["since"]) + timedelta(hours=bp.previews.ttl_hours)
+        out.append({**item, "pr": int(m.group("pr")), "env": u["env"], "region": u["region"],
+                    "expires": expires.isoformat().replace("+00:00", "Z"), "expired": expires <= now})
+    return sorted(out, key=lambda p: (p["since"], p["pr"]))
+
+
+def _parse(stamp: str) -> datetime:
+    when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def check_quota(target: PreviewTarget, open_now: list[dict[str, Any]], team: str) -> None:
+    """Refuse a new preview when the space has ``max_open`` open already (updating one is fine)."""
+    if any(p["unit"] == target.unit for p in open_now):
+        return
+    if len(open_now) >= target.max_open:
+        names = ", ".join(p["name"] for p in open_now)
+        raise ConflictError(f"space {team} has {len(open_now)} open previews ({names}); its blueprint allows "
+                            f"{target.max_open} (previews.max_open)",
+                            hint="close one: `platform service preview down DIR --pr N`")
+
+
+def preview_up(ws, service_dir: Path | str, pr: int, version: str, *, engine=None, history=None, progress=None):
+    """Deploy the preview of pull request PR at VERSION. Needs the engine: checked before anything
+    is recorded (exit 8 without it)."""
+    from ..deploy import deploy_service
+    from ..engine import get_engine
+
+    engine = engine if engine is not None else get_engine(ws)
+    target = preview_target(ws, service_dir, pr)
+    team = target.service.space
+    check_quota(target, open_previews(ws, team, history), team)
+    folder = _write_spec(target, ws.local_dir / "previews" / team / target.service.name)
+    outcome = deploy_service(ws, folder, target.env, target.release(version), region=target.region, approve=True,
+                             engine=engine,
+                             history=history, progress=progress)
+    return target, outcome
+
+
+def preview_url(target: PreviewTarget, outcome) -> str | None:
+    """The preview's URL, from its unit's outputs."""
+    unit = outcome.state.units.get(target.unit) if outcome is not None else None
+    url = (unit.outputs or {}).get("url") if unit is not None else None
+    return str(url) if url else None
+
+
+def summary_markdown(target: PreviewTarget, url: str | None) -> str:
+    """The job summary (or merge request note) of a deployed preview."""
+    lines = [f"### Preview of pull request {target.pr}", "",
+             f"- service: `{target.service.name}` in `{target.env}` ({target.region})",
+             f"- URL: {url or '(the service has no URL: a worker)'}",
+             f"- destroyed when the pull request closes, or {target.ttl_hours} hours after it first came up"]
+    for b, (plan, cheap) in target.plans.items():
+        lines.append(f"- binding `{b}`: its own {cheap} plan" + (f" (the service uses {plan})" if plan != cheap else ""))
+    return "\n".join(lines) + "\n"
+
+
+def expired_previews(ws, service_dir: Path | str, history=None, now: datetime | None = None) -> list[int]:
+    """Pull request numbers of this service's open previews whose time to live is over."""
+    svc, _ = load_service(service_dir)
+    return [p["pr"] for p in open_previews(ws, svc.space, history, now)
+            if p["expired"] and p["name"] == preview_name(svc.name, p["pr"])]
+
+
+def preview_down(ws, service_dir: Path | str, pr: int, *, engine=None, history=None, progress=None):
+    """Destroy the preview of pull request PR (through the journalled executor). Needs the engine:
+    checked before anything is recorded."""
+    from ..deploy import destroy_units
+    from ..engine import get_engine
+
+    engine = engine if engine is not None else get_engine(ws)
+    target = preview_target(ws, service_dir, pr)
+    team = target.service.space
+    if not any(p["unit"] == target.unit for p in open_previews(ws, team, history)):
+        raise NotFoundError(f"no open preview {target.service.name} of space {team}",
+                            hint=f"`platform service preview list {service_dir}` shows the open ones")
+    outcome = destroy_units(ws, team, target.env, [[target.unit]], release=None, label=f"{target.service.name}-down",
+                            engine=engine, history=history, progress=progress)
+    return target, outcome
