@@ -116,9 +116,7 @@ def remove_region(ws, team: str, env: str, region: str, *, destroy: bool = False
         outcome = destroy_units(ws, team, env, [[unit]], release=space.blueprint, label=f"remove-{region}",
                                 engine=engine, progress=progress, clients=clients, history=store)
         destroyed = outcome.id
-    with ws.allocation_lock():
-        ws.forget_space(team)
-        space = ws.space(team)
+    with ws.editing_space(team) as space:
         if env not in space.environments or region not in space.environments[env].regions:
             return RemoveRegionResult(team, env, region, None, destroyed=destroyed, removed=False)
         new = _check(ws, space, env, region)

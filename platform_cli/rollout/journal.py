@@ -9,7 +9,6 @@ and cut off before the next append.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, SpecError, UsageError
+from ..files.safe import fsync_dir
 
 SUFFIX = ".jsonl"
 
@@ -239,7 +239,7 @@ class Journal:
         except FileExistsError:
             raise ConflictError(f"rollout {rollout_id} exists already ({path})") from None
         os.close(fd)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         j = cls(path)
         j.append("rollout.started", spec=spec, runner=runner)
         return j
@@ -344,14 +344,3 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Some filesystems cannot fsync a directory; the file itself is fsync'd on every append.
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
