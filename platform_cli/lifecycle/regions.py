@@ -17,7 +17,8 @@ from ..errors import ConflictError, NotFoundError, PlatformError
 from ..model import Space
 from ..planning.names import space_unit
 from ..planning.waves import serving_region
-from ..rollout.history import HistoryStore, open_history
+from ..rollout.history import HistoryStore
+from ..rollout.stores import open_history
 from ..spaces import allowed_regions, unknown_env_error, validated_space
 from .applied import applied_units, deployed_services
 
