@@ -22,7 +22,8 @@ from .planning.waves import RolloutPlan, Wave, plan_waves, reverse
 from .servicespec import load_service, service_regions
 from .rollout.executor import Executor, RolloutOutcome, UnitOutcome
 from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider, terminal_ask
-from .rollout.history import Deployment, HistoryStore, ci_commit, open_history, previous_releases
+from .rollout.history import Deployment, HistoryStore, ci_commit, previous_releases
+from .rollout.stores import open_history
 from .rollout.journal import (FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, RolloutState,
                               new_rollout_id, rollouts_dir)
 from .procs import holder_gone
@@ -385,11 +386,14 @@ def resume_rollout(ws, rollout_id: str, *, approve: bool = False, engine=None, p
 
 
 def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | None = None, clients=None,
-                     history: HistoryStore | None = None) -> RolloutOutcome:
+                     history: HistoryStore | None = None,
+                     confirm: Callable[[str], None] | None = None) -> RolloutOutcome:
     """Re-apply the previous release in every unit the rollout reached (in its order), and nowhere else.
 
     Units that had no previous release (first deployment there) are left as they are and
-    reported in ``skipped``; destroy them explicitly if they must go.
+    reported in ``skipped``; destroy them explicitly if they must go. Everything is checked
+    (the rollout, what it can roll back, the lock, the engine, then ``confirm(question)``, which
+    raises to stop) before the rolled-back rollout is journalled as cancelled.
     """
     journal = _journal(ws, rollout_id)
     st = journal.state()
@@ -407,6 +411,11 @@ def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | N
                             hint="destroy the units explicitly if they must go")
     key = st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}"
     _check_free(ws, key, targets, clients)
+    engine = _engine(ws, engine)  # EngineMissingError (exit 8) before anything is journalled
+    history = history if history is not None else open_history(ws, clients)
+    if confirm is not None:
+        confirm(f"roll back rollout {rollout_id} to the previous release in {len(targets)} unit(s) where it landed"
+                + (f" (leaving {len(skipped)} without a previous release as they are)" if skipped else "") + "?")
     order = {u: i for i, u in enumerate(landed)}
     waves = [[u for u in w if u in previous and u in order] for w in st.waves]
     waves = [w for w in waves if w]

@@ -112,6 +112,15 @@ class StatusFindings(PlatformError):
 
     exit_code = 12
 
+class FileAccessError(PlatformError):
+    """A file or folder cannot be read or written: permissions, a full disk, an I/O error."""
+
+    exit_code = 13
+
+    def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+
 
 INTERNAL_ERROR_EXIT = 70
 """Exit code for anything unexpected: a bug. Rerun with --debug for the traceback."""

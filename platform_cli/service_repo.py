@@ -18,21 +18,24 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, SpecError, UsageError
 from .model import Blueprint, Offering, Plan, Service, Space
-from .model.base import DNS_NAME, REPO
+from .model.base import DNS_NAME, REPO, plain
 from .planning import collisions
 from .planning.aws_rules import check_part
 from .planning.ci_repos import CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
 from .services.answers import ANSWERS_FILE
+from .files.together import FileEdit, recover, write_together
+from .files.safe import file_lock
 from .servicespec import service_file
-from .yamlio import RoundTrip, load_yaml, parse_yaml, parse_yaml_all, write_text_atomic
+from .yamlio import RoundTrip, load_yaml, parse_yaml, parse_yaml_all
 
 CATALOG_FILE = "catalog-info.yaml"
 DEFAULT_TEMPLATE = "python-web"
@@ -294,7 +297,8 @@ def _new_service(ws, tpl, name: str, space: str, ci: str, output_dir, dry_run: b
     data["services"] = [*data.get("services", []), record.to_data()]
     if add_repo:
         data["ci_repos"] = [*data.get("ci_repos", []), repo]
-    Space.parse(_plain(data), source=str(space_file))
+        Space.parse(plain(data), source=str(space_file))
+    destination = Path(output_dir or ".") / name
     result = render_template(tpl.path, destination, answers=answers, replace=replace, dry_run=dry_run,
                              read=("service.yaml",))
     svc = Service.parse(parse_yaml(result.texts["service.yaml"], source=f"{destination}/service.yaml"),
@@ -338,11 +342,26 @@ def _first_binding_step(ws, bp: Blueprint, path: Path) -> str:
         return f"platform marketplace list, then platform service bind {path} --offering OFFERING --plan PLAN"
 
 
+def allow_ci_repo(ws, team: str, repo: str) -> bool:
+    """Add ``repo`` (OWNER/REPO) to the ``ci_repos`` of ``spaces/TEAM.yaml``, keeping every other
+    line and comment; the file is validated before it is replaced. False when it was there already."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    with ws.editing_space_yaml(team) as doc:
+        seq = doc.get("ci_repos")
+        if seq is not None and repo in seq:
+            return False
+        if seq is None:
+            seq = CommentedSeq()
+            keys = list(doc.keys())
+            doc.insert(keys.index("allocations") if "allocations" in keys else len(keys), "ci_repos", seq)
+        if len(seq) == 0:
+            seq.fa.set_block_style()
+        seq.append(repo)
+    return True
+
+
 # bindings --------------------------------------------------------------------------
-def _plain(doc: Any) -> Any:
-    return json.loads(json.dumps(doc))
-
-
 @dataclass
 class BindingInfo:
     name: str
@@ -368,92 +387,112 @@ def _binding_info(catalog, name: str, offering: str, plan: str) -> BindingInfo:
     return BindingInfo(name, offering, plan, list(off.binding_keys), p.monthly_usd if p else None)
 
 
-def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None = None) -> BindingInfo:
-    """Add binding NAME (default: the offering's name) of OFFERING with PLAN to the service."""
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@contextlib.contextmanager
+def editing_service(ws, service_dir: Path | str, notify: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Lock the service folder, finish an edit a crash interrupted, THEN yield service.yaml's path
+    for reading: every read-modify-write of service.yaml and catalog-info.yaml happens inside."""
     path = service_file(service_dir)
-    svc = Service.load(path)
-    bp = ws.catalog.blueprint(ws.space(svc.space).blueprint)
-    off, pl = check_binding(ws.catalog, bp, offering, plan)
+    with file_lock(path.parent):
+        recover(_edits_dir(ws), str(path.parent), [path, path.parent / CATALOG_FILE], notify or _say)
+        yield path
+
+
+def _edits_dir(ws) -> Path:
+    return ws.local_dir / "edits"
+
+
+def _bindings_edit(ws, path: Path, what: str, edit: RoundTrip, svc: Service, bindings: list[tuple[str, str, str]]) -> None:
+    """Write service.yaml (EDIT) and catalog-info.yaml (its binding resources) as one crash-safe edit."""
+    Service.parse(plain(edit.doc), source=str(path))
+    catalog = _catalog_edit(path.parent, svc.name, svc.space, bindings)
+    edits = [FileEdit(path, edit.render(), edit.original)] + ([FileEdit(*catalog)] if catalog else [])
+    write_together(_edits_dir(ws), str(path.parent), what, edits)
+
+
+def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None = None,
+         notify: Callable[[str], None] | None = None) -> BindingInfo:
+    """Add binding NAME (default: the offering's name) of OFFERING with PLAN to the service."""
     name = name or offering
     if not re.match(DNS_NAME, name):
         raise UsageError(f"binding name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens")
     check_part("binding", name, offering=offering)
-    collisions.refuse(collisions.binding_collisions(svc.name, name))
-    if any(b.name == name for b in svc.bindings):
-        raise ConflictError(f"{path}: binding {name!r} exists already; nothing was changed",
-                            hint="choose another --name, or `platform service unbind` it first")
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    edit = RoundTrip(path)
-    doc = edit.load()
-    entry = CommentedMap([("name", name), ("offering", offering), ("plan", plan)])
-    seq = doc.get("bindings")
-    if seq is None:
-        seq = CommentedSeq()
-        keys = list(doc.keys())
-        pos = keys.index("rollout") if "rollout" in keys else (keys.index("environments") if "environments" in keys else len(keys))
-        doc.insert(pos, "bindings", seq)
-    if len(seq) == 0:
-        seq.fa.set_block_style()
-    seq.append(entry)
-    Service.parse(_plain(doc), source=str(path))
-    info = BindingInfo(name, offering, plan, list(off.binding_keys), pl.monthly_usd)
-    catalog = _catalog_edit(path.parent, svc.name, svc.space,
-                            [(b.name, b.offering, b.plan) for b in svc.bindings] + [(name, offering, plan)])
-    _write_together([(path, edit.render(), edit.original)] + ([catalog] if catalog else []))
-    return info
+    with editing_service(ws, service_dir, notify) as path:
+        svc = Service.load(path)
+        bp = ws.catalog.blueprint(ws.space(svc.space).blueprint)
+        off, pl = check_binding(ws.catalog, bp, offering, plan)
+        collisions.refuse(collisions.binding_collisions(svc.name, name))
+        if any(b.name == name for b in svc.bindings):
+            raise ConflictError(f"{path}: binding {name!r} exists already; nothing was changed",
+                                hint="choose another --name, or `platform service unbind` it first")
+        edit = RoundTrip(path)
+        doc = edit.load()
+        entry = CommentedMap([("name", name), ("offering", offering), ("plan", plan)])
+        seq = doc.get("bindings")
+        if seq is None:
+            seq = CommentedSeq()
+            keys = list(doc.keys())
+            pos = keys.index("rollout") if "rollout" in keys else (keys.index("environments") if "environments" in keys else len(keys))
+            doc.insert(pos, "bindings", seq)
+        if len(seq) == 0:
+            seq.fa.set_block_style()
+        seq.append(entry)
+        _bindings_edit(ws, path, f"service bind {name}", edit, svc,
+                       [(b.name, b.offering, b.plan) for b in svc.bindings] + [(name, offering, plan)])
+    return BindingInfo(name, offering, plan, list(off.binding_keys), pl.monthly_usd)
 
 
 def unbind(ws, service_dir: Path | str, name: str,
-           confirm: Callable[[BindingInfo], None] | None = None) -> BindingInfo:
+           confirm: Callable[[BindingInfo], None] | None = None,
+           notify: Callable[[str], None] | None = None) -> BindingInfo:
     """Remove binding NAME from the service: the next deploy deletes its resource, data included.
 
-    ``confirm`` is called with the binding before anything is written; it raises (e.g.
-    UserAbort) to keep the binding.
+    ``confirm`` is called with the binding before anything is written (and before the service
+    folder is locked); it raises (e.g. UserAbort) to keep the binding.
     """
-    path = service_file(service_dir)
-    svc = Service.load(path)
-    found = next((b for b in svc.bindings if b.name == name), None)
-    if found is None:
-        raise NotFoundError(f"{path}: no binding {name!r}; bindings: {', '.join(b.name for b in svc.bindings) or 'none'}")
-    binding = _binding_info(ws.catalog, found.name, found.offering, found.plan)
+    def find(svc: Service, path: Path) -> BindingInfo:
+        found = next((b for b in svc.bindings if b.name == name), None)
+        if found is None:
+            raise NotFoundError(f"{path}: no binding {name!r}; bindings: {', '.join(b.name for b in svc.bindings) or 'none'}")
+        return _binding_info(ws.catalog, found.name, found.offering, found.plan)
+
+    with editing_service(ws, service_dir, notify) as path:
+        binding = find(Service.load(path), path)
     if confirm is not None:
         confirm(binding)
-    edit = RoundTrip(path)
-    doc = edit.load()
-    seq = doc["bindings"]
-    for i, item in enumerate(seq):
-        if item.get("name") == name:
-            del seq[i]
-            break
-    if len(seq) == 0:
-        seq.fa.set_flow_style()
-    Service.parse(_plain(doc), source=str(path))
-    catalog = _catalog_edit(path.parent, svc.name, svc.space,
-                            [(b.name, b.offering, b.plan) for b in svc.bindings if b.name != name])
-    _write_together([(path, edit.render(), edit.original)] + ([catalog] if catalog else []))
+    with editing_service(ws, service_dir, notify) as path:
+        svc = Service.load(path)  # read again under the lock: the file may have changed during the question
+        if find(svc, path) != binding:
+            raise ConflictError(f"{path}: binding {name!r} changed while you were asked; nothing was changed",
+                                hint="run the command again")
+        edit = RoundTrip(path)
+        doc = edit.load()
+        seq = doc["bindings"]
+        for i, item in enumerate(seq):
+            if item.get("name") == name:
+                del seq[i]
+                break
+        if len(seq) == 0:
+            seq.fa.set_flow_style()
+        _bindings_edit(ws, path, f"service unbind {name}", edit, svc,
+                       [(b.name, b.offering, b.plan) for b in svc.bindings if b.name != name])
     return binding
 
 
-def _write_together(edits: list[tuple[Path, str, str]]) -> None:
-    """Write each (path, new text, old text) in turn, each atomically; when one write fails,
-    the files already written get their old text back, so no half-done change remains."""
-    done: list[tuple[Path, str]] = []
-    for path, text, old in edits:
-        try:
-            write_text_atomic(path, text)
-        except OSError as exc:
-            for written, before in reversed(done):
-                write_text_atomic(written, before)
-            raise PlatformError(f"{path}: cannot be written: {exc.strerror or exc}; nothing was changed",
-                                hint="check the folder's permissions and free disk space") from None
-        done.append((path, old))
-
-
 def show(ws, service_dir: Path | str) -> dict[str, Any]:
-    """The service as the platform sees it, with the names its app reads each binding under."""
-    path = service_file(service_dir)
-    svc = Service.load(path)
+    """The service as the platform sees it, with the names its app reads each binding under.
+    An edit of the service that a crash interrupted is finished first (and reported on stderr)."""
+    if ws is not None:
+        with editing_service(ws, service_dir) as path:
+            svc = Service.load(path)
+    else:
+        path = service_file(service_dir)
+        svc = Service.load(path)
     catalog = ws.catalog if ws is not None else None
     answers_path = path.parent / ANSWERS_FILE
     template = None

@@ -20,11 +20,12 @@ SERVICE_FILE = "service.yaml"
 def service_file(service_dir: str | os.PathLike) -> Path:
     """The service.yaml of SERVICE_DIR (or SERVICE_DIR itself when it is the file)."""
     p = Path(service_dir).expanduser()
-    path = p if p.name == SERVICE_FILE and p.is_file() else p / SERVICE_FILE
-    if not path.is_file():
+    path = p if p.name == SERVICE_FILE and not p.is_dir() else p / SERVICE_FILE
+    if not os.path.lexists(path):
         raise NotFoundError(f"{path} does not exist: {service_dir} is not a service folder (expected {SERVICE_FILE})",
                             hint="create a service with `platform service new NAME --space TEAM`")
-    return path.resolve()
+    # anything else there (a folder, a FIFO, a dangling link) is refused by the reader, naming it
+    return Path(os.path.abspath(path))
 
 
 def load_service(service_dir: str | os.PathLike) -> tuple[Service, Path]:

@@ -188,9 +188,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
     tokens = [t.strip() for t in place.split(",") if t.strip()]
     if not tokens:
         raise UsageError(f"PLACE {place!r}: expected a region or a country code, e.g. eu-west-1 or FR")
-    with ws.allocation_lock():
-        ws.forget_space(team)
-        space = ws.space(team)
+    with ws.editing_space(team) as space:
         if env not in space.environments and not new_env:
             raise unknown_env_error(space, env, create_hint=f"to create environment {env!r}, add --new-env")
         bp = ws.catalog.blueprint(space.blueprint)

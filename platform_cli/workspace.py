@@ -11,18 +11,19 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass, field
 from functools import cached_property
 from ipaddress import IPv4Network
 from pathlib import Path
 
 from .catalog import Catalog, builtin_blueprints
-from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError, nearest
+from .errors import ConflictError, FileAccessError, NotFoundError, PlatformError, SpecError, UsageError, nearest
+from .files.safe import file_lock
 from .model import Space, Workspace
 from .model.base import DNS_NAME
 from .planning.cidr import allocation_problems
-from .procs import file_lock
-from .yamlio import dump_spec, write_text_atomic
+from .yamlio import RoundTrip, access_error, dump_spec, read_bytes, write_text_atomic
 
 CONFIG = "platform.yaml"
 SPACES = "spaces"
@@ -123,9 +124,15 @@ class WorkspaceContext:
         return self.spaces_dir / f"{team}.yaml"
 
     def space_names(self) -> list[str]:
-        if not self.spaces_dir.is_dir():
+        """The team names of ``spaces/*.yaml``. A spaces/ folder that cannot be listed is an error,
+        never an empty workspace: a block another space holds must not look free."""
+        try:
+            entries = list(os.scandir(self.spaces_dir))
+        except FileNotFoundError:
             return []
-        return sorted(p.stem for p in self.spaces_dir.glob("*.yaml"))
+        except OSError as exc:
+            raise access_error(self.spaces_dir, exc, "list") from None
+        return sorted(e.name[: -len(".yaml")] for e in entries if e.name.endswith(".yaml") and len(e.name) > 5)
 
     def space(self, team: str) -> Space:
         """Read one team's space, with its blocks checked against the pool and the other spaces
@@ -160,10 +167,7 @@ class WorkspaceContext:
             if not re.match(DNS_NAME, team):
                 raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
             path = self.space_path(team)
-            if path.exists() and not path.is_file():
-                raise SpecError(f"{path}: is not a file; a team space is a YAML file", file=str(path),
-                                hint=f"move it away, or recreate the space with `platform space create {team} ...`")
-            if not path.is_file():
+            if not os.path.lexists(path):  # anything else there is refused by the reader, naming it
                 names = self.space_names()
                 known = ", ".join(names) or "none yet"
                 near = nearest(team, names)
@@ -183,8 +187,13 @@ class WorkspaceContext:
         self._spaces.pop(team, None)
         self._checked.discard(team)
 
+    def _forget_all(self) -> None:
+        self._spaces.clear()
+        self._checked.clear()
+
     def spaces(self) -> tuple[list[Space], list[PlatformError]]:
-        """Every readable space, and the errors of the unreadable ones (they do not stop the others)."""
+        """Every readable space, and the errors of the unreadable ones (they do not stop the others).
+        A spaces/ folder that cannot be listed raises FileAccessError."""
         good, bad = [], []
         for name in self.space_names():
             try:
@@ -206,15 +215,19 @@ class WorkspaceContext:
                 # scan the raw bytes: a file that is not valid UTF-8 (or is too large, or
                 # has a NUL byte) may still hold blocks that must not be handed out again
                 path = self.space_path(name)
-                if path.is_dir():
-                    continue  # not a space file: it holds no allocation
                 try:
-                    with open(path, "rb") as fh:
-                        text = fh.read(SCAN_LIMIT).decode("utf-8", errors="replace")
-                except OSError as exc:
+                    text = read_bytes(path, limit=SCAN_LIMIT).decode("utf-8", errors="replace")
+                except FileAccessError as exc:
                     raise ConflictError(
-                        f"{path}: cannot be read ({exc.strerror}); its CIDR blocks are unknown, so no block is "
-                        "allocated until it can be read", hint="fix its permissions, or remove it if the space is gone") from None
+                        f"{exc.message}; its CIDR blocks are unknown, so no block is allocated until it can be read",
+                        hint="fix its permissions, or remove it if the space is gone") from None
+                except SpecError:
+                    if path.is_dir() or not os.path.exists(path):
+                        continue  # a folder or a dangling link: not a space file, it holds no allocation
+                    raise ConflictError(
+                        f"{path}: is not a regular space file of at most {SCAN_LIMIT // (1024 * 1024)} MiB; its CIDR "
+                        "blocks are unknown, so no block is allocated until it is fixed",
+                        hint="move it away, or remove it if the space is gone") from None
                 for m in re.finditer(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b", text):
                     with contextlib.suppress(ValueError):
                         taken.append(IPv4Network(m.group(1), strict=False))
@@ -228,9 +241,46 @@ class WorkspaceContext:
 
     @contextlib.contextmanager
     def allocation_lock(self) -> Iterator[None]:
-        """Serialise CIDR allocation between concurrent commands on this machine."""
+        """The workspace lock: every read-modify-write of a workspace file (a space file, the CIDR
+        blocks of every space) happens while it is held, between concurrent commands on this
+        machine. Taking it drops every space read before, so what is read inside is fresh.
+        Prefer :meth:`editing_space` / :meth:`editing_space_yaml`, which also read the file."""
         with file_lock(self.local_dir / "allocations.lock"):
-            yield
+            self._forget_all()
+            try:
+                yield
+            finally:
+                self._forget_all()
+
+    @contextlib.contextmanager
+    def editing_space(self, team: str) -> Iterator[Space]:
+        """Take the workspace lock, THEN read ``spaces/TEAM.yaml``: the space yielded is the file as it
+        is now, and no other command changes it until the block ends. Write the changed space with
+        :meth:`write_space` inside the block::
+
+            with ws.editing_space("payments") as space:
+                ws.write_space(changed(space))
+        """
+        with self.allocation_lock():
+            yield self.space(team)
+
+    @contextlib.contextmanager
+    def editing_space_yaml(self, team: str) -> Iterator[Any]:
+        """Like :meth:`editing_space`, but yields the file's ruamel document (comments, order and
+        indentation kept) to edit in place. At the end of the block the result is validated as a
+        Space and written atomically when it changed; an exception in the block writes nothing."""
+        from .model.base import plain
+
+        with self.allocation_lock():
+            self.space(team)  # exists, valid, named after its file
+            path = self.space_path(team)
+            edit = RoundTrip(path)
+            doc = edit.load()
+            yield doc
+            text = edit.render()
+            if text != edit.original.replace("\r\n", "\n"):
+                Space.parse(plain(doc), source=str(path))
+                write_text_atomic(path, text)
 
 
 @dataclass

@@ -18,7 +18,6 @@ import contextlib
 import io
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,8 @@ from typing import Any
 import yaml
 
 from .errors import SpecError
+from .files.safe import MAX_BYTES, access_error, read_bytes, read_text, write_text_atomic  # noqa: F401 (the API of this module)
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIASES = 200
 MAX_NODES = 100_000
@@ -52,6 +51,24 @@ class _LimitedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        """A key given twice in one mapping is an error (PyYAML keeps the last silently)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is given twice (first at line {first.start_mark.line + 1}); "
+                        "a duplicate key is ambiguous, keep one", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
     def get_single_node(self):  # type: ignore[override]
         node = super().get_single_node()
@@ -166,28 +183,6 @@ def parse_yaml_all(text: str, *, source: str) -> list[Any]:
     return docs
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, refusing binary, oversized and undecodable files cleanly."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise SpecError(f"{path}: file does not exist", file=str(path)) from None
-    if size > MAX_BYTES:
-        raise SpecError(f"{path}: file is larger than {MAX_BYTES // 1024} KiB", file=str(path))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # a folder, no permission, an I/O error
-        raise SpecError(f"{path}: cannot be read: {exc.strerror or exc}", file=str(path)) from None
-    if b"\x00" in data:
-        raise SpecError(f"{path}: is a binary file, expected UTF-8 YAML text", file=str(path))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpecError(
-            f"{path}: is not UTF-8 text (byte {exc.start}), expected UTF-8 YAML", file=str(path)
-        ) from None
-
-
 def load_yaml(path: Path) -> Any:
     """Read and parse one YAML file."""
     return parse_yaml(read_text(path), source=str(path))
@@ -202,31 +197,6 @@ def load_mapping(path: Path) -> dict[str, Any]:
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise SpecError(f"{path}: top level is {kind}, expected a mapping of keys", file=str(path))
     return data
-
-
-def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is None:
-            # mkstemp creates 0600; keep the mode of the file replaced, else the umask default
-            try:
-                mode = os.stat(path).st_mode & 0o7777
-            except FileNotFoundError:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def schema_comment(schema_name: str, *, for_file: Path, schemas_dir: Path | None = None) -> str:
@@ -297,7 +267,8 @@ class RoundTrip:
         self.multi = multi
         self._yaml = YAML(typ="rt")
         self._yaml.preserve_quotes = True
-        self._text = read_text(path)
+        # line endings are kept by write_text_atomic; the edit itself works on "\n"
+        self._text = read_text(path).replace("\r\n", "\n")
         self.original = self._text
         if multi:
             parse_yaml_all(self._text, source=str(path))

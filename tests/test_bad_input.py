@@ -4,6 +4,7 @@ the field, no traceback, and nothing written or half-written."""
 from __future__ import annotations
 
 import contextlib
+import os
 import json
 import signal
 from pathlib import Path
@@ -372,20 +373,18 @@ def test_allocation_avoids_blocks_of_a_space_file_that_is_not_text(payments, dam
 
 def test_allocation_refuses_while_a_space_file_cannot_be_read(payments, monkeypatch):
     """Its blocks are unknown: handing out a block now could reuse one of them."""
-    import builtins
-
     from platform_cli.errors import ConflictError
 
     locked = payments.root / "spaces" / "locked.yaml"
     locked.write_text("team: [broken\n")
-    real_open = builtins.open
+    real_open = os.open
 
-    def guarded(file, *args, **kwargs):
+    def guarded(file, *args, **kwargs):  # the tests run as root, which chmod cannot lock out
         if str(file) == str(locked):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
     before = sorted(p.name for p in (payments.root / "spaces").iterdir())
     with pytest.raises(ConflictError, match="locked.yaml: cannot be read"):
         create_space(WorkspaceContext.open(payments.root),
@@ -396,4 +395,4 @@ def test_allocation_refuses_while_a_space_file_cannot_be_read(payments, monkeypa
 def test_a_folder_named_like_a_space_is_not_reported_missing(run_cli, payments):
     (payments.root / "spaces" / "weird.yaml").mkdir()
     r = run_cli("-w", str(payments.root), "space", "show", "weird")
-    assert r.exit_code == SPEC and "is not a file" in r.stderr and "does not exist" not in r.stderr
+    assert r.exit_code == SPEC and "is a folder, expected a regular file" in r.stderr and "does not exist" not in r.stderr

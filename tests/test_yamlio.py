@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from platform_cli import yamlio
-from platform_cli.errors import SpecError
+from platform_cli.errors import FileAccessError, SpecError
 from platform_cli.yamlio import RoundTrip, load_mapping, parse_yaml, write_text_atomic
 
 
@@ -24,7 +24,7 @@ def test_atomic_write_keeps_old_content_when_rename_fails(tmp_path, monkeypatch)
         raise OSError("disk vanished")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk vanished"):
+    with pytest.raises(FileAccessError, match="space.yaml: cannot be written: disk vanished"):
         write_text_atomic(target, "new: content\n" * 1000)
     assert target.read_text() == "old: content\n"
     assert _leftovers(tmp_path) == []
@@ -41,7 +41,7 @@ def test_atomic_write_keeps_old_content_when_writing_fails_midway(tmp_path, monk
         raise OSError("no space left on device")
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="no space left"):
+    with pytest.raises(FileAccessError, match="space.yaml: cannot be written: no space left"):
         write_text_atomic(target, "half: written\n")
     assert target.read_text() == "old: content\n"
     assert _leftovers(tmp_path) == []
@@ -149,5 +149,5 @@ def test_round_trip_edit_changes_only_the_edited_line(tmp_path, text):
 
 def test_unreadable_path_is_a_spec_error(tmp_path):
     (tmp_path / "folder.yaml").mkdir()
-    with pytest.raises(SpecError, match="folder.yaml: cannot be read"):
+    with pytest.raises(SpecError, match="folder.yaml: is a folder, expected a regular file"):
         load_mapping(tmp_path / "folder.yaml")

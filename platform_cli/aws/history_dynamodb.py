@@ -21,7 +21,7 @@ from dataclasses import fields
 from typing import Any
 
 from ..rollout.history import Deployment
-from ..rollout.lock import lock_error
+from ..rollout.lock import holder_problem, lock_error
 from .clients import translate
 
 LOCK_TTL_SECONDS = 6 * 3600
@@ -93,7 +93,7 @@ class DynamoHistory:
         out = []
         for item in items:
             data = {k: v["S"] for k, v in item.items() if k in _FIELDS and "S" in v}
-            rec = Deployment.from_json(data)
+            rec = Deployment.from_json(data, source=f"history table {self.table}")
             if env and rec.env != env:
                 continue
             if since and rec.start < since:
@@ -138,18 +138,21 @@ class DynamoLock:
         """The recorded holder; an item not written by the platform reads as an unreadable holder."""
         try:
             holder = json.loads(item["holder"]["S"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, RecursionError):
             holder = None
-        if not isinstance(holder, dict):
-            return {"user": "unknown", "host": "unknown", "note": f"unreadable lock item lock#{self.key} in {self.table}"}
+        problem = "it is not valid JSON" if holder is None else holder_problem(holder)
+        if problem:
+            return {"user": "unknown", "host": "unknown",
+                    "note": f"unreadable lock item lock#{self.key} in {self.table}: {problem}"}
         return holder
 
     @staticmethod
     def _expires_of(item: dict[str, Any]) -> int:
         try:
-            return int(item["expires"]["N"])
+            expires = int(item["expires"]["N"])
         except (KeyError, TypeError, ValueError):
-            return 2**62  # unknown expiry: treat as held, never take it over silently
+            return 2**62
+        return expires if 0 <= expires < 2**62 else 2**62  # unknown expiry: treat as held, never take it over silently
 
     def acquire(self, holder: dict[str, Any]) -> None:
         from botocore.exceptions import ClientError

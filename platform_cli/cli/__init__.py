@@ -121,6 +121,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a file the service layer did not expect to fail: name it, never a traceback
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        from ..yamlio import access_error
+
+        err = access_error(exc.filename or "a file", exc, "use")
+        click.echo(f"error: {err.message}", err=True)
+        click.echo(f"hint: {err.hint}", err=True)
+        sys.exit(err.exit_code)
 
     except Exception as exc:  # a bug: say so, keep the traceback for --debug
         if debug:

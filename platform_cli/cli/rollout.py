@@ -180,9 +180,8 @@ def rollback(ctx, rollout_id, yes, as_json):
     from ._common import confirm
 
     ws = workspace(ctx)
-    confirm(f"roll back rollout {rollout_id} to the previous release where it landed?", yes=yes)
     with report(as_json):
-        outcome = rollback_rollout(ws, rollout_id)
+        outcome = rollback_rollout(ws, rollout_id, confirm=lambda question: confirm(question, yes=yes))
     skipped = outcome.state.spec.get("skipped") or []
     if skipped:
         info(f"left as they are (no previous release): {', '.join(skipped)}")

@@ -17,7 +17,8 @@ from ..errors import ConflictError, NotFoundError, PlatformError
 from ..model import Space
 from ..planning.names import space_unit
 from ..planning.waves import serving_region
-from ..rollout.history import HistoryStore, open_history
+from ..rollout.history import HistoryStore
+from ..rollout.stores import open_history
 from ..spaces import allowed_regions, unknown_env_error, validated_space
 from .applied import applied_units, deployed_services
 
@@ -116,9 +117,7 @@ def remove_region(ws, team: str, env: str, region: str, *, destroy: bool = False
         outcome = destroy_units(ws, team, env, [[unit]], release=space.blueprint, label=f"remove-{region}",
                                 engine=engine, progress=progress, clients=clients, history=store)
         destroyed = outcome.id
-    with ws.allocation_lock():
-        ws.forget_space(team)
-        space = ws.space(team)
+    with ws.editing_space(team) as space:
         if env not in space.environments or region not in space.environments[env].regions:
             return RemoveRegionResult(team, env, region, None, destroyed=destroyed, removed=False)
         new = _check(ws, space, env, region)

@@ -61,9 +61,7 @@ def set_space(ws, team: str, req: SetSpaceRequest) -> SetSpaceResult:
     if req.empty():
         raise UsageError("nothing to set: give --add-owner, --remove-owner, --add-ci-repo, --remove-ci-repo, "
                          "--cost-center or --description")
-    with ws.allocation_lock():
-        ws.forget_space(team)
-        space = ws.space(team)
+    with ws.editing_space(team) as space:
         owners, owners_added, owners_removed = _edit(space.owners, req.add_owners, req.remove_owners, "owner")
         repos, repos_added, repos_removed = _edit(space.ci_repos, req.add_ci_repos, req.remove_ci_repos, "CI repository")
         data = space.to_data()

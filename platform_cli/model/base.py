@@ -124,6 +124,13 @@ def _strings(value: Any, where: str = ""):
             yield from _strings(v, f"{where}item {i}: ")
 
 
+def plain(doc: Any) -> Any:
+    """A ruamel (or any JSON-shaped) document as plain dicts, lists and scalars, for validation."""
+    import json
+
+    return json.loads(json.dumps(doc))
+
+
 def format_validation_errors(exc: ValidationError, source: str) -> list[str]:
     """Pydantic errors as ``file: path.to.field: message`` lines."""
     lines = []

@@ -69,7 +69,7 @@ def _service_files(root: Path) -> list[Path]:
 
 def _history_services(ws: WorkspaceContext, errors: list[str]) -> list[tuple[str, str]]:
     """(team, service) pairs of the deployment history; a store that cannot be read is an error line."""
-    from ..rollout.history import open_history
+    from ..rollout.stores import open_history
 
     try:
         records = open_history(ws).query()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -45,6 +48,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         self._lock = threading.Lock()
 
     def RegisterResource(self, request):
+        _thread_loop()  # the SDK's mock monitor needs a loop in this executor thread: make it one we close
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -60,7 +64,60 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+_THREAD_LOOPS: list[asyncio.AbstractEventLoop] = []
+_THREAD_LOOPS_LOCK = threading.Lock()
+
+
+def _thread_loop() -> None:
+    """Give the current (executor) thread an event loop that the render closes at its end."""
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:  # none in this thread yet
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with _THREAD_LOOPS_LOCK:
+            _THREAD_LOOPS.append(loop)
+
+
+@contextlib.contextmanager
+def _own_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """A fresh event loop for one render, closed at its end, with every loop the render's threads used.
+
+    The SDK makes event loops that nobody closes: ``_sync_await`` in the main thread, and its
+    mock monitor in every executor thread that registers a resource (``_ensure_event_loop``).
+    Such a loop is finalised later by the garbage collector, possibly after its self-pipe
+    socket: ``BaseEventLoop.__del__`` then fails with "ValueError: Invalid file descriptor: -1",
+    printed as "Exception ignored" after `space plan` / `service plan`. Owning these loops and
+    closing them (tasks cancelled, async generators and the default executor shut down first)
+    leaves nothing for the finaliser to do.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+            with _THREAD_LOOPS_LOCK:
+                while _THREAD_LOOPS:
+                    _THREAD_LOOPS.pop().close()  # their threads ended with the executor
+
+
 def run(inputs: UnitInputs) -> RenderedUnit:
+    with _own_event_loop():
+        return _run(inputs)
+
+
+def _run(inputs: UnitInputs) -> RenderedUnit:
     from stacks.programs import program_for
 
     from ..planning.names import pulumi_project, pulumi_stack

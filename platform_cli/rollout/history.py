@@ -14,7 +14,10 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import CloudError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import CloudError, SpecError
+from ..model.base import format_validation_errors
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,43 @@ class Deployment:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Deployment":
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+    def from_json(cls, data: dict[str, Any], *, source: str = "the history") -> "Deployment":
+        """A record read back from a store, validated: a damaged one is a SpecError naming SOURCE and the record."""
+        try:
+            row = _Row.model_validate(data)
+        except ValidationError as exc:
+            rid = data.get("id") if isinstance(data, dict) else None
+            raise SpecError(f"{source}: history record {rid!r} is damaged", file=source,
+                            problems=format_validation_errors(exc, source),
+                            hint="remove or repair that record; the platform never writes one like it") from None
+        return cls(**row.model_dump())
+
+
+_Text = Field(min_length=1, max_length=4096)
+_MaybeText = Field(None, max_length=65536)
+
+
+class _Row(BaseModel):
+    """The shape of a stored Deployment: every field text (optional ones may be missing)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+    rollout: str = _Text
+    unit: str = _Text
+    team: str = _Text
+    env: str = _Text
+    region: str = _Text
+    kind: str = _Text
+    what: str = _Text
+    action: str = _Text
+    version: str | None = _MaybeText
+    who: str = _Text
+    start: str = _Text
+    end: str | None = _MaybeText  # a record without an end is reported by the metrics, not refused here
+    result: str = _Text
+    commit: str | None = _MaybeText
+    commit_time: str | None = _MaybeText
+    error: str | None = _MaybeText
+    id: str = _Text
 
 
 class HistoryStore(Protocol):
@@ -121,25 +158,12 @@ class SQLiteHistory:
             conn.close()
         except sqlite3.Error as exc:
             raise CloudError(f"cannot read the history in {self.path}: {exc}") from None
-        out = [Deployment(**dict(zip(_COLUMNS, r))) for r in rows]
+        out = [Deployment.from_json(dict(zip(_COLUMNS, r)), source=str(self.path)) for r in rows]
         return out[-limit:] if limit else out
 
 
 def sqlite_path(local_dir: Path) -> Path:
     return Path(local_dir) / "history.sqlite"
-
-
-def open_history(ws, clients=None) -> HistoryStore:
-    """The workspace's history store: SQLite by default, the DynamoDB table when configured."""
-    if ws.config.history.store == "dynamodb":
-        from ..aws.history_dynamodb import DynamoHistory
-
-        if clients is None:
-            from .gates import client_provider
-
-            clients = client_provider(ws)
-        return DynamoHistory(clients("dynamodb", ws.config.cloud.default_region), ws.config.history.table)
-    return SQLiteHistory(sqlite_path(ws.local_dir))
 
 
 def previous_releases(store: HistoryStore, team: str, env: str, units: list[str]) -> dict[str, str]:

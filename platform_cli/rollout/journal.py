@@ -9,7 +9,6 @@ and cut off before the next append.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -22,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, SpecError, UsageError
+from ..files.safe import fsync_dir, read_bytes
+
+JOURNAL_LIMIT = 256 * 1024 * 1024  # bytes of one rollout's journal read back
 
 SUFFIX = ".jsonl"
 
@@ -239,7 +241,7 @@ class Journal:
         except FileExistsError:
             raise ConflictError(f"rollout {rollout_id} exists already ({path})") from None
         os.close(fd)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         j = cls(path)
         j.append("rollout.started", spec=spec, runner=runner)
         return j
@@ -268,10 +270,7 @@ class Journal:
         return [rec for _, rec in self._numbered()]
 
     def _numbered(self) -> list[tuple[int, dict[str, Any]]]:
-        try:
-            data = self.path.read_bytes()
-        except OSError as exc:
-            raise NotFoundError(f"cannot read journal {self.path}: {exc.strerror}") from None
+        data = read_bytes(self.path, limit=JOURNAL_LIMIT)  # a FIFO or a device is refused, never waited on
         lines = data.split(b"\n")
         complete = data.endswith(b"\n")
         out = []
@@ -281,6 +280,9 @@ class Journal:
             last = i == len(lines) - 1
             try:
                 rec = json.loads(line)
+            except RecursionError:
+                raise SpecError(f"{self.path}:{i + 1}: journal line is nested too deeply to be a journal event",
+                                file=str(self.path), hint=_REPAIR_HINT) from None
             except ValueError:
                 if last and not complete:
                     break  # torn by a crash mid-write: that transition never happened
@@ -344,14 +346,3 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Some filesystems cannot fsync a directory; the file itself is fsync'd on every append.
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-

@@ -25,9 +25,40 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import LockError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import LockError, PlatformError
+from ..files.safe import read_bytes
+from ..procs import PID_MAX, holder_gone
 from .journal import now_iso
-from ..procs import holder_gone
+
+HOLDER_LIMIT = 64 * 1024  # bytes of a lock file read
+
+
+class Holder(BaseModel):
+    """Who holds a rollout lock, as its lock file (or DynamoDB item) records it."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    user: str = Field("?", max_length=256)
+    host: str = Field("?", max_length=256)
+    pid: int = Field(ge=1, le=PID_MAX)
+    start: str = Field("?", max_length=64)
+    rollout: str | None = Field(None, max_length=256)
+
+
+def holder_problem(data: Any) -> str | None:
+    """What is wrong with a holder record read back, or None."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, found {json.dumps(data)[:60]}"
+    try:
+        Holder.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if field == "pid":
+            return f"pid: expected a process id (1 to {PID_MAX}), found {json.dumps(data.get('pid'))[:60]}"
+        return f"{field}: {err['msg']}"
+    return None
 
 
 def current_user() -> str:
@@ -123,18 +154,18 @@ class LocalLock:
         """Who holds the lock; None when free. A lock file that cannot be read, is not a JSON object
         or has no process id gives a holder marked ``unreadable`` (never stale: a person decides)."""
         try:
-            data = json.loads(self.path.read_text())
+            data = json.loads(read_bytes(self.path, limit=HOLDER_LIMIT))
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            return self._unreadable(exc.strerror or str(exc))
-        except ValueError:
+        except PlatformError as exc:
+            if not os.path.lexists(self.path):
+                return None  # released meanwhile
+            return self._unreadable(exc.message.removeprefix(f"{self.path}: "))
+        except (ValueError, RecursionError):
             return self._unreadable("it is not valid JSON")
-        if not isinstance(data, dict):
-            return self._unreadable(f"expected a JSON object, found {json.dumps(data)[:60]}")
-        pid = data.get("pid")
-        if isinstance(pid, bool) or not isinstance(pid, int) or pid < 0:
-            return self._unreadable(f"pid: expected a process id, found {json.dumps(pid)[:60]}")
+        problem = holder_problem(data)
+        if problem:
+            return self._unreadable(problem)
         return data
 
     def _unreadable(self, problem: str) -> dict[str, Any]:

@@ -55,23 +55,23 @@ def test_unbind_with_a_broken_catalog_changes_nothing(payments, svc, run_cli, ca
 
 
 def test_a_failed_catalog_write_restores_service_yaml(payments, svc, monkeypatch):
-    import platform_cli.service_repo as service_repo
-    import platform_cli.yamlio as yamlio
+    import platform_cli.files.together as together
 
-    real = yamlio.write_text_atomic
+    real = together.write_text_atomic
 
     def failing(path, text, **kw):
         if path.name == "catalog-info.yaml":
-            raise OSError(28, "No space left on device")
+            raise together.FileAccessError(f"{path}: cannot be written: No space left on device")
         return real(path, text, **kw)
 
-    monkeypatch.setattr(yamlio, "write_text_atomic", failing)
-    monkeypatch.setattr(service_repo, "write_text_atomic", failing)
+    monkeypatch.setattr(together, "write_text_atomic", failing)
     before = {n: (svc / n).read_bytes() for n in ("service.yaml", "catalog-info.yaml")}
     with pytest.raises(Exception) as err:
         bind(payments, svc, "postgres", "dev", "db")
     assert "catalog-info.yaml" in str(err.value)
     assert {n: (svc / n).read_bytes() for n in before} == before
+    assert "nothing was changed" in str(err.value)
+    assert not list((payments.local_dir / "edits").glob("*")), "the intent record of a failed edit is removed"
 
 
 def test_catalog_edit_keeps_comments_and_the_files_own_indentation(payments, svc):

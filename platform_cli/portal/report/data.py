@@ -167,7 +167,7 @@ def rollouts_section(ws: WorkspaceContext, errors: list[str]) -> list[dict[str, 
 
 def dora_section(ws: WorkspaceContext, teams: list[str], errors: list[str], now: datetime) -> dict[str, Any]:
     """DORA metrics per team: the last 30 days, and week by week for DORA_WEEKS weeks."""
-    from ...rollout.history import open_history
+    from ...rollout.stores import open_history
     from ...rollout.metrics import dora
 
     try:

@@ -1,0 +1,1 @@
+"""Changing files safely: several files as one crash-safe edit."""
