@@ -26,10 +26,10 @@ from typing import Any
 
 from .errors import ConflictError, NotFoundError, PlatformError, PolicyError, SpecError, UsageError
 from .model import Blueprint, Offering, Plan, Service, Space
-from .model.base import DNS_NAME, REPO, plain
+from .model.base import DNS_NAME, plain
 from .planning import collisions
 from .planning.aws_rules import check_part
-from .planning.ci_repos import CiRepo, github_subject_command, has_repo, parse_ci_repo
+from .planning.ci_repos import REPO_PATH_PATTERN, CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
 from .services.answers import ANSWERS_FILE
 from .files.together import FileEdit, recover, write_together
@@ -188,7 +188,7 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
     if repo is None:  # the space's repository of this name on this CI provider, else ORG/NAME there
         known = [r for r in map(parse_ci_repo, space.ci_repos) if r.provider == ci and r.name == name]
         ci_repo = known[0] if known else CiRepo(ci, f"{ws.config.org}/{name}")
-    elif not re.match(REPO, repo):
+    elif not re.match(REPO_PATH_PATTERN, repo):
         raise UsageError(f"--repo {repo!r}: expected OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO)")
     else:
         ci_repo = CiRepo(ci, repo)
@@ -290,7 +290,7 @@ def _new_service(ws, tpl, name: str, space: str, ci: str, output_dir, dry_run: b
     repo = ci_repo.entry
     space_file = ws.space_path(space)
     add_repo = allow_repo and not repo_allowed
-    record = ServiceRecord(name=name, repository=repo, ci=ci, template=tpl.name, template_version=tpl.version,
+    record = ServiceRecord(name=name, repository=ci_repo.path, ci=ci, template=tpl.name, template_version=tpl.version,
                            path=relative_to_workspace(ws, destination.absolute()))
     check_new_record(ws, space, record)  # refuse before rendering when the space would not take the record
     data = ws.space(space).to_data()

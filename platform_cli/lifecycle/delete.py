@@ -20,7 +20,8 @@ from typing import Any
 
 from ..errors import ConflictError, NotFoundError, PlatformError
 from ..planning.names import parse_unit, space_unit
-from ..rollout.history import Deployment, HistoryStore, open_history
+from ..rollout.history import Deployment, HistoryStore
+from ..rollout.stores import open_history
 from ..rollout.journal import new_rollout_id, now_iso
 from ..rollout.lock import current_user
 from ..units import UnitTarget

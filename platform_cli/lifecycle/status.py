@@ -14,7 +14,8 @@ from typing import Any
 
 from ..errors import EngineMissingError, PlatformError
 from ..planning.names import MANAGED_BY, parse_unit, space_unit
-from ..rollout.history import HistoryStore, open_history
+from ..rollout.history import HistoryStore
+from ..rollout.stores import open_history
 from ..rollout.journal import Journal, rollouts_dir
 from ..units import UnitTarget
 from .applied import team_histories

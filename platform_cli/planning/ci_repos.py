@@ -15,6 +15,8 @@ PROVIDERS: tuple[str, ...] = ("github", "gitlab")
 _SEGMENT = r"[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*"  # no part is only dots
 CI_REPO_PATTERN = rf"^(?:(?:github:)?{_SEGMENT}/{_SEGMENT}|gitlab:{_SEGMENT}(?:/{_SEGMENT})+)$"
 """What a ``ci_repos`` entry may be: ``github:OWNER/REPO``, ``OWNER/REPO`` (GitHub) or ``gitlab:GROUP/.../PROJECT``."""
+REPO_PATH_PATTERN = rf"^{_SEGMENT}(?:/{_SEGMENT})+$"
+"""A repository's path on its provider, without the provider: OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO)."""
 
 PROTECTED_BRANCH = "main"
 """The only branch whose pipelines may assume a protected environment's deploy role."""

@@ -131,7 +131,7 @@ def plan_preview(ws, service_dir: Path | str, pr: int):
 def open_previews(ws, team: str, history=None, now: datetime | None = None) -> list[dict[str, Any]]:
     """The previews of TEAM's space whose last successful record is a deployment."""
     from ..planning.names import parse_unit
-    from ..rollout.history import open_history
+    from ..rollout.stores import open_history
 
     store = history if history is not None else open_history(ws)
     state: dict[str, Any] = {}

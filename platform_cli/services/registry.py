@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ConflictError, PlatformError
 from ..model import Space
 from ..model.space import ServiceRecord
-from ..planning.ci_repos import has_repo, parse_ci_repo
+from ..planning.ci_repos import CiRepo, has_repo, parse_ci_repo
 from ..yamlio import RoundTrip
 
 
@@ -33,7 +33,7 @@ def check_new_record(ws, team: str, record: ServiceRecord) -> None:
     spaces, _ = ws.spaces()
     for other in spaces:
         for s in other.services:
-            if parse_ci_repo(s.repository) == parse_ci_repo(record.repository):
+            if CiRepo(s.ci, s.repository) == CiRepo(record.ci, record.repository):
                 raise ConflictError(f"repository {record.repository} is recorded already for service {s.name} of space "
                                     f"{other.team}; a repository holds one service. Nothing was changed",
                                     hint="pass another --repo OWNER/REPO")
@@ -67,8 +67,9 @@ def record_service(ws, team: str, record: ServiceRecord, *, allow_repo: bool = F
             if any(isinstance(s, dict) and s.get("name") == record.name for s in seq):
                 raise ConflictError(f"{path}: service {record.name!r} was recorded meanwhile; nothing was changed")
             seq.append(CommentedMap(record.to_data()))
-            if allow_repo and not has_repo([str(r) for r in doc.get("ci_repos") or []], parse_ci_repo(record.repository)):
-                _block_seq(doc, "ci_repos").append(record.repository)
+            repo = CiRepo(record.ci, record.repository)
+            if allow_repo and not has_repo([str(r) for r in doc.get("ci_repos") or []], repo):
+                _block_seq(doc, "ci_repos").append(repo.entry)
                 added = True
             Space.parse(_plain(doc), source=str(path))
     ws.forget_space(team)
@@ -132,7 +133,7 @@ def list_services(ws, team: str | None = None, history=None) -> tuple[list[Known
         spaces, bad = ws.spaces()
     out: list[KnownService] = []
     for space in spaces:
-        recorded = {parse_ci_repo(s.repository) for s in space.services}
+        recorded = {CiRepo(s.ci, s.repository) for s in space.services}
         for s in space.services:
             out.append(KnownService(space.team, s.name, s.repository, "recorded", s.ci, s.template,
                                     _local_version(ws, s.path) or s.template_version, s.path,
@@ -148,7 +149,7 @@ def list_services(ws, team: str | None = None, history=None) -> tuple[list[Known
 def _add_releases(ws, services: list[KnownService], history) -> None:
     if not services:
         return
-    from ..rollout.history import open_history
+    from ..rollout.stores import open_history
 
     store = history if history is not None else open_history(ws)
     by_key = {(s.team, s.name): s for s in services}

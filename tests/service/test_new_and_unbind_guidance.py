@@ -130,7 +130,7 @@ def test_allow_repo_adds_the_repository_keeping_the_rest(payments, tmp_path, run
     after = path.read_text()
     diff = [d for d in difflib.ndiff(_without_services(before), _without_services(after)) if d[:1] in "+-"]
     assert len(diff) == 1 and diff[0].startswith("+ ") and diff[0][2:].strip() == "- github:acme/orders", diff
-    assert [(s.name, s.repository) for s in Space.load(path).services] == [("orders", "github:acme/orders")]
+    assert [(s.name, s.repository) for s in Space.load(path).services] == [("orders", "acme/orders")]
     assert Space.load(path).ci_repos == ["acme/payments-api", "github:acme/orders"]
     from platform_cli.workspace import WorkspaceContext
 
