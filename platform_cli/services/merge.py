@@ -172,12 +172,13 @@ def apply_changes(root: Path, changes: list[FileChange]) -> None:
                     mode = (0o777 if c.executable else 0o666) & ~umask
                 write_text_atomic(path, c.new, mode=mode)
             done.append(c)
-    except OSError as exc:
+    except (OSError, PlatformError) as exc:  # the atomic writer reports OSErrors as PlatformError
         for c in reversed(done):
             path = root / c.path
             if c.old is None:
                 path.unlink(missing_ok=True)
             else:
                 write_text_atomic(path, c.old)
-        raise PlatformError(f"{root / c.path}: cannot be written: {exc.strerror or exc}; nothing was changed",
+        why = (exc.strerror or exc) if isinstance(exc, OSError) else exc
+        raise PlatformError(f"{root / c.path}: cannot be written: {why}; nothing was changed",
                             hint="check the folder's permissions and free disk space") from None

@@ -46,7 +46,8 @@ def derived_names(org, team, env, region, service=None, binding=None, offering=N
            ("budget", n.resource_name(org, team, env, max_len=100))]
     out += [("iam-role", n.resource_name(p, r, max_len=64)) for r in ("flow-logs", "developer", "read-only", "ci-deploy")]
     out += [("iam-policy", n.resource_name(p, *x, max_len=128))
-            for x in (("boundary",), ("ci-boundary",), ("ci", "release"), ("ci", "deploy"), ("ci", "deploy-named"))]
+            for x in (("boundary",), ("ci-boundary",), ("ci", "release"), ("ci", "deploy"), ("ci", "deploy-named"),
+                      ("ci", "deploy-create"), ("ci", "deploy-tag"))]
     if service is None:
         return out
     sp = n.service_prefix(team, env, region, service)

@@ -115,10 +115,10 @@ def test_repo_is_recorded_in_the_answers_and_the_space(payments, tmp_path, run_c
                 "--repo", "payments-team/orders-api", "--allow-repo", "--json")
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["repository"] == "payments-team/orders-api" and data["repository_added"]
+    assert data["repository"] == "github:payments-team/orders-api" and data["repository_added"]
     assert read_answers(tmp_path / "orders").answers["repository"] == "payments-team/orders-api"
     space = Space.load(payments.space_path("payments"))
-    assert "payments-team/orders-api" in space.ci_repos
+    assert "github:payments-team/orders-api" in space.ci_repos
     [rec] = space.services
     assert (rec.name, rec.repository, rec.ci, rec.template) == ("orders", "payments-team/orders-api", "github",
                                                                 "python-web")
