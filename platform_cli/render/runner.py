@@ -15,7 +15,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from ..errors import PlatformError
-from . import RenderedUnit
+from .graph import RenderedUnit
 from .inputs import UnitInputs
 from .mocks import SECRET_MARK, PlatformMocks
 
