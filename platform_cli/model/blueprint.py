@@ -89,6 +89,12 @@ class Blueprint(Spec):
     name: Name = Field(description="Blueprint name; must equal the folder name.")
     version: int = Field(ge=1, description="Blueprint version; must equal the file name (1.yaml is version 1).")
     description: str = Field("", description="What this blueprint is for and what changed in this version.")
+    isolation: Literal["shared", "account"] = Field(
+        "shared",
+        description="How a space is kept apart: 'shared' puts every space in the platform account, separated by names, "
+                    "tags and boundaries; 'account' gives each environment of a space an AWS account of its own, vended "
+                    "into the organization's OUs and fenced by service control policies.",
+    )
     network: NetworkSpec = Field(default_factory=NetworkSpec, description="VPC layout.")
     baseline: BaselineSpec = Field(default_factory=BaselineSpec, description="Shared resources of every space unit.")
     access: AccessSpec = Field(default_factory=AccessSpec, description="Roles and CI trust.")

@@ -40,6 +40,17 @@ class Allocation(Spec):
     cidr: VpcBlock = Field(description="VPC CIDR block from the workspace pool (/16 to /28, private); never moves once assigned.")
 
 
+class AccountRecord(Spec):
+    """The AWS account vended to one environment of the space (blueprints with isolation: account)."""
+
+    env: Name = Field(description="Environment the account belongs to; one account per environment, never moved.")
+    account_id: str = Field(pattern=r"^\d{12}$", description="AWS account id Organizations assigned.")
+    email: str = Field(min_length=3, max_length=254, description="Root email the account was created with.")
+    state: Literal["active", "closed"] = Field("active", description="'closed' once the platform closed it (AWS keeps it suspended for 90 days).")
+    created_at: str = Field(description="When the platform vended or found the account (ISO 8601, UTC).")
+    closed_at: str | None = Field(None, description="When the platform closed the account (ISO 8601, UTC).")
+
+
 class ServiceRecord(Spec):
     """A service generated for this space (`platform service new` records it)."""
 
@@ -66,6 +77,7 @@ class Space(Spec):
     ci_repos: list[Repo] = Field(default_factory=list, description="CI repositories allowed to deploy into this space through OIDC, each on its own provider: github:OWNER/REPO, gitlab:GROUP/PROJECT, or OWNER/REPO for GitHub.")
     services: list[ServiceRecord] = Field(default_factory=list, description="Services generated for this space, with their repository and template version.")
     allocations: list[Allocation] = Field(default_factory=list, description="Assigned CIDR blocks, one per env x region.")
+    accounts: list[AccountRecord] = Field(default_factory=list, description="AWS accounts vended to this space's environments (isolation: account); ids never move, closed ones are kept with their date.")
 
     @model_validator(mode="after")
     def _allocations(self) -> "Space":
@@ -83,6 +95,15 @@ class Space(Spec):
                 if a.cidr.overlaps(b.cidr):
                     raise ValueError(f"allocations.{i}.cidr: {a.cidr} ({a.env}/{a.region}) overlaps allocations.{j}.cidr "
                                      f"{b.cidr} ({b.env}/{b.region}); every block must be distinct")
+        envs = [a.env for a in self.accounts]
+        if len(set(envs)) != len(envs):
+            raise ValueError(f"accounts: environment {sorted(e for e in set(envs) if envs.count(e) > 1)[0]!r} has two accounts; expected one per environment")
+        for i, acct in enumerate(self.accounts):
+            if acct.state == "active" and acct.env not in self.environments:
+                raise ValueError(f"accounts.{i}: active account {acct.account_id} belongs to environment {acct.env!r}, which this space "
+                                 "does not have; expected an environment of the space (close the account, or restore the environment)")
+            if (acct.state == "closed") != (acct.closed_at is not None):
+                raise ValueError(f"accounts.{i}: closed_at is set exactly when state is 'closed'")
         names = [s.name for s in self.services]
         if len(set(names)) != len(names):
             raise ValueError(f"services: {sorted(n for n in set(names) if names.count(n) > 1)[0]!r} is recorded twice")
@@ -98,6 +119,10 @@ class Space(Spec):
 
     def cidr(self, env: str, region: str) -> IPv4Network | None:
         return next((a.cidr for a in self.allocations if a.env == env and a.region == region), None)
+
+    def account(self, env: str) -> AccountRecord | None:
+        """The account vended to ENV, closed or not; None before it is vended."""
+        return next((a for a in self.accounts if a.env == env), None)
 
     def units(self) -> list[tuple[str, str]]:
         """(env, region) pairs in declaration order."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from ipaddress import IPv4Network
 from typing import ClassVar, Literal
 
@@ -68,6 +69,44 @@ class History(Spec):
     table: str = Field("platform-history", description="DynamoDB table name when store is dynamodb.")
 
 
+ACCOUNT_EMAIL_FIELDS = ("org", "team", "env")
+
+
+class Organization(Spec):
+    """The AWS organization that vends an account per environment to spaces whose blueprint asks for it."""
+
+    management_account_id: str = Field(pattern=r"^\d{12}$", description="Account id of the organization's management account (where the platform runs its Organizations calls).")
+    protected_ou: Name = Field("platform-protected", description="Organizational unit (under the root) that holds the accounts of protected environments.")
+    unprotected_ou: Name = Field("platform-workloads", description="Organizational unit (under the root) that holds the accounts of unprotected environments.")
+    account_email: str = Field(
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Email of a vended account, with {org}, {team} and {env} filled in, e.g. aws+{org}-{team}-{env}@example.com; "
+                    "each vended account needs an email of its own, so the pattern must use {team} and {env}.",
+    )
+    platform_role: str = Field(
+        "OrganizationAccountAccessRole", pattern=r"^[\w+=,.@-]{1,64}$",
+        description="Role Organizations creates in a vended account and the platform assumes to deploy into it.",
+    )
+    create_timeout_seconds: int = Field(900, ge=30, le=7200, description="How long to wait for Organizations to create an account before reporting it as still in progress.")
+
+    @field_validator("account_email")
+    @classmethod
+    def _email_pattern(cls, v: str) -> str:
+        fields = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+        unknown = sorted(fields - set(ACCOUNT_EMAIL_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; expected only {{org}}, {{team}} and {{env}}")
+        if not {"team", "env"} <= fields:
+            raise ValueError("expected both {team} and {env} in the pattern, so every vended account gets an email of its own")
+        return v
+
+    def email_for(self, org: str, team: str, env: str) -> str:
+        return self.account_email.format(org=org, team=team, env=env)
+
+    def ou_for(self, protected: bool) -> str:
+        return self.protected_ou if protected else self.unprotected_ou
+
+
 class Workspace(Spec):
     """The workspace: organisation, state, secrets, cloud target and what spaces may use."""
 
@@ -79,6 +118,9 @@ class Workspace(Spec):
     secrets: Secrets = Field(default_factory=Secrets, description="Pulumi secrets provider.")
     cloud: Cloud = Field(default_factory=Cloud, description="Cloud target and account.")
     history: History = Field(default_factory=History, description="Deployment history store.")
+    organization: Organization | None = Field(
+        None, description="The AWS organization that vends accounts to spaces of blueprints with isolation: account; absent when no blueprint in use needs it.",
+    )
     allowed_regions: list[Region] = Field(
         default_factory=lambda: list(DEFAULT_REGIONS),
         min_length=1,
