@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "plan_space": "platform_cli.plans:plan_space",
     "plan_service": "platform_cli.plans:plan_service",
     "preview": "platform_cli.plans:preview",
-    "diff_blueprints": "platform_cli.plans:diff_blueprints",
+    "diff_blueprints": "platform_cli.fleet:diff_blueprints",
     # services
     "new_service": "platform_cli.service_repo:new_service",
     "bind": "platform_cli.service_repo:bind",
@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "fleet_status": "platform_cli.fleet:fleet_status",
     "UpgradeRequest": "platform_cli.fleet:UpgradeRequest",
     "upgrade_fleet": "platform_cli.fleet:upgrade_fleet",
+    "plan_fleet": "platform_cli.fleet:plan_fleet",
     # what people look at: Backstage catalog, workspace cost, HTML report
     "export_catalog": "platform_cli.portal.export:export_catalog",
     "workspace_cost": "platform_cli.portal.costs:workspace_cost",

@@ -1,5 +1,5 @@
 """Planning units offline: render, policy findings and monthly cost. The service layer of
-`platform space plan`, `platform service plan` and `platform blueprint diff`."""
+`platform space plan`, `platform service plan`, and the renders behind `platform blueprint diff` and `platform fleet plan`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import NotFoundError, PolicyError, UsageError
+from .errors import NotFoundError, PolicyError
 from .planning import names
 from .planning.waves import serving_region
 from .units import UnitTarget
@@ -146,73 +146,3 @@ def preview(ws: WorkspaceContext, result: PlanResult, *, engine=None,
         outcomes = list(pool.map(lambda t: engine.preview(t, sink), result.targets))
     result.preview = {o.unit: dict(o.summary) for o in outcomes}
     return result
-
-
-# blueprint diff ---------------------------------------------------------------------------------
-
-def _reference_inputs(ws: WorkspaceContext, bp) -> Any:
-    """A reference space unit (team 'reference', env dev) for diffing blueprints without a space."""
-    from .planning.tags import unit_tags
-    from .render.inputs import UnitInputs
-
-    region = bp.guardrails.allowed_regions[0] if bp.guardrails.allowed_regions else ws.config.cloud.default_region
-    unit = names.space_unit("reference", "dev", region)
-    cidr = next(ws.config.network_pool.subnets(new_prefix=bp.network.cidr_prefix))
-    return UnitInputs(
-        unit=unit, kind="space", org=ws.config.org, team="reference", env="dev", region=region,
-        partition=ws.catalog.partition(region), account_id=ws.config.cloud.account_id,
-        tags=unit_tags(team="reference", env="dev", blueprint=bp.ref, cost_center="reference"), blueprint=bp,
-        cidr=str(cidr), owners=["owner@example.com"], ci_repos=["example/reference"], cost_center="reference",
-        env_regions=[region], budget=True, space_project=names.pulumi_project(unit), space_stack=names.pulumi_stack(unit),
-        release=bp.ref)
-
-
-def _with_blueprint(inputs, bp):
-    tags = dict(inputs.tags)
-    tags["platform:blueprint"] = bp.ref
-    return inputs.model_copy(update={"blueprint": bp, "tags": tags, "release": bp.ref})
-
-
-def _changed_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    keys = sorted(set(a) | set(b))
-    return [k for k in keys if a.get(k) != b.get(k)]
-
-
-def diff_blueprints(ws: WorkspaceContext, from_ref: str, to_ref: str | None = None, team: str | None = None) -> dict[str, Any]:
-    """Render a unit under two blueprint versions and list added, removed and changed resources."""
-    from .catalog import parse_ref
-    from .render import render_units
-    from .render.inputs import build_unit_inputs
-
-    old = ws.catalog.blueprint(from_ref)
-    new = ws.catalog.blueprint(to_ref) if to_ref else ws.catalog.latest(old.name)
-    if old.ref == new.ref:
-        raise UsageError(f"from and to are the same blueprint {old.ref}", hint="pass --to NAME@VERSION")
-    parse_ref(new.ref)
-    if team:
-        space = ws.space(team)
-        env, region = space.units()[0]
-        base = build_unit_inputs(ws, UnitTarget(unit=names.space_unit(team, env, region)))
-    else:
-        base = _reference_inputs(ws, old)
-    before, after = render_units([_with_blueprint(base, old), _with_blueprint(base, new)], workers=2)
-    a = {(r["type"], r["name"]): r for r in before.resources}
-    b = {(r["type"], r["name"]): r for r in after.resources}
-    added = [{"type": t, "name": n} for (t, n) in sorted(set(b) - set(a))]
-    removed = [{"type": t, "name": n} for (t, n) in sorted(set(a) - set(b))]
-    changed = []
-    for key in sorted(set(a) & set(b)):
-        fields = _changed_fields(a[key]["inputs"], b[key]["inputs"])
-        fields = [f for f in fields if not (f == "tags" and _only_blueprint_tag(a[key]["inputs"], b[key]["inputs"]))]
-        if fields or a[key]["parent"] != b[key]["parent"]:
-            changed.append({"type": key[0], "name": key[1], "fields": fields or ["parent"]})
-    return {"from": old.ref, "to": new.ref, "unit": base.unit, "added": added, "removed": removed, "changed": changed,
-            "retagged": sum(1 for k in set(a) & set(b) if a[k]["inputs"].get("tags") != b[k]["inputs"].get("tags"))}
-
-
-def _only_blueprint_tag(x: dict[str, Any], y: dict[str, Any]) -> bool:
-    tx = dict(x.get("tags") or {})
-    ty = dict(y.get("tags") or {})
-    tx.pop("platform:blueprint", None)
-    ty.pop("platform:blueprint", None)
-    return tx == ty

@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "marketplace": ("marketplace", "Managed services a service can bind, with plans and prices."),
     "market": ("market", "Countries, the AWS regions serving them, and data residency."),
     "template": ("template", "Service templates: list, show."),
-    "fleet": ("fleet", "Every team space: blueprint adoption and cohort upgrades."),
+    "fleet": ("fleet", "Every team space: blueprint adoption, upgrade plans and cohort upgrades."),
     "local": ("local", "The local cloud (moto server on 127.0.0.1): up, down, status."),
     "bootstrap": ("bootstrap", "Create or verify the shared state bucket, KMS key, history table and OIDC providers."),
     "history": ("history", "Deployments recorded: who, what, where, when, result."),

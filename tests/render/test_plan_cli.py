@@ -101,13 +101,15 @@ def test_blueprint_diff(run_cli, reference_root, monkeypatch):
     result = run_cli("blueprint", "diff", "standard@1", "--to", "standard@2", "--space", "payments", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    added = {r["type"] for r in data["added"]}
+    unit = data["units"][0]
+    added = {r["type"] for r in unit["create"]}
     assert {"aws:ec2/natGateway:NatGateway", "aws:ec2/flowLog:FlowLog", "aws:ec2/subnet:Subnet"} <= added
-    assert data["removed"] == []
-    changed = {r["name"]: r["fields"] for r in data["changed"]}
+    assert unit["delete"] == []
+    changed = {r["name"]: r["fields"] for r in unit["update"]}
     assert changed["payments--dev--euc1-baseline-logs"] == ["retentionInDays"]
+    assert len(data["units"]) == 3  # every unit of the space, not only the first
     text = run_cli("blueprint", "diff", "standard@1", "--to", "standard@2")
-    assert text.exit_code == 0 and "to add" in text.stdout
+    assert text.exit_code == 0 and "to create" in text.stdout and "reference unit" in text.stdout
 
 
 def test_render_unit_json_round_trip(reference_inputs):

@@ -6,11 +6,8 @@ read (space, service, journal, fleet event) is named in ``errors`` and left out.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ...errors import PlatformError
 from ...planning.names import parse_unit
@@ -21,48 +18,15 @@ from ..inventory import read_inventory
 
 ROLLOUTS_SHOWN = 8
 DORA_WEEKS = 8
-EVENTS_LIMIT = 4 * 1024 * 1024  # bytes of fleet.jsonl read
 
 
-class _Adoption(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    blueprint: str
-    on: int
-    total: int
-    percent: float
-
-
-class FleetEvent(BaseModel):
-    """One line of .platform/fleet.jsonl as the report reads it back."""
-
-    model_config = ConfigDict(extra="allow")
-    time: datetime
-    action: str
-    to: str
-    upgraded: list[dict[str, Any]] = []
-    adoption_before: _Adoption | None = None
-    adoption_after: _Adoption
-
-
-def fleet_events(ws: WorkspaceContext, errors: list[str]) -> list[FleetEvent]:
+def fleet_events(ws: WorkspaceContext, errors: list[str]) -> list[Any]:
     """Upgrade events of the fleet, oldest first; a damaged line is reported and skipped."""
-    from ...fleet import EVENTS_FILE
+    from ...fleet import read_event_records
 
-    path = ws.local_dir / EVENTS_FILE
-    if not path.is_file() or path.is_symlink():
-        return []
-    with open(path, "rb") as fh:
-        text = fh.read(EVENTS_LIMIT).decode("utf-8", errors="replace")
-    out = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            out.append(FleetEvent.model_validate(json.loads(line)))
-        except (ValueError, ValidationError) as exc:
-            first = str(exc).splitlines()[0]
-            errors.append(f"{path}:{n}: fleet event left out: {first}")
-    return sorted(out, key=lambda e: e.time)
+    events, problems = read_event_records(ws)
+    errors.extend(problems)
+    return events
 
 
 def fleet_section(ws: WorkspaceContext, errors: list[str]) -> dict[str, Any]:
