@@ -39,6 +39,7 @@ class PlanResult:
     units: list[UnitPlan]
     targets: list[UnitTarget] = field(default_factory=list)
     preview: dict[str, dict[str, int]] | None = None  # unit -> engine change summary, when asked for
+    rendered: int = 0  # units rendered by this plan (the others came from the render cache)
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"units": [u.to_data() for u in self.units]}
@@ -64,12 +65,13 @@ class PlanResult:
 
 
 def plan_units(ws: WorkspaceContext, inputs: list, workers: int | None = None) -> PlanResult:
-    """Render units (process pool when more than one), then cost and policy per unit."""
+    """Render units (process pool when more than one; a unit the render cache holds is not rendered
+    again), then cost and policy per unit."""
     from .planning.cost import estimate
     from .planning.policy import evaluate
-    from .render import render_units
+    from .render.cache import RenderCache, render_cached
 
-    rendered = render_units(inputs, workers)
+    rendered, count = render_cached(inputs, RenderCache.for_workspace(ws), workers)
     prices = ws.catalog.prices
     plans = []
     for inp, r in zip(inputs, rendered):
@@ -78,7 +80,7 @@ def plan_units(ws: WorkspaceContext, inputs: list, workers: int | None = None) -
         plans.append(UnitPlan(unit=inp.unit, resources=r.resources, findings=findings, monthly_cost_usd=cost.total,
                               cost_lines=[{"item": x.item, "offering": x.offering, "amount_usd": x.amount}
                                           for x in cost.lines]))
-    return PlanResult(units=plans)
+    return PlanResult(units=plans, rendered=count)
 
 
 def space_targets(ws: WorkspaceContext, team: str, env: str | None = None, region: str | None = None) -> list[UnitTarget]:

@@ -14,9 +14,10 @@ def command():
 @json_option
 @click.pass_context
 def status(ctx, as_json):
-    """Spaces per blueprint version and the adoption rate of each blueprint's latest version.
+    """Spaces per blueprint version, the adoption of each blueprint's latest version and how it
+    grew (one line per `fleet upgrade` step recorded), and the spaces behind by more than one version.
 
-    A space file that cannot be read is reported on stderr; the others are still counted.
+    A space file (or event line) that cannot be read is reported on stderr; the others are still counted.
     """
     from ..fleet import fleet_status
 
@@ -30,8 +31,18 @@ def status(ctx, as_json):
                 ", ".join(f"{ref}: {n}" for ref, n in b["versions"].items())] for b in data["blueprints"]])
         click.echo()
         table(["team", "blueprint", "latest"],
-              [[s["team"], s["blueprint"], "yes" if s["latest"] else "no"]
+              [[s["team"], s["blueprint"], "yes" if s["latest"] else f"no ({s['versions_behind']} behind)"]
                for b in data["blueprints"] for s in b["spaces"]], empty="no team spaces yet")
+        history = [[h["time"], h["blueprint"], ", ".join(h["moved"]) or "-", f"{h['on']}/{h['total']}",
+                    f"{h['percent']:g}%"] for b in data["blueprints"] for h in b["history"]]
+        if history:
+            click.echo()
+            table(["time", "to", "moved", "on it", "adoption"], history, title="adoption over time")
+        if data["behind"]:
+            click.echo()
+            table(["team", "blueprint", "latest", "versions behind"],
+                  [[x["team"], x["blueprint"], x["latest"], x["versions_behind"]] for x in data["behind"]],
+                  title="behind by more than one version")
     for err in data["errors"]:
         info(f"warning: {err}")
 

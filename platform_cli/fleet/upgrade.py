@@ -218,14 +218,15 @@ def upgrade_fleet(ws: WorkspaceContext, req: UpgradeRequest,
     if confirm is not None:
         confirm(plan)
     upgraded: list[Candidate] = []
-    for c in plan.cohort:
-        try:
-            _rewrite_blueprint(ws, c, plan.target)
-        except PlatformError as exc:
-            c.reasons.append(exc.message)
-            plan.blocked.append(c)
-            continue
-        upgraded.append(c)
+    with ws.allocation_lock():  # each file is read again under the lock; one changed meanwhile is left alone
+        for c in plan.cohort:
+            try:
+                _rewrite_blueprint(ws, c, plan.target)
+            except PlatformError as exc:
+                c.reasons.append(exc.message)
+                plan.blocked.append(c)
+                continue
+            upgraded.append(c)
     failed = len(plan.cohort) - len(upgraded)
     if failed:
         plan.cohort = upgraded
