@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -12,23 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def main_thread_event_loop():
-    """A current event loop for tests that drive the Pulumi SDK directly (``@pulumi.runtime.test``): an in-process
-    render closes its own loop and leaves none set, as the product wants, so such a test gets a fresh one."""
-    try:
-        asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-    else:
-        loop = None
-    yield
-    if loop is not None:
-        asyncio.set_event_loop(None)
-        loop.close()
 
 
 @pytest.fixture(autouse=True)

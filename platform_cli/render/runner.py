@@ -90,7 +90,16 @@ def _own_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
     printed as "Exception ignored" after `space plan` / `service plan`. Owning these loops and
     closing them (tasks cancelled, async generators and the default executor shut down first)
     leaves nothing for the finaliser to do.
+
+    The thread's event-loop state is put back afterwards: the loop it had before, or, when it
+    had none, none set *and not marked as set*, so a later ``asyncio.get_event_loop()`` in the
+    main thread makes a loop again (as the Pulumi SDK's own test helpers expect) instead of
+    raising "There is no current event loop".
     """
+    policy = asyncio.get_event_loop_policy()
+    local = getattr(policy, "_local", None)
+    previous = getattr(local, "_loop", None)  # the thread's loop before the render, if any
+    was_set = getattr(local, "_set_called", None)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -105,7 +114,12 @@ def _own_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.run_until_complete(loop.shutdown_default_executor())
         finally:
-            asyncio.set_event_loop(None)
+            if previous is not None and not previous.is_closed():
+                asyncio.set_event_loop(previous)
+            else:
+                asyncio.set_event_loop(None)
+                if local is not None and was_set is not None:
+                    local._set_called = was_set  # as before: the main thread may make a loop on demand
             loop.close()
             with _THREAD_LOOPS_LOCK:
                 while _THREAD_LOOPS:
