@@ -8,11 +8,10 @@ process started, so a recorded (pid, start time) pair names exactly one process.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import socket
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +83,3 @@ def holder_gone(holder: Mapping[str, Any]) -> bool:
     if isinstance(pid, bool) or not isinstance(pid, int):
         return False
     return not pid_alive(pid)
-
-
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``path`` (created if missing) between commands on this machine."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -39,7 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import CloudError
-from ..procs import file_lock, pid_alive, process_start_time, same_process
+from ..files.safe import file_lock
+from ..procs import pid_alive, process_start_time, same_process
 from .local_record import (HOST, LocalCloudRecord, read_record, record_path, recorded_requests, recording_path,
                            remove, repair_recording, write_record)
 
@@ -82,14 +83,10 @@ class LocalCloudStatus:
 # ---------------------------------------------------------------------------- helpers
 @contextlib.contextmanager
 def _locked(local_dir: Path) -> Iterator[None]:
-    """Serialise up/down between concurrent commands of one workspace."""
-    path = local_dir / LOCK_FILE
-    try:
-        with file_lock(path):
-            yield
-    except OSError as exc:
-        raise CloudError(f"{path}: cannot be locked: {exc.strerror or exc}",
-                         hint=f"check that {local_dir} is a writable folder") from None
+    """Serialise up/down between concurrent commands of one workspace (FileAccessError, exit 13, naming
+    the lock file when it cannot be taken: permissions, a read-only folder, a FIFO where it belongs)."""
+    with file_lock(local_dir / LOCK_FILE):
+        yield
 
 
 def free_port(host: str = HOST) -> int:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import stat
@@ -48,6 +49,9 @@ def access_error(path: os.PathLike | str, exc: OSError, doing: str = "read") -> 
                 f"(this command needs to {doing} it), then run the command again")
     elif getattr(exc, "errno", None) in (28, 122):  # ENOSPC, EDQUOT
         hint = "free some disk space and run the command again"
+    elif getattr(exc, "errno", None) == errno.EROFS:
+        hint = (f"{path} is on a read-only file system; run the command in a copy of the workspace on a "
+                "writable one (this command needs to " + doing + " it)")
     else:
         hint = f"check that {path} exists, is what it should be, and can be {_DONE.get(doing, doing)}"
     return FileAccessError(f"{path}: cannot be {_DONE.get(doing, doing)}: {reason}", path=str(path), hint=hint)
@@ -229,7 +233,10 @@ def file_lock(path: Path) -> Iterator[None]:
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
             raise FileAccessError(f"{path}: is not a regular file, so it cannot serve as a lock", path=str(path),
                                   hint=f"remove {path}; the platform creates it again")
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:  # ENOLCK on some network file systems, EINTR, ...
+            raise access_error(path, exc, "lock") from None
         try:
             yield
         finally:
