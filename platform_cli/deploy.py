@@ -291,11 +291,13 @@ def rollout_status(ws, rollout_id: str) -> dict[str, Any]:
 
 
 def latest_rollout_status(ws, rollout_id: str | None = None, *, team: str | None = None,
-                          env: str | None = None) -> dict[str, Any]:
-    """A rollout's status, or the latest one's (of TEAM / ENV when given)."""
+                          env: str | None = None, errors: list[str] | None = None) -> dict[str, Any]:
+    """A rollout's status, or the latest readable one's (of TEAM / ENV when given).
+
+    Newer journals that cannot be read are passed over and described in ERRORS when given."""
     if rollout_id:
         return rollout_status(ws, rollout_id)
-    latest = list_rollouts(ws, team=team, env=env, limit=1)
+    latest = list_rollouts(ws, team=team, env=env, limit=1, errors=errors)
     if not latest:
         where = " ".join(x for x in (f"of team {team}" if team else "", f"in {env}" if env else "") if x)
         raise NotFoundError(f"no rollout found{(' ' + where) if where else ''}",

@@ -105,7 +105,10 @@ def status(ctx, rollout_id, team, env, as_json):
     """Show a rollout (default: the latest) with every wave and unit."""
     from ..deploy import latest_rollout_status
 
-    data = latest_rollout_status(workspace(ctx), rollout_id, team=team, env=env)
+    errors: list[str] = []
+    data = latest_rollout_status(workspace(ctx), rollout_id, team=team, env=env, errors=errors)
+    for err in errors:  # newer rollouts whose journals are damaged: the one shown is not the newest
+        info(f"warning: {err}")
     if as_json:
         print_json(data)
         return

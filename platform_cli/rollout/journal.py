@@ -22,6 +22,9 @@ from typing import Any
 
 from ..errors import ConflictError, NotFoundError, SpecError, UsageError
 from ..files.safe import fsync_dir, read_bytes
+from .events import (ApprovalGranted, BadEvent, CancelRequested, RolloutCancelled, RolloutHalted, RolloutResumed,
+                     RolloutStarted, RolloutSucceeded, UnitFailed, UnitStarted, UnitSucceeded, WavePassed,
+                     parse_event, show)
 
 JOURNAL_LIMIT = 256 * 1024 * 1024  # bytes of one rollout's journal read back
 
@@ -112,107 +115,60 @@ class RolloutState:
 _REPAIR_HINT = "the journal is append-only; restore it from a backup, or move it away and start a new rollout"
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_spec(spec: Any) -> str | None:
-    """What is wrong with a rollout.started spec, or None."""
-    if not isinstance(spec, dict):
-        return f"spec: expected an object, found {_show(spec)}"
-    waves = spec.get("waves", [])
-    if not isinstance(waves, list) or not all(isinstance(w, list) and all(isinstance(u, str) for u in w) for w in waves):
-        return f"spec.waves: expected a list of lists of unit names, found {_show(waves)}"
-    if not isinstance(spec.get("releases") or {}, dict):
-        return f"spec.releases: expected an object of unit: release, found {_show(spec.get('releases'))}"
-    for key in ("max_parallel", "bake_minutes"):
-        value = spec.get(key)
-        if value is not None and not (_is_int(value) or (key == "bake_minutes" and isinstance(value, float))):
-            return f"spec.{key}: expected a number, found {_show(value)}"
-    return None
-
-
-def _check_event(ev: Any, rec: dict[str, Any]) -> str | None:
-    """What is wrong with the fields of one event, or None."""
-    if ev in ("wave.passed", "approval.granted"):
-        wave = rec.get("wave")
-        if not _is_int(wave) or wave < 1:
-            return f"{ev}: wave: expected a wave number (1, 2, ...), found {_show(wave)}"
-    if "unit" in rec and not isinstance(rec["unit"], str):
-        return f"{ev}: unit: expected a unit name, found {_show(rec['unit'])}"
-    if ev in ("rollout.started", "rollout.resumed") and not isinstance(rec.get("runner") or {}, dict):
-        return f"{ev}: runner: expected an object, found {_show(rec.get('runner'))}"
-    if ev == "unit.succeeded" and not isinstance(rec.get("outputs") or {}, dict):
-        return f"{ev}: outputs: expected an object, found {_show(rec.get('outputs'))}"
-    for key in ("reason", "error"):
-        if rec.get(key) is not None and not isinstance(rec[key], str):
-            return f"{ev}: {key}: expected text, found {_show(rec[key])}"
-    return None
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def fold(rollout_id: str, records: Iterable[dict[str, Any]], *, source: str | os.PathLike | None = None,
          lines: Sequence[int] | None = None) -> RolloutState:
     """The state after every event, in order.
 
-    A record that is not an object, or a field of the wrong type, raises SpecError naming
-    ``SOURCE:LINE`` (LINES: the line number of each record) or, without a source, the rollout and event.
+    Every record is validated as an event model (:mod:`.events`) first. A record that is not
+    one raises SpecError naming ``SOURCE:LINE`` (LINES: the line number of each record) or,
+    without a source, the rollout and event, with each field that is wrong.
     """
-    def bad(n: int, problem: str) -> SpecError:
+    def bad(n: int, problems: list[str]) -> SpecError:
         if source is not None:
             where = f"{source}:{lines[n] if lines is not None else n + 1}"
         else:
             where = f"rollout {rollout_id}: event {n + 1}"
-        return SpecError(f"{where}: {problem}", file=str(source) if source is not None else None, hint=_REPAIR_HINT)
+        return SpecError(f"{where}: {'; '.join(problems)}", file=str(source) if source is not None else None,
+                         hint=_REPAIR_HINT)
 
     st: RolloutState | None = None
     for n, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            raise bad(n, f"journal line is not a JSON object: {_show(rec)}")
-        ev = rec.get("event")
+        try:
+            ev = parse_event(rec)
+        except BadEvent as exc:
+            raise bad(n, exc.problems) from None
         if st is None:
-            if ev != "rollout.started":
+            if not isinstance(ev, RolloutStarted):
                 raise SpecError(f"rollout {rollout_id}: journal does not begin with rollout.started"
                                 + (f" ({source})" if source is not None else ""), hint=_REPAIR_HINT)
-            spec = rec.get("spec") or {}
-            problem = _check_spec(spec)
-            if problem:
-                raise bad(n, f"rollout.started: {problem}")
-        problem = _check_event(ev, rec)
-        if problem:
-            raise bad(n, problem)
-        if st is None:
-            st = RolloutState(id=rollout_id, spec=spec, started=rec.get("ts"), runner=rec.get("runner") or {})
-            for i, wave in enumerate(spec.get("waves", [])):
+            spec = ev.spec.as_dict()
+            st = RolloutState(id=rollout_id, spec=spec, started=ev.ts, runner=ev.runner)
+            for i, wave in enumerate(ev.spec.waves):
                 for u in wave:
-                    st.units[u] = UnitState(unit=u, wave=i + 1, release=(spec.get("releases") or {}).get(u, spec.get("release")))
+                    st.units[u] = UnitState(unit=u, wave=i + 1, release=ev.spec.releases.get(u, ev.spec.release))
         st.events += 1
-        st.updated = rec.get("ts", st.updated)
-        unit = st.units.get(rec.get("unit", ""))
-        if ev == "rollout.resumed":
-            st.status, st.reason, st.runner = R_RUNNING, None, rec.get("runner") or {}
-        elif ev == "rollout.halted":
-            st.status, st.reason = R_HALTED, rec.get("reason")
-        elif ev == "rollout.succeeded":
+        st.updated = ev.ts
+        unit = st.units.get(getattr(ev, "unit", ""))
+        if isinstance(ev, RolloutResumed):
+            st.status, st.reason, st.runner = R_RUNNING, None, ev.runner
+        elif isinstance(ev, RolloutHalted):
+            st.status, st.reason = R_HALTED, ev.reason
+        elif isinstance(ev, RolloutSucceeded):
             st.status, st.reason = R_SUCCEEDED, None
-        elif ev == "rollout.cancelled":
-            st.status, st.reason = R_CANCELLED, rec.get("reason")
-        elif ev == "cancel.requested":
+        elif isinstance(ev, RolloutCancelled):
+            st.status, st.reason = R_CANCELLED, ev.reason
+        elif isinstance(ev, CancelRequested):
             st.cancel_requested = True
-        elif ev == "unit.started" and unit:
-            unit.state, unit.attempts, unit.error, unit.started, unit.ended = RUNNING, unit.attempts + 1, None, rec.get("ts"), None
-        elif ev == "unit.succeeded" and unit:
-            unit.state, unit.outputs, unit.ended = SUCCEEDED, rec.get("outputs") or {}, rec.get("ts")
-        elif ev == "unit.failed" and unit:
-            unit.state, unit.error, unit.ended = FAILED, rec.get("error"), rec.get("ts")
-        elif ev == "wave.passed":
-            st.waves_passed.add(rec["wave"])
-        elif ev == "approval.granted":
-            st.approvals.add(rec["wave"])
+        elif isinstance(ev, UnitStarted) and unit:
+            unit.state, unit.attempts, unit.error, unit.started, unit.ended = RUNNING, unit.attempts + 1, None, ev.ts, None
+        elif isinstance(ev, UnitSucceeded) and unit:
+            unit.state, unit.outputs, unit.ended = SUCCEEDED, ev.outputs, ev.ts
+        elif isinstance(ev, UnitFailed) and unit:
+            unit.state, unit.error, unit.ended = FAILED, ev.error, ev.ts
+        elif isinstance(ev, WavePassed):
+            st.waves_passed.add(ev.wave)
+        elif isinstance(ev, ApprovalGranted):
+            st.approvals.add(ev.wave)
     if st is None:
         raise SpecError(f"rollout {rollout_id}: journal is empty" + (f" ({source})" if source is not None else ""))
     return st
@@ -291,7 +247,7 @@ class Journal:
             if last and not complete:
                 break  # a complete JSON value without its newline is still a torn write
             if not isinstance(rec, dict):
-                raise SpecError(f"{self.path}:{i + 1}: journal line is not a JSON object: {_show(rec)}",
+                raise SpecError(f"{self.path}:{i + 1}: journal line is not a JSON object: {show(rec)}",
                                 file=str(self.path), hint=_REPAIR_HINT)
             out.append((i + 1, rec))
         return out
