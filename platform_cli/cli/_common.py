@@ -38,6 +38,12 @@ def service_workspace(ctx: click.Context, service_dir):
     return WorkspaceContext.open(locate_workspace(service_dir, explicit).root)
 
 
+LIST_LIMIT = click.IntRange(min=1, max=100_000)
+"""--limit of the list commands: at least one row, at most what a terminal or a pipe can use."""
+PR_NUMBER = click.IntRange(min=1, max=10**7 - 1)
+"""A pull (merge) request number, as preview names take it (services.preview.PR_MAX)."""
+
+
 def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")(f)
 

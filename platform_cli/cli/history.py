@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ._common import json_option, print_json, table, workspace
+from ._common import LIST_LIMIT, json_option, print_json, table, workspace
 
 
 @click.command("history")
 @click.option("--team", metavar="TEAM", help="Only this team's deployments.")
 @click.option("--env", "-e", help="Only this environment.")
-@click.option("--limit", type=int, default=50, show_default=True, help="How many of the newest records.")
+@click.option("--limit", type=LIST_LIMIT, default=50, show_default=True, help="How many of the newest records (1 to 100000).")
 @json_option
 @click.pass_context
 def command(ctx, team, env, limit, as_json):

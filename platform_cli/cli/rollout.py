@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-from ._common import info, json_option, next_step, print_json, table, workspace, yes_option
+from ._common import LIST_LIMIT, info, json_option, next_step, print_json, table, workspace, yes_option
 from ._lazy import OrderedGroup
 
 
@@ -37,7 +37,7 @@ def command() -> None:
 @click.option("--space", "team", metavar="TEAM", help="Plan the team space's units instead of a service.")
 @click.option("--env", "-e", required=True, help="Environment to roll out to.")
 @click.option("--matrix", type=click.Choice(["github"]), help="Print a CI matrix: one include entry per region.")
-@click.option("--wave", type=int, metavar="K", help="With --matrix: only wave K (waves count from 1; wave 1 is the canary).")
+@click.option("--wave", type=click.IntRange(min=1), metavar="K", help="With --matrix: only wave K (waves count from 1; wave 1 is the canary).")
 @json_option
 @click.pass_context
 def plan(ctx, service_dir, team, env, matrix, wave, as_json):
@@ -75,7 +75,7 @@ def plan(ctx, service_dir, team, env, matrix, wave, as_json):
 @command.command("list")
 @click.option("--space", "team", metavar="TEAM", help="Only this team's rollouts.")
 @click.option("--env", "-e", help="Only this environment.")
-@click.option("--limit", type=int, default=20, show_default=True, help="How many, newest first.")
+@click.option("--limit", type=LIST_LIMIT, default=20, show_default=True, help="How many, newest first (1 to 100000).")
 @json_option
 @click.pass_context
 def list_(ctx, team, env, limit, as_json):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ._common import confirm, info, json_option, next_step, print_json, service_workspace, table, yes_option
+from ._common import PR_NUMBER, confirm, info, json_option, next_step, print_json, service_workspace, table, yes_option
 
-pr_option = click.option("--pr", "pr", type=int, required=True, metavar="N", help="Pull request (or merge request) number.")
+pr_option = click.option("--pr", "pr", type=PR_NUMBER, required=True, metavar="N", help="Pull request (or merge request) number.")
 dir_argument = click.argument("service_dir", metavar="SERVICE_DIR", type=click.Path(file_okay=False))
 
 
@@ -94,7 +94,7 @@ def up(ctx, service_dir, pr, version, summary, as_json):
 
 @command.command("down")
 @dir_argument
-@click.option("--pr", "pr", type=int, default=None, metavar="N", help="Pull request whose preview to destroy.")
+@click.option("--pr", "pr", type=PR_NUMBER, default=None, metavar="N", help="Pull request whose preview to destroy.")
 @click.option("--expired", is_flag=True, help="Destroy every preview of this service whose time to live is over.")
 @yes_option
 @json_option

@@ -24,7 +24,7 @@ from ..errors import ConflictError, NotFoundError, SpecError, UsageError
 from ..files.safe import fsync_dir, read_bytes
 from .events import (ApprovalGranted, BadEvent, CancelRequested, RolloutCancelled, RolloutHalted, RolloutResumed,
                      RolloutStarted, RolloutSucceeded, UnitFailed, UnitStarted, UnitSucceeded, WavePassed,
-                     parse_event, show)
+                     TEXT, parse_event, show)
 
 JOURNAL_LIMIT = 256 * 1024 * 1024  # bytes of one rollout's journal read back
 
@@ -174,6 +174,20 @@ def fold(rollout_id: str, records: Iterable[dict[str, Any]], *, source: str | os
     return st
 
 
+_TEXTS = ("error", "reason", "detail")
+
+
+def _encode(rollout_id: str, rec: dict[str, Any]) -> bytes:
+    """One journal line, refused (SpecError, nothing written) unless it reads back as a valid event."""
+    text = json.dumps(rec, default=str, separators=(",", ":"))
+    try:
+        parse_event(json.loads(text))
+    except BadEvent as exc:
+        raise SpecError(f"rollout {rollout_id}: cannot journal {rec.get('event')}: {'; '.join(exc.problems)}; "
+                        "nothing was recorded", hint="shorten or correct the value named") from None
+    return (text + "\n").encode()
+
+
 class Journal:
     """One rollout's journal file. Appends are serialised, flushed and fsync'd."""
 
@@ -190,6 +204,7 @@ class Journal:
     @classmethod
     def create(cls, folder: Path, rollout_id: str, spec: dict[str, Any], runner: dict[str, Any]) -> "Journal":
         folder = Path(folder)
+        _encode(rollout_id, {"ts": now_iso(), "event": "rollout.started", "spec": spec, "runner": runner})  # before the file
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"{rollout_id}{SUFFIX}"
         try:
@@ -260,7 +275,10 @@ class Journal:
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
         """Write one event durably (fsync) and return it. Call this BEFORE acting on it."""
         rec = {"ts": now_iso(), "event": event, **fields}
-        line = (json.dumps(rec, default=str, separators=(",", ":")) + "\n").encode()
+        for key in _TEXTS:  # an engine's error can be long: the journal keeps its start
+            if isinstance(rec.get(key), str) and len(rec[key]) > TEXT:
+                rec[key] = rec[key][: TEXT - 1] + "\u2026"
+        line = _encode(self.id, rec)
         with self._lock:
             if self._fd is None:
                 self._repair_tail()

@@ -28,15 +28,23 @@ def parse_time(value: str) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+SINCE_MAX = timedelta(days=3660)  # ten years and leap days: older history is not what DORA metrics are about
+
+
 def parse_since(value: str | None, now: datetime | None = None) -> datetime:
     """'30d', '12h', '2w' or an ISO date/time -> a UTC datetime. Default: 30 days ago."""
     now = now or datetime.now(UTC)
     if not value:
         return now - timedelta(days=30)
-    m = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", value)
+    m = re.fullmatch(r"\s*(\d{1,12})\s*([hdw])\s*", value)
     if m:
         n, unit = int(m.group(1)), m.group(2)
-        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+        span = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}[unit]
+        most = SINCE_MAX // span
+        if not 1 <= n <= most:
+            raise UsageError(f"--since {value.strip()}: expected 1 to {most}{unit} (the window reaches back at most "
+                             f"{SINCE_MAX.days} days)")
+        return now - n * span
     try:
         return parse_time(value)
     except ValueError:

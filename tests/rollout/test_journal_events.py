@@ -131,3 +131,30 @@ def test_every_event_a_real_rollout_writes_is_valid(wide, make_service, fake_eng
     lines = (rollouts_dir(wide.local_dir) / f"{rid}.jsonl").read_text().splitlines()
     kinds = [type(parse_event(json.loads(line))).__name__ for line in lines]
     assert kinds[0] == "RolloutStarted" and kinds[-1] == "RolloutSucceeded" and "UnitSucceeded" in kinds
+
+
+def test_what_could_not_be_read_back_is_never_journalled(wide, make_service, fake_engine, quiet):
+    from platform_cli.errors import SpecError
+
+    svc = make_service(regions=["eu-central-1"], batch=1, parallel=1)
+    with pytest.raises(SpecError, match=r"spec.release: string should have at most 1024 characters.*nothing was recorded"):
+        deploy.deploy_service(wide, svc, "live", "v" * 1025, engine=fake_engine(), progress=quiet)
+    assert list(rollouts_dir(wide.local_dir).glob("*.jsonl")) == []  # no journal, not even an empty one
+    # the lock was released: the next deployment runs
+    assert deploy.deploy_service(wide, svc, "live", "v" * 1024, engine=fake_engine(), progress=quiet).status == "succeeded"
+
+
+def test_a_very_long_engine_error_is_journalled_shortened_and_stays_readable(wide, make_service, quiet):
+    from platform_cli.errors import EngineError, RolloutHalted
+    from platform_cli.rollout.events import TEXT
+
+    class Verbose:
+        def up(self, target, on_event):
+            raise EngineError("x" * (TEXT * 3))
+
+    svc = make_service(regions=["eu-central-1"], batch=1, parallel=1)
+    with pytest.raises(RolloutHalted) as halted:
+        deploy.deploy_service(wide, svc, "live", "v1", engine=Verbose(), progress=quiet)
+    status = deploy.rollout_status(wide, halted.value.outcome.id)
+    error = status["waves"][0]["units"][0]["error"]
+    assert len(error) == TEXT and error.startswith("xxx") and error.endswith("\u2026")
