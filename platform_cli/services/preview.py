@@ -13,19 +13,27 @@ a preview is open when the last successful record of its unit is a deployment, n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConflictError, NotFoundError, PolicyError, UsageError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import ConflictError, NotFoundError, PolicyError, SpecError, UsageError
+from ..files.safe import file_lock, read_bytes
 from ..model import Service
+from ..model.base import format_validation_errors
+from ..rollout.lock import Holder, holder_info
 from ..planning.names import service_unit
 from ..servicespec import load_service, service_regions
-from ..yamlio import dump_spec
+from ..yamlio import dump_spec, write_text_atomic
 
 PR_MAX = 10**7
 NAME_MAX = 32
@@ -172,20 +180,76 @@ def check_quota(target: PreviewTarget, open_now: list[dict[str, Any]], team: str
                             hint="close one: `platform service preview down DIR --pr N`")
 
 
+OPENING = ".opening"  # previews/TEAM/.opening/NAME.json: a preview whose deployment runs now
+OPENING_LIMIT = 64 * 1024
+
+
+class Opening(BaseModel):
+    """The record of a preview being deployed: counted against the quota until its deployment ends
+    (then the history says whether it is open), or until its process is gone."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    unit: str = Field(min_length=1, max_length=512)
+    name: str = Field(min_length=1, max_length=64)
+    holder: Holder
+
+
+def _openings(folder: Path) -> list[dict[str, Any]]:
+    """The previews being deployed now by live processes, as open_previews lists them (unit, name)."""
+    from ..procs import holder_gone
+
+    out = []
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.json")):
+        try:
+            rec = Opening.model_validate(json.loads(read_bytes(path, limit=OPENING_LIMIT)))
+        except (ValueError, RecursionError) as exc:
+            why = format_validation_errors(exc, str(path)) if isinstance(exc, ValidationError) else [str(exc)[:200]]
+            raise SpecError(f"{path}: the record of a preview being deployed is damaged", file=str(path), problems=why,
+                            hint=f"if no `service preview up` runs for it, remove {path}") from None
+        if holder_gone(rec.holder.model_dump()):
+            continue  # its command ended without removing it (killed): nothing is deploying
+        out.append({"unit": rec.unit, "name": rec.name})
+    return out
+
+
+@contextlib.contextmanager
+def opening(ws, target: PreviewTarget, history=None) -> Iterator[None]:
+    """Check the space's quota of open previews and record this one as opening, both under the space's
+    preview lock, so that two previews started together cannot both pass the check; the record is
+    removed when the block ends (the history then says whether the preview is open)."""
+    team = target.service.space
+    folder = ws.local_dir / "previews" / team
+    mine = folder / OPENING / f"{target.service.name}.json"
+    with file_lock(folder / ".lock"):
+        now = {p["unit"]: p for p in open_previews(ws, team, history)}
+        for p in _openings(folder / OPENING):
+            now.setdefault(p["unit"], p)
+        check_quota(target, list(now.values()), team)
+        rec = Opening(unit=target.unit, name=target.service.name, holder=Holder.model_validate(holder_info()))
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(mine, rec.model_dump_json() + "\n", mode=0o600)
+    try:
+        yield
+    finally:
+        mine.unlink(missing_ok=True)
+
+
 def preview_up(ws, service_dir: Path | str, pr: int, version: str, *, engine=None, history=None, progress=None):
     """Deploy the preview of pull request PR at VERSION. Needs the engine: checked before anything
-    is recorded (exit 8 without it)."""
+    is recorded (exit 8 without it). The quota of open previews is checked and the preview recorded
+    as opening under one lock (:func:`opening`)."""
     from ..deploy import deploy_service
     from ..engine import get_engine
 
     engine = engine if engine is not None else get_engine(ws)
     target = preview_target(ws, service_dir, pr)
     team = target.service.space
-    check_quota(target, open_previews(ws, team, history), team)
-    folder = _write_spec(target, ws.local_dir / "previews" / team / target.service.name)
-    outcome = deploy_service(ws, folder, target.env, target.release(version), region=target.region, approve=True,
-                             engine=engine,
-                             history=history, progress=progress)
+    with opening(ws, target, history):
+        folder = _write_spec(target, ws.local_dir / "previews" / team / target.service.name)
+        outcome = deploy_service(ws, folder, target.env, target.release(version), region=target.region,
+                                 approve=True, engine=engine, history=history, progress=progress)
     return target, outcome
 
 

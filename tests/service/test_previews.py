@@ -128,3 +128,90 @@ def test_list_of_open_previews(payments, svc, run_cli):
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["max_open"] == 3 and [p["name"] for p in data["previews"]] == ["orders-pr1"]
+
+
+def _allow_one(monkeypatch, svc):
+    """The blueprint's previews.max_open as 1 for this test; the service bakes no time and has no gates."""
+    import dataclasses
+
+    from platform_cli.services import preview as previews
+
+    spec = svc / "service.yaml"
+    text = spec.read_text()
+    assert "  bake_minutes: 5\n" in text
+    spec.write_text(text.replace("  bake_minutes: 5\n", "  bake_minutes: 0\n  gates: {alarms: false, health_check: false}\n"))
+
+    real = previews.preview_target
+    monkeypatch.setattr(previews, "preview_target", lambda *a, **kw: dataclasses.replace(real(*a, **kw), max_open=1))
+
+
+def _history(ws):
+    return SQLiteHistory(sqlite_path(ws.local_dir))
+
+
+def test_two_previews_started_together_cannot_both_pass_the_limit(payments, svc, monkeypatch):
+    """max_open is checked and the preview recorded under one lock: while preview 1 deploys, preview 2 of a
+    space that allows one open preview is refused, although the history shows none open yet."""
+    import threading
+
+    from platform_cli.services import preview as previews
+
+    _allow_one(monkeypatch, svc)
+    deploying, release = threading.Event(), threading.Event()
+
+    class SlowEngine:
+        def up(self, target, on_event):
+            from platform_cli.units import UnitResult
+
+            deploying.set()
+            assert release.wait(60)
+            return UnitResult(unit=target.unit, outputs={"url": "https://pr.example"})
+
+    results: dict[str, object] = {}
+
+    def first():
+        try:
+            results["first"] = previews.preview_up(payments, svc, 1, "abc", engine=SlowEngine(), history=_history(payments))
+        except Exception as exc:  # reported by the assertion below
+            results["first"] = exc
+
+    t = threading.Thread(target=first)
+    t.start()
+    try:
+        while not deploying.wait(0.1):
+            assert t.is_alive(), f"the first preview failed: {results.get('first')!r}"
+        assert open_previews(payments, "payments", _history(payments)) == []  # not in the history yet
+        with pytest.raises(ConflictError, match=r"1 open previews \(orders-pr1\).*allows 1"):
+            previews.preview_up(payments, svc, 2, "abc", engine=SlowEngine(), history=_history(payments))
+    finally:
+        release.set()
+        t.join(60)
+    target, outcome = results["first"]
+    assert outcome.status == "succeeded"
+    assert not list((payments.local_dir / "previews" / "payments" / previews.OPENING).iterdir())  # record removed
+    # the first is open now (history): the second is still refused, updating the first is fine
+    with pytest.raises(ConflictError, match="allows 1"):
+        previews.preview_up(payments, svc, 2, "abc", engine=SlowEngine(), history=_history(payments))
+    release.set()
+    assert previews.preview_up(payments, svc, 1, "def", engine=SlowEngine(), history=_history(payments))[1].status == "succeeded"
+
+
+def test_an_opening_record_of_a_process_that_is_gone_does_not_count(payments, svc, monkeypatch):
+    from platform_cli.services import preview as previews
+    from platform_cli.units import UnitResult
+
+    _allow_one(monkeypatch, svc)
+    folder = payments.local_dir / "previews" / "payments" / previews.OPENING
+    folder.mkdir(parents=True)
+    holder = {"user": "x", "host": __import__("socket").gethostname(), "pid": 4_000_000, "start": "2025-01-01T00:00:00+00:00"}
+    (folder / "orders-pr9.json").write_text(json.dumps({"unit": "service/payments/orders-pr9/dev/eu-central-1",
+                                                        "name": "orders-pr9", "holder": holder}))
+
+    class Engine:
+        def up(self, target, on_event):
+            return UnitResult(unit=target.unit)
+
+    assert previews.preview_up(payments, svc, 1, "abc", engine=Engine(), history=_history(payments))[1].status == "succeeded"
+    (folder / "orders-pr9.json").write_text('{"unit": 5}')
+    with pytest.raises(Exception, match=r"orders-pr9.json: the record of a preview being deployed is damaged"):
+        previews.preview_up(payments, svc, 2, "abc", engine=Engine(), history=_history(payments))
