@@ -115,6 +115,9 @@ def service_entities(svc: KnownService) -> list[dict[str, Any]]:
     annotations = {f"{ANNOTATION}/space": svc.team}
     if svc.source != "service.yaml":
         annotations[f"{ANNOTATION}/known-from"] = svc.source
+    if svc.record is not None:  # as the repository's own catalog-info.yaml has them
+        annotations[f"{svc.record.ci}.com/project-slug"] = svc.record.repository
+        annotations[f"{ANNOTATION}/template"] = f"{svc.record.template}@{svc.record.template_version}"
     tags = ["python", svc.kind] if svc.kind else None
     component = _entity("Component", svc.name, {
         "type": "service", "lifecycle": "experimental", "owner": ref("group", svc.team), "system": svc.team,
@@ -166,6 +169,11 @@ def team_entities(inv: Inventory, team: str) -> list[dict[str, Any]]:
         }
         if cidr is not None:
             annotations[f"{ANNOTATION}/vpc-cidr"] = str(cidr)
+        account = space.account(env)
+        if account is not None:  # isolation: account: the environment's own AWS account
+            annotations[f"{ANNOTATION}/account-id"] = account.account_id
+            if account.state != "active":
+                annotations[f"{ANNOTATION}/account-state"] = account.state
         spec: dict[str, Any] = {"type": "team-space-unit", "owner": ref("group", team), "system": team}
         if runs_in.get(name):
             spec["dependencyOf"] = sorted(set(runs_in[name]))

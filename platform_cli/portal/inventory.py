@@ -1,9 +1,15 @@
 """The workspace as one read: spaces, their units, and the services the workspace knows.
 
-A service is known from its ``service.yaml`` inside the workspace (``platform service new
---output-dir services`` puts it under ``services/NAME``) or, when no such file exists,
-from the deployment history. A file that cannot be read is reported and left out; it never
-hides the others.
+A service is known from
+
+* its ``service.yaml`` inside the workspace (``platform service new --output-dir services``
+  puts it under ``services/NAME``; folders up to SCAN_DEPTH below the root are searched),
+* the ``services:`` record of its space (``platform service new`` writes it), which also finds
+  a repository generated elsewhere: its ``path`` (relative to the workspace) is read when it
+  holds a ``service.yaml``, and without one the record alone describes the service,
+* or, when neither knows it, the deployment history.
+
+A file that cannot be read is reported and left out; it never hides the others.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 
 from ..errors import PlatformError
 from ..model import Service, Space
+from ..model.space import ServiceRecord
 from ..workspace import LOCAL_DIR, WorkspaceContext
 
 SERVICE_FILE = "service.yaml"
@@ -37,7 +44,8 @@ class KnownService:
     path: Path | None = None  # its service.yaml
     bindings: list[Binding] = field(default_factory=list)
     environments: list[str] = field(default_factory=list)
-    source: str = "service.yaml"  # or "history"
+    source: str = "service.yaml"  # or "space file" (its record only) or "history"
+    record: ServiceRecord | None = None  # its entry in services: of the space file, when there is one
 
 
 @dataclass
@@ -79,6 +87,39 @@ def _history_services(ws: WorkspaceContext, errors: list[str]) -> list[tuple[str
     return sorted({(r.team, r.what) for r in records if r.kind == "service"})
 
 
+def _known(svc: Service, path: Path) -> KnownService:
+    return KnownService(name=svc.name, team=svc.space, kind=svc.kind, description=svc.description, path=path,
+                        bindings=[Binding(b.name, b.offering, b.plan) for b in svc.bindings],
+                        environments=list(svc.environments))
+
+
+def _add_record(ws: WorkspaceContext, space: Space, rec: ServiceRecord, services: dict[tuple[str, str], KnownService],
+                errors: list[str]) -> None:
+    """The service a space file records: its service.yaml where the record's path has one (and the scan
+    did not find it), else the record alone."""
+    key = (space.team, rec.name)
+    where = f"{ws.space_path(space.team)}: services: {rec.name}"
+    if key not in services and rec.path:
+        folder = (ws.root / rec.path).resolve()
+        path = folder / SERVICE_FILE
+        if not folder.is_relative_to(ws.root.resolve()):
+            errors.append(f"{where}: path {rec.path!r} leads out of the workspace; its service.yaml is not read")
+        elif path.is_file() and not path.is_symlink():
+            try:
+                svc = Service.load(path)
+            except PlatformError as exc:
+                errors.append(exc.message)
+            else:
+                if (svc.space, svc.name) == key:
+                    services[key] = _known(svc, path)
+                else:
+                    errors.append(f"{path}: is service {svc.name} of {svc.space}, but {where} records it there; "
+                                  "the record alone describes it")
+    known = services.setdefault(key, KnownService(name=rec.name, team=space.team, source="space file",
+                                                  environments=list(space.environments)))
+    known.record = rec
+
+
 def read_inventory(ws: WorkspaceContext, *, history: bool = True) -> Inventory:
     """Every readable space and known service of the workspace, and what could not be read."""
     spaces, broken = ws.spaces()
@@ -98,9 +139,10 @@ def read_inventory(ws: WorkspaceContext, *, history: bool = True) -> Inventory:
         if key in services:
             errors.append(f"{path}: service {svc.name} of {svc.space} is also at {services[key].path}; this copy left out")
             continue
-        services[key] = KnownService(
-            name=svc.name, team=svc.space, kind=svc.kind, description=svc.description, path=path,
-            bindings=[Binding(b.name, b.offering, b.plan) for b in svc.bindings], environments=list(svc.environments))
+        services[key] = _known(svc, path)
+    for space in spaces:
+        for rec in space.services:
+            _add_record(ws, space, rec, services, errors)
     if history:
         for team, name in _history_services(ws, errors):
             if team in teams and (team, name) not in services:

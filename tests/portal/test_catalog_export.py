@@ -21,6 +21,12 @@ def _exported(folder):
     return [(str(p.relative_to(folder)), e) for p in sorted(folder.rglob("*.yaml")) for e in _docs(p)]
 
 
+def _forget(ws, team, name):
+    """Remove service NAME's record from spaces/TEAM.yaml (what removing a service does to its space)."""
+    space = ws.space(team)
+    ws.write_space(space.model_copy(update={"services": [s for s in space.services if s.name != name]}))
+
+
 def test_validators_reject_what_backstage_rejects(backstage_check):
     """The harness can fail: a bad name, a missing owner, an unknown kind are each reported."""
     good = {"apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": {"name": "orders"},
@@ -105,13 +111,19 @@ def test_rerun_rewrites_nothing_and_removed_spaces_and_services_disappear(teams_
     assert again.written == [] and again.removed == []
     assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*.yaml")} == before
 
-    # a copy of the workspace without team search and without service ledger
+    # a copy of the workspace without team search and without service ledger (its folder and its record)
     root = tmp_path / "ws2"
     shutil.copytree(teams_ws.root, root, symlinks=True)
     os.unlink(root / "spaces" / "search.yaml")
     shutil.rmtree(root / "services" / "indexer")
     shutil.rmtree(root / "services" / "ledger")
     from platform_cli.workspace import WorkspaceContext
+
+    ws2 = WorkspaceContext.open(root)
+    # the folder alone gone: the space file still records ledger, so it stays, described by its record
+    kept = {f"{e['kind']}:{e['metadata']['name']}": e for e in export_catalog(ws2, tmp_path / "bs-kept").entities}
+    assert kept["Component:ledger"]["metadata"]["annotations"]["platform.example.dev/known-from"] == "space file"
+    _forget(ws2, "payments", "ledger")
 
     after = export_catalog(WorkspaceContext.open(root), folder)
     assert after.removed == ["teams/search.yaml"]
@@ -158,3 +170,78 @@ def test_cli_json_and_a_broken_space_is_reported_not_fatal(teams_ws, run_cli, tm
     assert any("broken.yaml" in e for e in data["errors"])
     assert "broken.yaml" in res.stderr
 
+
+
+def test_services_generated_outside_the_workspace_come_from_their_space_records(teams_ws, backstage_check, tmp_path):
+    from platform_cli.service_repo import new_service
+    from platform_cli.workspace import WorkspaceContext
+
+    root = tmp_path / "ws2"
+    shutil.copytree(teams_ws.root, root, symlinks=True)
+    ws = WorkspaceContext.open(root)
+    outside = tmp_path / "elsewhere" / "a" / "b" / "c" / "d"  # beyond the scan and outside the workspace
+    new_service(ws, "billing", "payments", template="python-web", ci="gitlab", output_dir=outside, allow_repo=True)
+    deep = root / "x" / "y" / "z" / "w"  # inside the workspace, deeper than the scan reaches
+    new_service(ws, "invoices", "payments", template="python-worker", ci="github", output_dir=deep, allow_repo=True)
+    ws = WorkspaceContext.open(root)
+    assert {s.name: s.path for s in ws.space("payments").services}["billing"] is None
+
+    result = export_catalog(ws, tmp_path / "bs")
+    assert result.errors == []
+    by_ref = {f"{e['kind']}:{e['metadata']['name']}": e for e in result.entities}
+    billing = by_ref["Component:billing"]
+    assert billing["metadata"]["annotations"]["platform.example.dev/known-from"] == "space file"
+    assert billing["metadata"]["annotations"]["gitlab.com/project-slug"] == "acme/billing"
+    assert billing["metadata"]["annotations"]["platform.example.dev/template"].startswith("python-web@")
+    assert billing["spec"]["system"] == "payments" and billing["spec"]["owner"] == "group:payments"
+    invoices = by_ref["Component:invoices"]  # read from its service.yaml through the record's path
+    assert "platform.example.dev/known-from" not in invoices["metadata"]["annotations"]
+    assert "python" in invoices["metadata"]["tags"] and "worker" in invoices["metadata"]["tags"]
+    assert invoices["metadata"]["annotations"]["github.com/project-slug"] == "acme/invoices"
+    # the export names them like their own catalog-info.yaml does
+    for folder, name in ((outside / "billing", "billing"), (deep / "invoices", "invoices")):
+        own = next(d for d in _docs(folder / "catalog-info.yaml") if d["kind"] == "Component")
+        assert own["metadata"]["name"] == name and own["spec"]["system"] == by_ref[f"Component:{name}"]["spec"]["system"]
+        assert {k: v for k, v in own["metadata"]["annotations"].items() if k.endswith("project-slug")} == \
+            {k: v for k, v in by_ref[f"Component:{name}"]["metadata"]["annotations"].items() if k.endswith("project-slug")}
+    checked = backstage_check(_exported(tmp_path / "bs"))
+    assert [(c["source"], c["error"]) for c in checked if c["error"]] == []
+
+
+def test_a_record_whose_path_leaves_the_workspace_is_not_followed(teams_ws, tmp_path):
+    from platform_cli.workspace import WorkspaceContext
+
+    root = tmp_path / "ws2"
+    shutil.copytree(teams_ws.root, root, symlinks=True)
+    ws = WorkspaceContext.open(root)
+    space = ws.space("payments")
+    moved = [s.model_copy(update={"path": "../../x"}) if s.name == "ledger" else s for s in space.services]
+    ws.write_space(space.model_copy(update={"services": moved}))
+    shutil.rmtree(root / "services" / "ledger")
+    result = export_catalog(WorkspaceContext.open(root), tmp_path / "bs")
+    assert any("ledger" in e and "leads out of the workspace" in e for e in result.errors)
+    names = {f"{e['kind']}:{e['metadata']['name']}" for e in result.entities}
+    assert "Component:ledger" in names  # still known from its record
+
+
+def test_the_unit_of_an_environment_with_a_vended_account_carries_its_id(teams_ws, backstage_check, tmp_path):
+    from platform_cli.model.space import AccountRecord
+    from platform_cli.workspace import WorkspaceContext
+
+    root = tmp_path / "ws2"
+    shutil.copytree(teams_ws.root, root, symlinks=True)
+    ws = WorkspaceContext.open(root)
+    space = ws.space("payments")
+    accounts = [AccountRecord(env="prod", account_id="210987654321", email="aws+payments-prod@example.com",
+                              created_at="2026-01-01T00:00:00Z")]
+    ws.write_space(space.model_copy(update={"accounts": accounts}))
+    result = export_catalog(WorkspaceContext.open(root), tmp_path / "bs")
+    by_ref = {f"{e['kind']}:{e['metadata']['name']}": e for e in result.entities}
+    for region in ("eu-central-1", "eu-west-3", "us-east-1"):
+        ann = by_ref[f"Resource:payments.prod.{region}"]["metadata"]["annotations"]
+        assert ann["platform.example.dev/account-id"] == "210987654321"
+        assert "platform.example.dev/account-state" not in ann
+    assert "platform.example.dev/account-id" not in by_ref["Resource:payments.dev.eu-central-1"]["metadata"]["annotations"]
+    assert "platform.example.dev/account-id" not in by_ref["Resource:search.prod.eu-west-1"]["metadata"]["annotations"]
+    checked = backstage_check(_exported(tmp_path / "bs"))
+    assert [(c["source"], c["error"]) for c in checked if c["error"]] == []

@@ -264,3 +264,25 @@ def test_damaged_journal_and_fleet_event_are_named_not_fatal(report_ws, tmp_path
     assert len(fleet_events(ws, errors)) == 1
     assert len(rollouts_section(ws, errors)) == 2
     assert any("fleet.jsonl:2" in e for e in errors) and any("29990101T000000000-bad" in e for e in errors)
+
+
+def test_each_space_shows_the_account_of_each_environment_where_one_is_vended(payments, tmp_path):
+    from platform_cli.model.space import AccountRecord
+    from platform_cli.portal.report import write_report
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+
+    create_space(payments, CreateSpaceRequest(team="search", blueprint="standard@1", envs=["dev=IE"]))
+    space = payments.space("payments")
+    payments.write_space(space.model_copy(update={"accounts": [
+        AccountRecord(env="prod", account_id="210987654321", email="aws+payments-prod@example.com",
+                      created_at="2026-01-01T00:00:00Z")]}))
+    out = tmp_path / "report.html"
+    write_report(payments, out, planned_units=[])
+    dom = _browser.parse(out.read_text())
+    tables = {div.attrs["data-team"]: div.find_all("table", class_="units")[0] for div in dom.find_all("div", class_="space")}
+    rows = _browser.table_rows(tables["payments"])
+    assert rows[0][:3] == ["env", "region", "account"]
+    assert {(r[0], r[1]): r[2] for r in rows[1:]} == {
+        ("dev", "eu-central-1"): "not vended", ("prod", "eu-central-1"): "210987654321",
+        ("prod", "eu-west-3"): "210987654321", ("prod", "us-east-1"): "210987654321"}
+    assert "account" not in _browser.table_rows(tables["search"])[0]  # no account vended: no column

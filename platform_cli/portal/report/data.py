@@ -78,7 +78,10 @@ def space_section(ws: WorkspaceContext, space, planned: WorkspacePlan) -> dict[s
     for env, region in space.units():
         unit = f"space/{space.team}/{env}/{region}"
         p = units.get(unit)
+        account = space.account(env)
         rows.append({"env": env, "region": region, "cidr": str(space.cidr(env, region) or ""),
+                     "account": (account.account_id + ("" if account.state == "active" else f" ({account.state})"))
+                     if account is not None else None,
                      "resources": len(p.resources) if p else None,
                      "mandatory": sum(f.severity == "mandatory" for f in p.findings) if p else None,
                      "advisory": sum(f.severity == "advisory" for f in p.findings) if p else None,
@@ -96,6 +99,7 @@ def space_section(ws: WorkspaceContext, space, planned: WorkspacePlan) -> dict[s
             "owners": list(space.owners), "cost_center": space.cost_center,
             "environments": {env: list(e.regions) for env, e in space.environments.items()},
             "units": rows, "costs": costs, "findings": findings,
+            "accounts": any(r["account"] for r in rows),
             "total_usd": round(sum(u.monthly_cost_usd for u in units.values()), 2)}
 
 
