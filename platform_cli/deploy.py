@@ -202,8 +202,14 @@ def _start(ws, plan: RolloutPlan, *, kind: str, action: str, team: str, env: str
 
 def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, progress: Progress | None = None,
                 clients=None, history: HistoryStore | None = None, ask=None, sleep=None) -> RolloutOutcome:
-    """Apply every unit of TEAM's space in ENV, wave by wave. Raises RolloutHalted when a unit or gate fails."""
+    """Apply every unit of TEAM's space in ENV, wave by wave. Raises RolloutHalted when a unit or gate fails.
+
+    An account-isolated space first gets ENV's account (vended and recorded when it has none): that is an
+    Organizations call, done even when the units then cannot run for want of the engine."""
     plan = space_waves(ws, team, env)
+    from .accounts.vending import ensure_account_announced
+
+    ensure_account_announced(ws, team, env, clients=clients)
     space = ws.space(team)
     key = f"{team}/{env}"
     rid = new_rollout_id(f"{team}-{env}")

@@ -40,9 +40,12 @@ class PlanResult:
     targets: list[UnitTarget] = field(default_factory=list)
     preview: dict[str, dict[str, int]] | None = None  # unit -> engine change summary, when asked for
     rendered: int = 0  # units rendered by this plan (the others came from the render cache)
+    environments: list[dict[str, Any]] | None = None  # a space's isolation and guardrails per environment
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"units": [u.to_data() for u in self.units]}
+        if self.environments is not None:
+            data["environments"] = self.environments
         if self.preview is not None:
             data["preview"] = [{"unit": u, "changes": c} for u, c in self.preview.items()]
         return data
@@ -108,7 +111,36 @@ def plan_space(ws: WorkspaceContext, team: str, env: str | None = None, region: 
     targets = space_targets(ws, team, env, region)
     result = plan_units(ws, [build_unit_inputs(ws, t) for t in targets], workers)
     result.targets = targets
+    result.environments = environment_fences(ws, team, env)
     return result
+
+
+ASSIGNED_AT_APPLY = "assigned at apply"
+
+
+def environment_fences(ws: WorkspaceContext, team: str, env: str | None = None) -> list[dict[str, Any]]:
+    """Per environment of TEAM's space: its isolation, its account (the vended one, ``assigned at apply``
+    before it is vended, or the shared account), the OU and the guardrails (SCPs) that fence it."""
+    from .planning.guardrails import environment_guardrails
+
+    space = ws.space(team)
+    bp = ws.catalog.blueprint(space.blueprint)
+    blueprints = ws.catalog.blueprints() if bp.isolation == "account" else [bp]
+    out = []
+    for name, e in space.environments.items():
+        if env is not None and name != env:
+            continue
+        fence = environment_guardrails(ws.config, blueprints, bp, protected=e.protected)
+        acct = space.account(name)
+        if bp.isolation != "account":
+            account, state = ws.config.cloud.account_id, "shared"
+        elif acct is None:
+            account, state = ASSIGNED_AT_APPLY, "not vended"
+        else:
+            account, state = acct.account_id, acct.state
+        out.append({"env": name, "isolation": bp.isolation, "account": account, "account_state": state,
+                    "ou": fence["ou"], "guardrails": fence["guardrails"]})
+    return out
 
 
 def service_targets(ws: WorkspaceContext, service_dir: str | Path, env: str, release: str | None = None) -> list[UnitTarget]:

@@ -11,6 +11,10 @@
   instance URL plus ``names.ci_audience(URL, ENV)`` of every environment of every readable
   space whose blueprint trusts that instance (each environment's deploy roles trust only its
   own audience); client ids already there stay, as another space may still use them.
+  Blueprints with ``isolation: account`` add nothing here: their spaces' CI deploys into the
+  environment's own account, where :mod:`.org_bootstrap` puts the providers it needs;
+- with ``organization`` in platform.yaml, the OUs, service control policies and vended
+  accounts' OIDC providers (:mod:`.org_bootstrap`).
 
 Idempotent: each resource is looked up first; what exists and matches is reported
 ``found`` and left alone, what drifted is repaired and reported ``updated`` with what
@@ -28,12 +32,10 @@ from urllib.parse import parse_qs, urlparse
 from ..errors import CloudError
 from ..planning import names
 from .clients import ClientProvider, translate
-from .shared_tags import mark_tagged, shared_tags, tag_bucket, tag_kms_key, tag_oidc_provider, tag_table
+from .oidc import GITHUB_AUDIENCE, GITHUB_ISSUER, MAX_CLIENT_IDS, BootstrapItem, ensure_oidc_provider  # noqa: F401 (this module's API)
+from .shared_tags import mark_tagged, shared_tags, tag_bucket, tag_kms_key, tag_table
 
 MANAGED_TAG = "platform:managed-by"
-GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
-GITHUB_AUDIENCE = "sts.amazonaws.com"
-MAX_CLIENT_IDS = 100  # IAM's limit of client ids per OIDC provider
 
 
 
@@ -48,14 +50,6 @@ def history_table_definition(table: str, key_arn: str, tags: dict[str, str]) -> 
     definition["Tags"] = [{"Key": k, "Value": v} for k, v in merged.items()]
     definition["DeletionProtectionEnabled"] = True
     return definition
-
-
-@dataclass
-class BootstrapItem:
-    kind: str  # state-bucket | kms-key | history-table | oidc-provider
-    name: str
-    status: str  # created | found | updated
-    details: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -118,6 +112,8 @@ def oidc_issuers(ws) -> list[tuple[str, str]]:
     gitlab: set[str] = set()
     for name, version in ws.catalog.blueprint_refs():
         bp = ws.catalog.blueprint(f"{name}@{version}")
+        if bp.isolation == "account":  # its spaces' CI deploys in their own accounts (org_bootstrap)
+            continue
         github = github or bp.access.github_oidc
         if bp.access.gitlab.enabled:
             gitlab.add(bp.access.gitlab.url.rstrip("/"))
@@ -138,9 +134,12 @@ def oidc_audiences(ws) -> dict[str, list[str]]:
     extra: dict[str, set[str]] = {}
     for space in spaces:
         try:
-            gitlab = ws.catalog.blueprint(space.blueprint).access.gitlab
+            bp = ws.catalog.blueprint(space.blueprint)
         except PlatformError:
             continue
+        if bp.isolation == "account":
+            continue
+        gitlab = bp.access.gitlab
         url = gitlab.url.rstrip("/")
         if gitlab.enabled and url in wanted:
             extra.setdefault(url, set()).update(names.ci_audience(url, env) for env in space.environments)
@@ -193,6 +192,10 @@ def bootstrap(ws, *, clients: ClientProvider | None = None, local_endpoint: str 
     partition = ws.catalog.partition(n.region)
     tags = shared_tags({MANAGED_TAG: names.MANAGED_BY, "platform:org": ws.config.org})
     report = BootstrapReport(target=ws.config.cloud.target, endpoint=endpoint, region=n.region, account=account)
+    if ws.config.organization is not None:  # OUs, SCPs and vended accounts' OIDC providers first: they render offline
+        from .org_bootstrap import bootstrap_organization
+
+        report.items += bootstrap_organization(ws, clients, tags)
     key_item, key_arn = _ensure_kms_key(clients("kms", n.kms_region), n.kms_key, tags)
     report.items.append(key_item)
     report.items.append(_ensure_state_bucket(clients("s3", n.region), n.state_bucket, n.region, key_arn, partition, tags))
@@ -200,7 +203,7 @@ def bootstrap(ws, *, clients: ClientProvider | None = None, local_endpoint: str 
     iam = clients("iam", n.region)
     audiences = oidc_audiences(ws)
     for issuer, audience in n.oidc_issuers:
-        report.items.append(_ensure_oidc_provider(iam, issuer, audiences.get(issuer, [audience]), account,
+        report.items.append(ensure_oidc_provider(iam, issuer, audiences.get(issuer, [audience]), account,
                                                   partition, tags))
     return report
 
@@ -379,41 +382,3 @@ def _ensure_history_table(ddb, table: str, key_arn: str, tags: dict[str, str]) -
         if item.status == "found":
             item.status = "updated"
     return item
-
-
-# ---------------------------------------------------------------------------- OIDC providers
-def _ensure_oidc_provider(iam, issuer: str, audiences: list[str], account: str, partition: str,
-                          tags: dict[str, str]) -> BootstrapItem:
-    """Create the provider with these client ids, or add the missing ones; never remove one."""
-    host_path = issuer.removeprefix("https://").rstrip("/")
-    arn = f"arn:{partition}:iam::{account}:oidc-provider/{host_path}"
-
-    def check_limit(total: list[str]) -> None:
-        if len(total) > MAX_CLIENT_IDS:
-            raise CloudError(
-                f"OIDC provider {host_path} would need {len(total)} client ids (audiences), but IAM allows at most "
-                f"{MAX_CLIENT_IDS}; nothing was added",
-                hint="remove unused environments from the team spaces, or remove client ids no space uses any more "
-                     "from the provider (aws iam remove-client-id-from-open-id-connect-provider), then run "
-                     "`platform bootstrap` again")
-
-    existing = {p["Arn"] for p in _call("listing OIDC providers", iam.list_open_id_connect_providers)
-                .get("OpenIDConnectProviderList", [])}
-    if arn not in existing:
-        check_limit(audiences)
-        # No thumbprint: IAM verifies these issuers through its own library of trusted root CAs.
-        _call(f"creating OIDC provider {host_path}", iam.create_open_id_connect_provider,
-              Url=issuer, ClientIDList=list(audiences), Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-        return BootstrapItem("oidc-provider", host_path, "created", [f"audience {a}" for a in audiences])
-    desc = _call(f"reading OIDC provider {host_path}", iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)
-    have = list(desc.get("ClientIDList", []))
-    missing = [a for a in audiences if a not in have]
-    tagged = tag_oidc_provider(iam, arn, tags, _call)
-    if not missing:
-        item = BootstrapItem("oidc-provider", host_path, "found", [f"audience {a}" for a in audiences])
-        return mark_tagged(item, tagged)
-    check_limit(have + missing)
-    for audience in missing:
-        _call(f"adding audience {audience} to {host_path}", iam.add_client_id_to_open_id_connect_provider,
-              OpenIDConnectProviderArn=arn, ClientID=audience)
-    return BootstrapItem("oidc-provider", host_path, "updated", [f"audience {a} added" for a in missing] + tagged)

@@ -260,7 +260,9 @@ def _start(local_dir: Path, port: int, timeout: float, say: Progress) -> LocalCl
     replay = recorded_requests(local_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
     # the server needs no credentials and must not pick up real ones
-    env.update({"MOTO_PORT": str(port), "MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": str(recording)})
+    env.update({"MOTO_PORT": str(port), "MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": str(recording),
+                # as at AWS, one account cannot reach another's buckets (vended accounts are apart)
+                "MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS": "false"})
     log_path = local_dir / LOG_FILE
     cmd = [sys.executable, "-m", "platform_cli.aws.local_host", "-H", HOST, "-p", str(port)]
     try:

@@ -67,6 +67,10 @@ class Catalog:
                 refs.add((p.parent.name, int(p.stem)))
         return sorted(refs)
 
+    def blueprints(self) -> list[Blueprint]:
+        """Every blueprint present, read and validated (a broken one raises its SpecError)."""
+        return [self.blueprint(f"{n}@{v}") for n, v in self.blueprint_refs()]
+
     def stray_files(self, under: str | None = None) -> list[str]:
         """Files in the sources that no command reads because they are not where the layout says:
         blueprints/NAME/VERSION.yaml, marketplace/OFFERING.yaml, markets.yaml, prices.yaml.

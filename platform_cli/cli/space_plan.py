@@ -38,6 +38,19 @@ def print_summary(result) -> None:
               sum(f.severity == "advisory" for u in result.units for f in u.findings), f"{result.total_usd:.2f}"]])
 
 
+def print_environments(environments) -> None:
+    """Isolation, account, OU and guardrails of each environment of a space plan."""
+    for e in environments or []:
+        where = f"account {e['account']}" + (f" in OU {e['ou']}" if e["ou"] else "")
+        title = f"{e['env']}: isolation {e['isolation']}, {where} ({e['account_state']})"
+        if e["guardrails"]:
+            table(["guardrail", "denies", "service control policy"],
+                  [[g["id"], g["denies"], g["policy"]] for g in e["guardrails"]], title=title)
+        else:
+            click.echo(f"{title}: no service control policy of the platform (names, tags and boundaries keep spaces apart)")
+        click.echo("")
+
+
 def show_plan(ws, result, as_json: bool, engine=None, *, summary: bool = False) -> None:
     """Print a plan (table or JSON), then fail with exit 6 when a mandatory finding exists.
 
@@ -56,6 +69,7 @@ def show_plan(ws, result, as_json: bool, engine=None, *, summary: bool = False) 
     elif as_json:
         print_json(result.to_data())
     else:
+        print_environments(result.environments)
         for u in result.units:
             table(["resource type", "count"], [[t, n] for t, n in u.counts().items()],
                   title=f"{u.unit}  ({len(u.resources)} resources, ${u.monthly_cost_usd:.2f}/month)")

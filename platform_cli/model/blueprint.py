@@ -72,6 +72,11 @@ class Guardrails(Spec):
         description="Tags every taggable resource must carry.",
     )
     cost_ceiling_usd: float = Field(2000.0, gt=0, description="Largest monthly cost estimate a single unit may have.")
+    protected_services: list[Literal["cloudtrail", "guardduty", "config"]] = Field(
+        default_factory=list,
+        description="Security services Cloud & Tools runs in vended accounts (isolation: account); the service control "
+                    "policy denies stopping, deleting or reconfiguring them to everyone but the platform role.",
+    )
 
 
 class PreviewsSpec(Spec):

@@ -7,6 +7,8 @@ import urllib.request
 
 import pytest
 
+from tests.isolation import isolate_workspace
+
 
 @pytest.fixture(scope="session")
 def cloud(tmp_path_factory):
@@ -44,3 +46,9 @@ def boto(fresh_cloud):
     from platform_cli.aws.clients import ClientProvider
 
     return ClientProvider.local(fresh_cloud, region="eu-central-1")
+
+
+@pytest.fixture
+def org_ws(ws_on_cloud):
+    """The fresh workspace on the local cloud with an organization and the account-isolated blueprint isolated@1."""
+    return isolate_workspace(ws_on_cloud)

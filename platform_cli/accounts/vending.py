@@ -1,0 +1,161 @@
+"""Vending and closing the AWS account of one environment of a space (blueprints with isolation: account).
+
+The account is a request that becomes an account in steps, each idempotent (see
+:mod:`platform_cli.aws.organizations`): found or created at Organizations, placed in its OU, then
+its id recorded in ``spaces/TEAM.yaml`` like a CIDR block, never moved. Everything the step
+needs is checked before any call; the record is written under the workspace lock, with the space
+file read after the lock is taken and checked again (the environment still there, no other
+account recorded for it meanwhile). A creation that fails or outlasts the timeout records
+nothing and is resumed by the next call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import ConflictError, NotFoundError, UsageError
+
+CLOSED_RETENTION_DAYS = 90
+"""AWS keeps a closed account suspended this long (it can be reopened through AWS Support), then deletes it."""
+
+
+@dataclass
+class AccountOutcome:
+    team: str
+    env: str
+    account_id: str
+    email: str
+    status: str  # recorded | found | created | resumed | closed | already closed
+    ou: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def isolated(ws, team: str) -> bool:
+    """Whether TEAM's space is account-isolated (its blueprint says isolation: account)."""
+    return ws.catalog.blueprint(ws.space(team).blueprint).isolation == "account"
+
+
+def _request(ws, team: str, env: str):
+    from ..aws.organizations import AccountRequest
+
+    space = ws.space(team)
+    if env not in space.environments:
+        raise NotFoundError(f"space {team} has no environment {env!r} (environments: {', '.join(space.environments)})")
+    org = ws.config.organization
+    if org is None:
+        raise UsageError(f"space {team} uses blueprint {space.blueprint} (isolation: account), but platform.yaml has no "
+                         "organization; nothing was created",
+                         hint="add organization: {management_account_id: ..., account_email: 'aws+{org}-{team}-{env}@...'} "
+                              "to platform.yaml, then run `platform bootstrap`")
+    return space, org, AccountRequest(org=ws.config.org, team=team, env=env, email=org.email_for(ws.config.org, team, env),
+                                      ou=org.ou_for(space.environments[env].protected), role_name=org.platform_role,
+                                      timeout_seconds=org.create_timeout_seconds)
+
+
+def organizations_client(ws, clients=None):
+    from ..aws.bootstrap import clients_for
+    from ..aws.organizations import org_region
+
+    if clients is None:
+        clients, _ = clients_for(ws)
+    return clients, clients("organizations", org_region(ws.catalog.partition(ws.config.cloud.default_region)))
+
+
+def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m: None, **waiting) -> AccountOutcome | None:
+    """The account of TEAM's ENV, vended when the space has none and recorded in its space file.
+    None when the space's blueprint is not account-isolated (nothing to do)."""
+    from ..aws.organizations import find_ou, root_id, vend_account
+
+    if not isolated(ws, team):
+        return None
+    space, _org, req = _request(ws, team, env)
+    have = space.account(env)
+    if have is not None and have.state == "active":
+        return AccountOutcome(team, env, have.account_id, have.email, "recorded", req.ou)
+    if have is not None:
+        raise ConflictError(
+            f"the account of {team}/{env} ({have.account_id}) was closed on {have.closed_at}; a space keeps one account "
+            "per environment and its id never moves",
+            hint=f"AWS keeps a closed account suspended for {CLOSED_RETENTION_DAYS} days: ask AWS Support to reopen it, "
+                 "or give the environment another name")
+    clients, orgs = organizations_client(ws, clients)
+    ou_id = find_ou(orgs, root_id(orgs), req.ou)
+    if ou_id is None:
+        raise NotFoundError(f"the organization has no OU {req.ou!r} under its root; nothing was created",
+                            hint="run `platform bootstrap` first: it creates the OUs and their service control policies")
+    vended = vend_account(orgs, req, ou_id, progress=progress, **waiting)
+    record(ws, team, env, vended.account_id, vended.email)
+    return AccountOutcome(team, env, vended.account_id, vended.email, vended.status, req.ou)
+
+
+def ensure_account_announced(ws, team: str, env: str, *, clients=None) -> AccountOutcome | None:
+    """:func:`ensure_account` with its progress and outcome on stderr (for `space apply`)."""
+    import sys
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    got = ensure_account(ws, team, env, clients=clients, progress=say)
+    if got is not None:
+        say(f"account {team}/{env}: {got.account_id} ({got.status}, OU {got.ou})")
+    return got
+
+
+def record(ws, team: str, env: str, account_id: str, email: str) -> None:
+    """Record ACCOUNT_ID as ENV's account: under the lock, the file read then, checked, then written."""
+    with ws.editing_space_yaml(team) as doc:
+        space = ws.space(team)  # read inside the lock
+        if env not in space.environments:
+            raise ConflictError(f"environment {env!r} left space {team} while its account {account_id} was vended; "
+                                "nothing was recorded",
+                                hint=f"the account stays in the organization: close it, or add {env} back and apply again")
+        have = space.account(env)
+        if have is not None:
+            if have.account_id == account_id and have.state == "active":
+                return
+            raise ConflictError(f"space {team} already records account {have.account_id} for {env}; account {account_id} "
+                                "was not recorded", hint="a space keeps one account per environment; look at both accounts")
+        accounts = doc.get("accounts")
+        if accounts is None:
+            doc["accounts"] = accounts = []
+        accounts.append({"env": env, "account_id": account_id, "email": email, "state": "active", "created_at": _now()})
+
+
+def close_env_account(ws, team: str, env: str, *, clients=None) -> AccountOutcome:
+    """Close the account recorded for TEAM's ENV and record its closing (the id and date stay)."""
+    from ..aws.organizations import close_account
+
+    space = ws.space(team)
+    have = space.account(env)
+    if have is None:
+        raise NotFoundError(f"space {team} records no account for {env!r}; nothing to close")
+    if have.state == "closed":
+        return AccountOutcome(team, env, have.account_id, have.email, "already closed")
+    _clients, orgs = organizations_client(ws, clients)
+    status = close_account(orgs, have.account_id)
+    mark_closed(ws, team, env, have.account_id)
+    return AccountOutcome(team, env, have.account_id, have.email, status)
+
+
+def mark_closed(ws, team: str, env: str, account_id: str) -> None:
+    with ws.editing_space_yaml(team) as doc:
+        for entry in doc.get("accounts") or []:
+            if entry.get("env") == env and entry.get("account_id") == account_id:
+                entry["state"] = "closed"
+                entry["closed_at"] = _now()
+                return
+        raise ConflictError(f"space {team} no longer records account {account_id} for {env}; it was closed at AWS "
+                            "but its closing is not recorded")
+
+
+def space_accounts(ws, team: str) -> list[dict[str, Any]]:
+    """The accounts a space records, for listings (delete, status, quickstart)."""
+    return [a.to_data() for a in ws.space(team).accounts]

@@ -1,0 +1,178 @@
+"""Guardrails of vended accounts as service control policies (pure: no AWS call).
+
+A blueprint with ``isolation: account`` gives every environment of a space an AWS account of
+its own, placed in one of the organization's two OUs (protected or unprotected environments).
+The fences are SCPs attached to those OUs, never to single accounts, so an account is fenced
+from the moment it is moved into its OU:
+
+- ``deny-regions``: every action outside the allowed regions is denied, except the actions
+  of global services whose endpoint lives in one region (the exemption list of AWS's example
+  SCP "Deny access to AWS based on the requested AWS Region",
+  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html);
+- ``deny-leave-organization``: an account cannot leave the organization;
+- ``protect-platform-role``: nobody but the platform role itself changes, deletes or
+  re-trusts the role the platform assumes (``organization.platform_role``);
+- ``protect-cloudtrail`` / ``protect-guardduty`` / ``protect-config``: where a blueprint lists
+  the service in ``guardrails.protected_services``, nobody but the platform role stops,
+  deletes or reconfigures it;
+- ``deny-iam-users``: no IAM user, login profile or access key is created (people sign in
+  through the team roles, CI through OIDC): no long-lived key exists in a vended account.
+
+An OU holds the accounts of every account-isolated blueprint, so its region fence is the
+union of their allowed regions (each narrowed to the workspace's list); a space's own
+environments are already held to its blueprint's regions when the space file is read.
+Each SCP stays under Organizations' size limit of 5,120 characters (checked on render).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import names
+
+SCP_MAX_CHARS = 5120
+"""Organizations' limit on a service control policy document (every character counts)."""
+
+GLOBAL_SERVICE_ACTIONS = (
+    "a4b:*", "acm:*", "aws-marketplace-management:*", "aws-marketplace:*", "aws-portal:*", "budgets:*", "ce:*",
+    "chime:*", "cloudfront:*", "config:*", "cur:*", "directconnect:*", "ec2:DescribeRegions",
+    "ec2:DescribeTransitGateways", "ec2:DescribeVpnGateways", "fms:*", "globalaccelerator:*", "health:*", "iam:*",
+    "importexport:*", "kms:*", "mobileanalytics:*", "networkmanager:*", "organizations:*", "pricing:*", "route53:*",
+    "route53domains:*", "route53-recovery-cluster:*", "route53-recovery-control-config:*",
+    "route53-recovery-readiness:*", "s3:GetAccountPublic*", "s3:ListAllMyBuckets", "s3:ListMultiRegionAccessPoints",
+    "s3:PutAccountPublic*", "shield:*", "sts:*", "support:*", "trustedadvisor:*", "waf-regional:*", "waf:*",
+    "wafv2:*", "wellarchitected:*",
+)
+"""Actions the region fence lets through: AWS's documented exemptions for global services."""
+
+PLATFORM_ROLE_ACTIONS = (
+    "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+)
+
+SECURITY_SERVICE_ACTIONS = {
+    "cloudtrail": ("cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors",
+                   "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"),
+    "guardduty": ("guardduty:DeleteDetector", "guardduty:DeleteMembers", "guardduty:DisassociateFromAdministratorAccount",
+                  "guardduty:DisassociateFromMasterAccount", "guardduty:DisassociateMembers",
+                  "guardduty:StopMonitoringMembers", "guardduty:UpdateDetector"),
+    "config": ("config:DeleteConfigRule", "config:DeleteConfigurationAggregator", "config:DeleteConfigurationRecorder",
+               "config:DeleteDeliveryChannel", "config:DeleteEvaluationResults", "config:DeleteRetentionConfiguration",
+               "config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:StopConfigurationRecorder"),
+}
+SECURITY_SERVICE_TITLES = {"cloudtrail": "CloudTrail", "guardduty": "GuardDuty", "config": "AWS Config"}
+
+IAM_USER_ACTIONS = ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateUser")
+
+
+@dataclass(frozen=True)
+class Guardrail:
+    """One fence: its id, what it denies, and the SCP that carries it."""
+
+    id: str
+    denies: str
+    policy: str
+
+    def to_data(self) -> dict[str, str]:
+        return {"id": self.id, "denies": self.denies, "policy": self.policy}
+
+
+@dataclass
+class ServiceControlPolicy:
+    name: str
+    description: str
+    document: dict[str, Any]
+    guardrails: list[Guardrail] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The document as Organizations stores it here: compact JSON (whitespace counts against the limit)."""
+        return json.dumps(self.document, separators=(",", ":"), sort_keys=False)
+
+
+def fence_regions(ws_config, blueprints: list) -> list[str]:
+    """The regions an OU's accounts may use: the union of the account-isolated blueprints' allowed regions
+    (a blueprint without a list allows the workspace's), each narrowed to the workspace's list, in the
+    workspace's order. Without such a blueprint, the workspace's list."""
+    allowed = list(ws_config.allowed_regions)
+    isolated = [bp for bp in blueprints if bp.isolation == "account"]
+    if not isolated:
+        return allowed
+    wanted = {r for bp in isolated for r in (bp.guardrails.allowed_regions or allowed)}
+    return [r for r in allowed if r in wanted]
+
+
+def protected_services(blueprints: list) -> list[str]:
+    """Security services any account-isolated blueprint asks to protect, in a fixed order."""
+    wanted = {s for bp in blueprints if bp.isolation == "account" for s in bp.guardrails.protected_services}
+    return [s for s in SECURITY_SERVICE_ACTIONS if s in wanted]
+
+
+def policy_names(org: str) -> tuple[str, str]:
+    """Names of the two SCPs (regions, baseline) of a workspace; unique per workspace org."""
+    return names.resource_name(org, "platform", "regions", max_len=128), names.resource_name(org, "platform", "baseline", max_len=128)
+
+
+def service_control_policies(ws_config, blueprints: list) -> list[ServiceControlPolicy]:
+    """The SCPs every vended account's OU carries, rendered from the workspace and its blueprints.
+
+    Raises :class:`~platform_cli.errors.PolicyError` when a document would exceed the size limit
+    or the workspace has no organization."""
+    from ..errors import PolicyError, UsageError
+
+    org = ws_config.organization
+    if org is None:
+        raise UsageError("platform.yaml has no organization; expected organization: {management_account_id, account_email, ...} "
+                         "for blueprints with isolation: account")
+    partition = names.partition_of_region(ws_config.cloud.default_region)
+    role_arn = f"arn:{partition}:iam::*:role/{org.platform_role}"
+    not_platform = {"ArnNotLike": {"aws:PrincipalARN": role_arn}}
+    regions = fence_regions(ws_config, blueprints)
+    regions_name, baseline_name = policy_names(ws_config.org)
+
+    region_doc = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyOutsideAllowedRegions", "Effect": "Deny", "NotAction": list(GLOBAL_SERVICE_ACTIONS),
+        "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": regions}}}]}
+    region_scp = ServiceControlPolicy(
+        regions_name, "platform: deny every region outside the blueprints' allowed regions (global services excepted)",
+        region_doc, [Guardrail("deny-regions", f"every region but {', '.join(regions)} (global services excepted)", regions_name)])
+
+    statements: list[dict[str, Any]] = [
+        {"Sid": "DenyLeavingOrganization", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
+        {"Sid": "ProtectPlatformRole", "Effect": "Deny", "Action": list(PLATFORM_ROLE_ACTIONS), "Resource": role_arn,
+         "Condition": not_platform},
+    ]
+    rails = [Guardrail("deny-leave-organization", "leaving the organization", baseline_name),
+             Guardrail("protect-platform-role", f"changing the platform role {org.platform_role} (except by itself)", baseline_name)]
+    for service in protected_services(blueprints):
+        title = SECURITY_SERVICE_TITLES[service]
+        statements.append({"Sid": f"Protect{title.replace(' ', '')}", "Effect": "Deny",
+                           "Action": list(SECURITY_SERVICE_ACTIONS[service]), "Resource": "*", "Condition": not_platform})
+        rails.append(Guardrail(f"protect-{service}", f"stopping, deleting or reconfiguring {title} (except the platform role)",
+                               baseline_name))
+    statements.append({"Sid": "DenyIamUsersAndAccessKeys", "Effect": "Deny", "Action": list(IAM_USER_ACTIONS), "Resource": "*"})
+    rails.append(Guardrail("deny-iam-users", "creating IAM users, login profiles and access keys", baseline_name))
+    baseline_scp = ServiceControlPolicy(
+        baseline_name, "platform: keep vended accounts in the organization, protect the platform role and security services, no IAM users",
+        {"Version": "2012-10-17", "Statement": statements}, rails)
+
+    policies = [region_scp, baseline_scp]
+    for p in policies:
+        if len(p.text) > SCP_MAX_CHARS:
+            raise PolicyError(f"service control policy {p.name} would be {len(p.text)} characters; Organizations allows "
+                              f"at most {SCP_MAX_CHARS}",
+                              hint="allow fewer regions in the account-isolated blueprints or platform.yaml's allowed_regions")
+    return policies
+
+
+def environment_guardrails(ws_config, blueprints: list, blueprint, *, protected: bool) -> dict[str, Any]:
+    """What fences one environment of a space: its isolation, the OU its account sits in and the guardrails
+    of that OU's SCPs (empty for shared isolation: the shared account has no SCP of the platform's)."""
+    if blueprint.isolation != "account" or ws_config.organization is None:
+        return {"isolation": blueprint.isolation, "ou": None, "guardrails": []}
+    rails = [g for p in service_control_policies(ws_config, blueprints) for g in p.guardrails]
+    return {"isolation": "account", "ou": ws_config.organization.ou_for(protected),
+            "guardrails": [g.to_data() for g in rails]}

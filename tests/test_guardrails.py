@@ -1,0 +1,136 @@
+"""The SCPs of vended accounts: what each guardrail denies, at its boundary, linted and within the size limit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from platform_cli.errors import PolicyError, UsageError
+from platform_cli.model.blueprint import Blueprint
+from platform_cli.model.workspace import Workspace
+from platform_cli.planning.guardrails import (GLOBAL_SERVICE_ACTIONS, SCP_MAX_CHARS, environment_guardrails, fence_regions,
+                                              service_control_policies)
+
+from tests.iameval import ALLOW, EXPLICIT_DENY, Request, decide
+from tests.stacks.test_iam_lint import parliament_findings
+
+ORG = {"management_account_id": "111111111111", "account_email": "aws+{org}-{team}-{env}@example.com",
+       "platform_role": "PlatformDeploy"}
+ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ACCOUNT = "222222222222"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/PlatformDeploy"
+CI_ROLE = f"arn:aws:iam::{ACCOUNT}:role/shop--dev--euc1--ci-deploy"
+
+
+def ws(**extra):
+    return Workspace(org="acme", organization=ORG, **extra)
+
+
+def bp(name="iso", isolation="account", regions=(), services=()):
+    return Blueprint(name=name, version=1, isolation=isolation,
+                     guardrails={"allowed_regions": list(regions), "protected_services": list(services)})
+
+
+def scps(workspace=None, blueprints=None):
+    return service_control_policies(workspace or ws(), blueprints if blueprints is not None else
+                                    [bp(regions=["eu-central-1", "eu-west-1"], services=["cloudtrail"])])
+
+
+def verdict(action, resource="*", *, region="eu-central-1", principal=CI_ROLE, policies=None):
+    docs = [p.document for p in (policies or scps())]
+    return decide(Request(action, resource, {"aws:RequestedRegion": region, "aws:PrincipalARN": principal}), [ADMIN, *docs])
+
+
+def test_regions_outside_the_blueprints_are_denied_global_services_are_not():
+    assert verdict("ec2:RunInstances", region="eu-central-1") == ALLOW
+    assert verdict("ec2:RunInstances", region="eu-west-1") == ALLOW
+    assert verdict("ec2:RunInstances", region="us-east-1") == EXPLICIT_DENY
+    assert verdict("s3:PutObject", region="eu-west-2") == EXPLICIT_DENY
+    # global services answer in us-east-1: AWS's documented exemptions stay usable
+    assert verdict("iam:CreateRole", "arn:aws:iam::222222222222:role/x", region="us-east-1") == ALLOW
+    assert verdict("sts:AssumeRole", region="us-east-1") == ALLOW
+    assert verdict("ec2:DescribeRegions", region="us-east-1") == ALLOW
+    assert verdict("ec2:DescribeInstances", region="us-east-1") == EXPLICIT_DENY  # only DescribeRegions of ec2
+    assert "cloudfront:*" in GLOBAL_SERVICE_ACTIONS and "route53:*" in GLOBAL_SERVICE_ACTIONS
+
+
+def test_the_fence_is_the_union_of_account_blueprints_narrowed_to_the_workspace():
+    w = ws(allowed_regions=["eu-central-1", "eu-west-1", "us-east-1"])
+    assert fence_regions(w, [bp(regions=["eu-west-1"]), bp("bb", regions=["us-east-1", "ap-south-1"])]) == ["eu-west-1", "us-east-1"]
+    assert fence_regions(w, [bp(regions=["eu-west-1"]), bp("open")]) == ["eu-central-1", "eu-west-1", "us-east-1"]
+    # shared blueprints do not widen the fence; without any account blueprint it is the workspace's list
+    assert fence_regions(w, [bp(regions=["eu-west-1"]), bp("ss", isolation="shared", regions=["us-east-1"])]) == ["eu-west-1"]
+    assert fence_regions(w, [bp("ss", isolation="shared")]) == ["eu-central-1", "eu-west-1", "us-east-1"]
+
+
+def test_leaving_the_organization_and_iam_users_and_keys_are_denied_to_everyone():
+    for principal in (CI_ROLE, ROLE):
+        assert verdict("organizations:LeaveOrganization", principal=principal) == EXPLICIT_DENY
+        for action in ("iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"):
+            assert verdict(action, f"arn:aws:iam::{ACCOUNT}:user/u", region="us-east-1", principal=principal) == EXPLICIT_DENY
+    assert verdict("organizations:DescribeOrganization") == ALLOW
+    assert verdict("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/app", region="us-east-1") == ALLOW
+
+
+def test_only_the_platform_role_changes_itself():
+    for action in ("iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy"):
+        assert verdict(action, ROLE, region="us-east-1", principal=CI_ROLE) == EXPLICIT_DENY
+        assert verdict(action, ROLE, region="us-east-1", principal=ROLE) == ALLOW
+        # another role of the account is not protected by this guardrail
+        assert verdict(action, CI_ROLE, region="us-east-1", principal=CI_ROLE) == ALLOW
+    assert verdict("iam:GetRole", ROLE, region="us-east-1", principal=CI_ROLE) == ALLOW
+
+
+def test_security_services_are_protected_only_where_a_blueprint_enables_them():
+    trail = f"arn:aws:cloudtrail:eu-central-1:{ACCOUNT}:trail/org"
+    assert verdict("cloudtrail:StopLogging", trail) == EXPLICIT_DENY
+    assert verdict("cloudtrail:StopLogging", trail, principal=ROLE) == ALLOW
+    assert verdict("cloudtrail:LookupEvents", trail) == ALLOW
+    assert verdict("guardduty:DeleteDetector") == ALLOW  # not listed by the blueprint
+    assert verdict("config:StopConfigurationRecorder") == ALLOW
+    both = scps(blueprints=[bp(regions=["eu-central-1"], services=["guardduty"]), bp("bb", services=["config"])])
+    assert verdict("guardduty:DeleteDetector", policies=both) == EXPLICIT_DENY
+    assert verdict("config:StopConfigurationRecorder", policies=both) == EXPLICIT_DENY
+    assert verdict("cloudtrail:StopLogging", trail, policies=both) == ALLOW
+    ids = [g.id for p in both for g in p.guardrails]
+    assert ids == ["deny-regions", "deny-leave-organization", "protect-platform-role", "protect-guardduty",
+                   "protect-config", "deny-iam-users"]
+
+
+def test_scps_pass_parliament_and_the_lint_still_finds_a_typo():
+    policies = scps(blueprints=[bp(regions=["eu-central-1"], services=["cloudtrail", "guardduty", "config"])])
+    for p in policies:
+        assert parliament_findings(p.text, "identity") == [], p.name
+    broken = json.loads(policies[1].text)
+    broken["Statement"][0]["Action"] = "organizations:LeaveOrganisation"
+    assert any(f.startswith("UNKNOWN_ACTION") for f in parliament_findings(json.dumps(broken), "identity"))
+
+
+def test_scps_stay_under_the_size_limit_and_a_larger_one_is_refused():
+    every = ws()  # the workspace's full default region list, every protected service
+    for p in service_control_policies(every, [bp(services=["cloudtrail", "guardduty", "config"])]):
+        assert len(p.text) <= SCP_MAX_CHARS, (p.name, len(p.text))
+    base = [f"{a}{b}-fake-{i}" for a in "abcdefgh" for b in "abcdefgh" for i in range(1, 5)]
+    length = len(service_control_policies(ws(allowed_regions=base), [bp()])[0].text)
+
+    def padded(total):  # one more region whose name makes the regions SCP exactly TOTAL characters
+        name_len = total - length - 3  # quotes and comma
+        return base + ["zz-" + "q" * (name_len - 5) + "-1"]
+
+    assert len(service_control_policies(ws(allowed_regions=padded(SCP_MAX_CHARS)), [bp()])[0].text) == SCP_MAX_CHARS
+    with pytest.raises(PolicyError, match=r"regions would be 5121 characters; Organizations allows at most 5120"):
+        service_control_policies(ws(allowed_regions=padded(SCP_MAX_CHARS + 1)), [bp()])
+
+
+def test_a_workspace_without_organization_has_no_scps_and_shared_envs_no_guardrails():
+    with pytest.raises(UsageError, match="platform.yaml has no organization"):
+        service_control_policies(Workspace(org="acme"), [bp()])
+    shared = environment_guardrails(ws(), [bp()], bp("ss", isolation="shared"), protected=True)
+    assert shared == {"isolation": "shared", "ou": None, "guardrails": []}
+    prod = environment_guardrails(ws(), [bp(services=["config"])], bp(services=["config"]), protected=True)
+    assert prod["ou"] == "platform-protected"
+    assert environment_guardrails(ws(), [bp()], bp(), protected=False)["ou"] == "platform-workloads"
+    assert [g["id"] for g in prod["guardrails"]] == ["deny-regions", "deny-leave-organization", "protect-platform-role",
+                                                     "protect-config", "deny-iam-users"]
+    assert prod["guardrails"][0]["policy"] == "acme--platform--regions"
