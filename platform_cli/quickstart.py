@@ -18,6 +18,8 @@ DEMO_BLUEPRINT = "standard@1"
 DEMO_ENVS = ["dev=DE", "prod=DE,FR,US"]
 DEMO_SERVICE = "orders"
 DEMO_VERSION = "0.1.0"
+DEMO_ISOLATED_TEAM = "demo-accounts"
+DEMO_ORGANIZATION = {"management_account_id": "123456789012", "account_email": "aws+{org}-{team}-{env}@example.com"}
 
 
 @dataclass
@@ -90,6 +92,7 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
     desc = "; ".join(f"wave {w.number}{' (canary)' if w.canary else ''}: {', '.join(w.regions)}" for w in waves.waves)
     add(Step("waves", "done", f"rollout of {DEMO_SERVICE} to prod: {desc}", {"rollout": waves.to_json()}))
 
+    accounts_step(ws, add)
     _apply_steps(ws, svc_dir, add)
 
     from .portal.report import write_report
@@ -140,3 +143,61 @@ def _apply_steps(ws: WorkspaceContext, svc_dir: Path, add: Callable[[Step], None
     add(Step("apply", "done", f"applied team space {DEMO_TEAM}/dev with Pulumi {cli.version}"))
     deploy_service(ws, svc_dir, "dev", version=DEMO_VERSION, approve=True)
     add(Step("deploy", "done", f"deployed {DEMO_SERVICE} {DEMO_VERSION} to dev"))
+
+
+def accounts_step(ws: WorkspaceContext, add: Callable[[Step], None]) -> None:
+    """Account isolation on the local cloud: the organization's OUs and SCPs (bootstrap), then a space of an
+    account-isolated blueprint whose environments each get an account vended, listed with its OU. The local
+    cloud is started for this step when it can run, and stopped again when the step started it."""
+    from .errors import PlatformError
+
+    isolated = [f"{b.name}@{b.version}" for b in ws.catalog.blueprints() if b.isolation == "account"]
+    if ws.config.cloud.target != "local" or not isolated:
+        why = "the workspace deploys to AWS" if ws.config.cloud.target != "local" else "no blueprint has isolation: account"
+        add(Step("accounts", "skipped", f"account isolation not shown: {why}"))
+        return
+    from .aws.local_cloud import local_down, local_up
+
+    try:
+        status = local_up(ws.local_dir)
+    except PlatformError as exc:
+        add(Step("accounts", "skipped", f"account isolation not shown: the local cloud cannot run here: {exc.message}"))
+        return
+    try:
+        add(_vend_demo_accounts(ws, isolated[-1], status.endpoint))
+    finally:
+        if status.changed:
+            local_down(ws.local_dir)
+
+
+def _vend_demo_accounts(ws: WorkspaceContext, blueprint: str, endpoint: str) -> Step:
+    from .accounts.vending import ensure_account
+    from .aws.bootstrap import bootstrap
+    from .spaces import CreateSpaceRequest, create_space
+    from .yamlio import RoundTrip
+
+    if ws.config.organization is None:
+        with RoundTrip(ws.root / CONFIG) as doc:
+            doc["organization"] = dict(DEMO_ORGANIZATION)
+        ws = WorkspaceContext.open(ws.root)
+    bootstrap(ws, local_endpoint=endpoint)
+    if not ws.space_path(DEMO_ISOLATED_TEAM).is_file():
+        bp = ws.catalog.blueprint(blueprint)
+        region = (bp.guardrails.allowed_regions or ws.config.allowed_regions)[0]
+        create_space(ws, CreateSpaceRequest(team=DEMO_ISOLATED_TEAM, blueprint=blueprint, envs=[f"dev={region}", f"prod={region}"],
+                                            owners=["team-demo@example.com"], ci_repos=["acme/orders"],
+                                            description="Demo team with an AWS account per environment"))
+    from .aws.clients import ClientProvider
+
+    clients = ClientProvider.local(endpoint, region=ws.config.cloud.default_region)
+    accounts = []
+    for env in ws.space(DEMO_ISOLATED_TEAM).environments:
+        got = ensure_account(WorkspaceContext.open(ws.root), DEMO_ISOLATED_TEAM, env, clients=clients)
+        accounts.append(got.to_data())
+    listed = "; ".join(f"{a['env']}: account {a['account_id']} in OU {a['ou']} ({a['status']})" for a in accounts)
+    return Step("accounts", "done",
+                f"team space {DEMO_ISOLATED_TEAM} ({blueprint}, isolation: account) on the local cloud: {listed}. "
+                "The OUs carry the guardrail SCPs (regions, leaving the organization, the platform role, IAM users). "
+                f"With the Pulumi engine, `platform space apply {DEMO_ISOLATED_TEAM} --env dev` would then deploy the "
+                "space's units into each account through the platform role (one provider per account)",
+                {"accounts": accounts, "blueprint": blueprint})

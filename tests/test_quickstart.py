@@ -23,8 +23,8 @@ def demo(tmp_path_factory):
 def test_every_step_reports_what_it_did(demo):
     root, steps = demo
     names = [s.name for s in steps]
-    assert names[:9] == ["workspace", "space", "show", "plan", "service", "bind", "service-plan", "waves",
-                         "local-cloud" if shutil.which("pulumi") else "apply"]
+    assert names[:10] == ["workspace", "space", "show", "plan", "service", "bind", "service-plan", "waves", "accounts",
+                          "local-cloud" if shutil.which("pulumi") else "apply"]
     assert all(s.detail for s in steps)
     assert steps[0].status == "done" and steps[1].status == "done"
 

@@ -129,14 +129,25 @@ def record(ws, team: str, env: str, account_id: str, email: str) -> None:
         accounts.append({"env": env, "account_id": account_id, "email": email, "state": "active", "created_at": _now()})
 
 
+def closable(ws, team: str, env: str):
+    """The account record of TEAM's ENV, which `--close-account` would close; refused before anything is
+    destroyed when the space is not account-isolated or records no account for ENV."""
+    space = ws.space(team)
+    if not isolated(ws, team):
+        raise UsageError(f"space {team} uses blueprint {space.blueprint} (isolation: shared): it has no account of its own "
+                         "to close; nothing was destroyed", hint=f"run `platform space destroy {team} --env {env}` without --close-account")
+    have = space.account(env)
+    if have is None:
+        raise NotFoundError(f"space {team} records no account for {env!r}; nothing to close, nothing was destroyed",
+                            hint=f"run `platform space destroy {team} --env {env}` without --close-account")
+    return have
+
+
 def close_env_account(ws, team: str, env: str, *, clients=None) -> AccountOutcome:
     """Close the account recorded for TEAM's ENV and record its closing (the id and date stay)."""
     from ..aws.organizations import close_account
 
-    space = ws.space(team)
-    have = space.account(env)
-    if have is None:
-        raise NotFoundError(f"space {team} records no account for {env!r}; nothing to close")
+    have = closable(ws, team, env)
     if have.state == "closed":
         return AccountOutcome(team, env, have.account_id, have.email, "already closed")
     _clients, orgs = organizations_client(ws, clients)

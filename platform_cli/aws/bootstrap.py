@@ -200,6 +200,10 @@ def bootstrap(ws, *, clients: ClientProvider | None = None, local_endpoint: str 
     report.items.append(key_item)
     report.items.append(_ensure_state_bucket(clients("s3", n.region), n.state_bucket, n.region, key_arn, partition, tags))
     report.items.append(_ensure_history_table(clients("dynamodb", n.region), n.history_table, key_arn, tags))
+    if ws.config.organization is not None:  # vended accounts' CI reaches its own team's state, key use and history
+        from .platform_access import ensure_vended_ci_access
+
+        report.items += ensure_vended_ci_access(ws, clients, n, key_arn, partition)
     iam = clients("iam", n.region)
     audiences = oidc_audiences(ws)
     for issuer, audience in n.oidc_issuers:

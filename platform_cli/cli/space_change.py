@@ -119,8 +119,11 @@ def delete(ctx, team, with_services, yes, as_json):
 
     def ask(plan):
         _show_plan(plan)
+        accounts = plan["accounts"]
+        closing = (f", close {len(accounts)} AWS account(s) ({', '.join(a['account_id'] for a in accounts)}; AWS keeps "
+                   "a closed account suspended for 90 days, then deletes it)" if accounts else "")
         confirm(f"delete team space {team}: destroy {plan['to_destroy']} unit(s), release "
-                f"{len(plan['cidrs'])} CIDR block(s) and remove {plan['file']}?", yes=yes)
+                f"{len(plan['cidrs'])} CIDR block(s){closing} and remove {plan['file']}?", yes=yes)
 
     ws = workspace(ctx)
     with report(as_json):
@@ -129,7 +132,8 @@ def delete(ctx, team, with_services, yes, as_json):
         print_json(result)
     else:
         info(f"deleted team space {team}: {len(result['destroyed'])} unit(s) destroyed, "
-             f"{len(result['removed_stacks'])} stack(s) removed, {len(result['cidrs'])} CIDR block(s) released")
+             f"{len(result['removed_stacks'])} stack(s) removed, {len(result['cidrs'])} CIDR block(s) released"
+             + (f", {len(result['closed_accounts'])} account(s) closed" if result["closed_accounts"] else ""))
     for w in result["warnings"]:
         info(f"warning: {w}")
     next_step(f"platform history --team {team}")
@@ -143,4 +147,6 @@ def _show_plan(plan) -> None:
             info(f"  destroy {u}")
     for c in plan["cidrs"]:
         info(f"  release {c['cidr']} ({c['env']}/{c['region']})")
+    for a in plan["accounts"]:
+        info(f"  close   AWS account {a['account_id']} ({a['env']}, {a['email']})")
     info(f"  remove  {plan['file']}")

@@ -5,8 +5,9 @@ the space file) and confirmed. Deployed services block the delete unless ``with_
 Units are destroyed in reverse rollout order through the rollout executor, one environment at
 a time (journalled, resumable, under the same TEAM/ENV locks as rollouts): each environment's
 service units first, then its space units, last region first. Then the stacks leave the
-backend, the space file is removed (which releases its CIDR blocks) and the deletion is
-recorded in the history. History and journals stay.
+backend, the environments' vended accounts are closed (account isolation; AWS keeps a closed
+account suspended for 90 days), the space file is removed (which releases its CIDR blocks) and
+the deletion is recorded in the history. History and journals stay.
 
 Running it again after a failure continues: units the history shows destroyed are not
 destroyed again. Without the engine it refuses before touching anything, unless nothing was
@@ -64,6 +65,8 @@ def delete_plan(ws, team: str, store: HistoryStore) -> dict[str, Any]:
         "team": team, "blueprint": space.blueprint, "file": str(ws.space_path(team)),
         "cidrs": [{"env": a.env, "region": a.region, "cidr": str(a.cidr)} for a in space.allocations],
         "envs": envs, "services": deployed_services(applied),
+        "accounts": [{"env": a.env, "account_id": a.account_id, "email": a.email} for a in space.accounts
+                     if a.state == "active"],
         "ever_applied": any(r.action in STANDING for r in records),
         "to_destroy": sum(len(e["service_units"]) + len(e["space_units"]) for e in envs),
     }
@@ -106,6 +109,7 @@ def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callabl
         for unit in touched:
             if engine.remove(UnitTarget(unit=unit)):
                 removed_stacks.append(unit)
+    closed = close_accounts(ws, team, plan["accounts"], clients=clients)
     with ws.allocation_lock():
         ws.forget_space(team)
         path = ws.space_path(team)
@@ -124,4 +128,14 @@ def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callabl
     except PlatformError as exc:  # the space is gone already: say that the record is missing, do not pretend it failed
         warnings.append(f"the deletion was not recorded in the history: {exc.message}")
     return {**plan, "destroyed": destroyed, "rollouts": rollouts, "removed_stacks": removed_stacks, "deleted": rid,
-            "warnings": warnings}
+            "closed_accounts": closed, "warnings": warnings}
+
+
+def close_accounts(ws, team: str, accounts: list[dict[str, Any]], *, clients=None) -> list[dict[str, Any]]:
+    """Close the space's vended accounts (once its units are gone), each recorded closed in the space
+    file as it goes, so a failure leaves the file with what is still open and a rerun closes the rest."""
+    if not accounts:
+        return []
+    from ..accounts.vending import close_env_account
+
+    return [close_env_account(ws, team, a["env"], clients=clients).to_data() for a in accounts]

@@ -259,6 +259,27 @@ def test_bootstrap_adds_only_the_oidc_providers_each_accounts_ci_uses(run_cli, o
     gitlab = assumed(base, blog, ROLE)("iam").get_open_id_connect_provider(
         OpenIDConnectProviderArn=f"arn:aws:iam::{blog}:oidc-provider/gitlab.com")
     assert "https://gitlab.com" in gitlab["ClientIDList"] and len(gitlab["ClientIDList"]) == 2
+    # the platform account's state bucket, secrets key and history table admit both accounts' CI, each for its team
+    status = {i["kind"]: i for i in report["items"] if i["kind"].endswith("-access")}
+    assert {k: v["status"] for k, v in status.items()} == {
+        "state-bucket-access": "updated", "kms-key-access": "updated", "history-table-access": "updated"}
+    from platform_cli.aws.bootstrap import shared_names
+
+    n = shared_names(ws)
+    s3, kms, ddb = base("s3", n.region), base("kms", n.kms_region), base("dynamodb", n.region)
+    bucket = json.loads(s3.get_bucket_policy(Bucket=n.state_bucket)["Policy"])
+    assert bucket["Statement"][0]["Sid"] == "DenyInsecureTransport"
+    principals = {s["Principal"]["AWS"] for s in bucket["Statement"][1:]}
+    assert principals == {f"arn:aws:iam::{shop}:root", f"arn:aws:iam::{blog}:root"}
+    key_id = kms.describe_key(KeyId=n.kms_key)["KeyMetadata"]["Arn"]
+    key = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert key["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}  # the account's own stays
+    assert [s["Condition"]["StringEquals"].get("kms:EncryptionContext:platform-team") for s in key["Statement"][1:]
+            if "StringEquals" in s["Condition"]].count("shop") == 1
+    table_arn = ddb.describe_table(TableName=n.history_table)["Table"]["TableArn"]
+    table = json.loads(ddb.get_resource_policy(ResourceArn=table_arn)["Policy"])
+    assert sorted(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"][0] for s in table["Statement"]) == [
+        "team#blog", "team#shop"]
     again = _bootstrap(run_cli, ws)
     assert again["changed"] is False
 

@@ -14,7 +14,7 @@ def test_space_plan_json_shape(run_cli, reference_root, monkeypatch):
     result = run_cli("space", "plan", "payments", "--env", "dev", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["units"]
+    assert list(data) == ["units", "environments"]  # environments: isolation, account, OU, guardrails
     (unit,) = data["units"]
     assert list(unit) == ["unit", "resources", "findings", "monthly_cost_usd"]
     assert unit["unit"] == "space/payments/dev/eu-central-1"
