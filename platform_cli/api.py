@@ -31,6 +31,11 @@ _EXPORTS: dict[str, str] = {
     "set_space": "platform_cli.lifecycle.settings:set_space",
     "space_status": "platform_cli.lifecycle.status:space_status",
     "delete_space": "platform_cli.lifecycle.delete:delete_space",
+    # accounts of account-isolated spaces
+    "ensure_account": "platform_cli.accounts.vending:ensure_account",
+    "close_account": "platform_cli.accounts.vending:close_env_account",
+    "destroy_and_close": "platform_cli.accounts.closing:destroy_and_close",
+    "environment_fences": "platform_cli.plans:environment_fences",
     # catalog
     "Catalog": "platform_cli.catalog:Catalog",
     # plans (offline render, policy, cost) and engine preview

@@ -19,7 +19,7 @@ DEMO_ENVS = ["dev=DE", "prod=DE,FR,US"]
 DEMO_SERVICE = "orders"
 DEMO_VERSION = "0.1.0"
 DEMO_ISOLATED_TEAM = "demo-accounts"
-DEMO_ORGANIZATION = {"management_account_id": "123456789012", "account_email": "aws+{org}-{team}-{env}@example.com"}
+DEMO_ORGANIZATION = {"management_account_id": "123456789012", "account_email": "aws+{org}.{team}.{env}@example.com"}
 
 
 @dataclass

@@ -86,6 +86,7 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
             "per environment and its id never moves",
             hint=f"AWS keeps a closed account suspended for {CLOSED_RETENTION_DAYS} days: ask AWS Support to reopen it, "
                  "or give the environment another name")
+    _email_is_free(ws, req)
     clients, orgs = organizations_client(ws, clients)
     ou_id = find_ou(orgs, root_id(orgs), req.ou)
     if ou_id is None:
@@ -107,6 +108,20 @@ def ensure_account_announced(ws, team: str, env: str, *, clients=None) -> Accoun
     if got is not None:
         say(f"account {team}/{env}: {got.account_id} ({got.status}, OU {got.ou})")
     return got
+
+
+def _email_is_free(ws, req) -> None:
+    """No other environment of the workspace records an account with this email (a pattern such as
+    aws+{org}-{team}-{env} gives team a-b/env c and team a/env b-c the same address)."""
+    spaces, _unreadable = ws.spaces()
+    for space in spaces:
+        for acct in space.accounts:
+            if acct.email.lower() == req.email.lower() and (space.team, acct.env) != (req.team, req.env):
+                raise ConflictError(
+                    f"{req.team}/{req.env} would get the email {req.email}, which {space.team}/{acct.env} already has "
+                    f"(account {acct.account_id}); nothing was created",
+                    hint="separate {team} and {env} in organization.account_email with a character names cannot hold, "
+                         "e.g. aws+{org}.{team}.{env}@example.com")
 
 
 def record(ws, team: str, env: str, account_id: str, email: str) -> None:

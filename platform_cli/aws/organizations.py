@@ -212,6 +212,16 @@ def find_account(orgs, req: AccountRequest, ou_id: str) -> dict | None:
     email = req.email.lower()
     for a in accounts:
         if a.get("Email", "").lower() == email and a.get("Status") != "SUSPENDED":
+            tags = _tags_of(orgs, a["Id"])
+            owner = (tags.get(SPACE_TAG), tags.get(ENV_TAG))
+            if tags.get(SPACE_TAG) and owner != (req.team, req.env):
+                from ..errors import ConflictError
+
+                raise ConflictError(
+                    f"the account with email {req.email} ({a['Id']}) belongs to {owner[0]}/{owner[1]}, not "
+                    f"{req.team}/{req.env}; nothing was recorded",
+                    hint="the organization.account_email pattern gives two environments one address: separate "
+                         "{team} and {env} with a character names cannot hold, e.g. aws+{org}.{team}.{env}@example.com")
             return a
     for a in _pages(orgs, "list_accounts_for_parent", "Accounts", f"listing the accounts of OU {req.ou}", ParentId=ou_id):
         if a.get("Status") == "SUSPENDED":

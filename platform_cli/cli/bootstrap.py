@@ -1,4 +1,5 @@
-"""`platform bootstrap`: create or verify the shared state bucket, KMS key, history table and OIDC providers."""
+"""`platform bootstrap`: create or verify the shared state bucket, KMS key, history table and OIDC providers,
+and with an organization its OUs, SCPs and vended accounts' CI access."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ def command(ctx: click.Context, as_json: bool) -> None:
     Safe to run again: what exists and matches is reported "found" and left alone,
     drift is repaired ("updated"), what is missing is "created". Works against the
     local cloud (cloud.target: local, after `platform local up`) and against AWS.
+
+    \b
+    With `organization` in platform.yaml (blueprints with isolation: account), run it
+    with the management account's credentials: it also creates or verifies the two OUs
+    and the guardrail SCPs attached to them, the OIDC providers each vended account's CI
+    needs, and the policies that let that CI reach only its team's state and history.
     """
     from ..aws.bootstrap import bootstrap
 

@@ -70,7 +70,7 @@ def list_(ctx, as_json):
 @json_option
 @click.pass_context
 def show(ctx, team, as_json):
-    """Show the team space TEAM: blueprint, owners, units and their CIDR blocks."""
+    """Show the team space TEAM: blueprint, owners, units and their CIDR blocks, and its vended AWS accounts."""
     from ..spaces import show_space
 
     data = show_space(workspace(ctx), team)
@@ -83,6 +83,10 @@ def show(ctx, team, as_json):
     click.echo(f"cost center: {data['cost_center']}")
     click.echo(f"ci repos:    {', '.join(data.get('ci_repos', [])) or '-'}")
     _units_table(data)
+    if data.get("accounts"):
+        table(["env", "account", "state", "email", "since", "closed"],
+              [[a["env"], a["account_id"], a["state"], a["email"], a["created_at"], a.get("closed_at") or "-"]
+               for a in data["accounts"]], title="AWS accounts (isolation: account)")
 
 
 def _units_table(data):

@@ -54,6 +54,10 @@ def test_destroy_then_close_keeps_the_id_and_date(run_cli, org_ws, fresh_cloud):
     assert "state: closed" in text and ids["dev"] in text and "closed_at:" in text
     rec = WorkspaceContext.open(ws.root).space("shop").account("dev")
     assert rec.state == "closed" and rec.closed_at
+    shown = run_cli("-w", str(ws.root), "space", "show", "shop")
+    assert shown.exit_code == 0, shown.stderr
+    rows = [line.split() for line in shown.stdout.splitlines() if ids["dev"] in line or ids["prod"] in line]
+    assert [(r[0], r[1], r[2]) for r in rows] == [("dev", ids["dev"], "closed"), ("prod", ids["prod"], "active")]
 
 
 def test_delete_lists_the_accounts_and_closes_them(run_cli, org_ws, fresh_cloud):

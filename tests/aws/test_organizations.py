@@ -5,6 +5,15 @@ moto (5.2) implements every Organizations call the platform makes, with two diff
 tests below work around at the client, never in the product: CreateAccount succeeds at once (AWS takes
 minutes: DescribeCreateAccountStatus says IN_PROGRESS first), and it never reports FAILED. The slow and
 failed cases rewrite those answers of the real calls to moto with a botocore ``after-call`` hook.
+moto does not enforce SCPs either: what they deny is proven with the IAM evaluator (tests/test_guardrails.py).
+Organizations operations moto 5.2.5 lacks (none of them is called by the platform): AcceptHandshake,
+CancelHandshake, CreateGovCloudAccount, DeclineHandshake, DeleteResourcePolicy, DescribeEffectivePolicy,
+DescribeHandshake, DescribeResourcePolicy, DescribeResponsibilityTransfer, EnableAllFeatures,
+InviteAccountToOrganization, InviteOrganizationToTransferResponsibility, LeaveOrganization,
+ListAccountsWithInvalidEffectivePolicy, ListEffectivePolicyValidationErrors, ListHandshakesForAccount,
+ListHandshakesForOrganization, ListInbound/OutboundResponsibilityTransfers, PutResourcePolicy,
+Terminate/UpdateResponsibilityTransfer. IAM's AddClientIDToOpenIDConnectProvider is missing too: bootstrap
+creates each vended account's providers with all their client ids at once, so it does not call it here.
 """
 
 from __future__ import annotations
@@ -297,3 +306,21 @@ def test_a_workspace_without_organization_is_told_what_to_add(ws_on_cloud):
 
     with pytest.raises(UsageError, match="platform.yaml has no organization"):
         ensure_account(WorkspaceContext.open(ws.root), "shop", "dev")
+
+
+def test_an_email_pattern_that_gives_two_environments_one_address_is_refused(run_cli, org_ws, fresh_cloud):
+    _bootstrap(run_cli, org_ws)
+    create_space(org_ws, CreateSpaceRequest(team="shop-eu", blueprint="isolated@1", envs=["dev=eu-central-1"]))
+    create_space(org_ws, CreateSpaceRequest(team="shop", blueprint="isolated@1", envs=["eu-dev=eu-central-1"]))
+    first = ensure_account(WorkspaceContext.open(org_ws.root), "shop-eu", "dev")
+    assert first.email == "aws+acme-shop-eu-dev@example.com"
+    with pytest.raises(ConflictError, match="which shop-eu/dev already has") as err:
+        ensure_account(WorkspaceContext.open(org_ws.root), "shop", "eu-dev")
+    assert "aws+{org}.{team}.{env}@example.com" in err.value.hint
+    # without the record (another workspace, a lost file), the account's own tags say whose it is
+    path = org_ws.root / "spaces" / "shop-eu.yaml"
+    path.write_text(path.read_text().split("accounts:")[0])
+    with pytest.raises(ConflictError, match=r"belongs to shop-eu/dev, not shop/eu-dev"):
+        ensure_account(WorkspaceContext.open(org_ws.root), "shop", "eu-dev")
+    assert WorkspaceContext.open(org_ws.root).space("shop").account("eu-dev") is None
+    assert len(_orgs(fresh_cloud).list_accounts()["Accounts"]) == 2  # the management account and shop-eu's
