@@ -20,6 +20,10 @@ def apply(ctx, team, env, approve, as_json):
     \b
     Progress goes to stderr; the final state (--json: as JSON) to stdout. A failure
     halts the rollout: `platform rollout resume ID` continues it.
+    With a blueprint of isolation: account, ENV's AWS account is made sure of first:
+    found, or created in its OU (waiting up to organization.create_timeout_seconds),
+    and recorded in spaces/TEAM.yaml; a creation still running is continued by the
+    next apply. This needs no Pulumi engine; the units do.
     Example: platform space apply payments --env dev
     """
     from ..deploy import apply_space, space_waves
