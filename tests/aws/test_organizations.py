@@ -64,7 +64,12 @@ def test_bootstrap_creates_the_ous_and_scps_once(run_cli, org_ws, fresh_cloud):
     for ou in ous.values():
         assert {"acme--platform--regions", "acme--platform--baseline"} <= set(policies_of(orgs, ou))
     regions = json.loads(orgs.describe_policy(PolicyId=scps["acme--platform--regions"])["Policy"]["Content"])
-    assert regions["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["eu-central-1", "eu-west-1"]
+    # the fence is rendered from every account-isolated blueprint of the catalog (isolated@1 and any shipped one)
+    from platform_cli.planning.guardrails import fence_regions
+
+    fence = fence_regions(org_ws.config, org_ws.catalog.blueprints())
+    assert {"eu-central-1", "eu-west-1"} <= set(fence)
+    assert regions["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == fence
     kinds = {(i["kind"], i["status"]) for i in first["items"]}
     assert ("organizational-unit", "created") in kinds and ("scp", "created") in kinds and ("scp-attachment", "attached") in kinds
     second = _bootstrap(run_cli, org_ws)
