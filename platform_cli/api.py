@@ -45,9 +45,9 @@ _EXPORTS: dict[str, str] = {
     "diff_blueprints": "platform_cli.fleet:diff_blueprints",
     # services
     "new_service": "platform_cli.service_repo:new_service",
-    "bind": "platform_cli.service_repo:bind",
-    "unbind": "platform_cli.service_repo:unbind",
-    "show_service": "platform_cli.service_repo:show",
+    "bind": "platform_cli.services.bindings:bind",
+    "unbind": "platform_cli.services.bindings:unbind",
+    "show_service": "platform_cli.services.bindings:show",
     "list_services": "platform_cli.services.registry:list_services",
     "locate_workspace": "platform_cli.services.answers:locate_workspace",
     "upgrade_service": "platform_cli.services.upgrade:upgrade_service",

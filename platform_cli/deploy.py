@@ -11,24 +11,23 @@ display; ``history=`` a history store. Tests pass fakes; the CLI passes nothing.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConflictError, NotFoundError, PlatformError, RolloutHalted, UsageError
+from .errors import ConflictError, NotFoundError, PlatformError, UsageError
 from .planning.names import parse_unit, service_unit, space_unit
 from .planning.waves import RolloutPlan, Wave, plan_waves, reverse
 from .servicespec import load_service, service_regions
-from .rollout.executor import Executor, RolloutOutcome, UnitOutcome
-from .rollout.gates import AlarmsGate, ApprovalGate, HealthGate, client_provider, terminal_ask
-from .rollout.history import Deployment, HistoryStore, ci_commit, previous_releases
+from .rollout.executor import RolloutOutcome
+from .rollout.history import HistoryStore
+from .rollout.run import check_free, engine_for, execute, start_journal
 from .rollout.stores import open_history
 from .rollout.journal import (FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, RolloutState,
                               new_rollout_id, rollouts_dir)
 from .procs import holder_gone
-from .rollout.lock import LocalLock, RolloutLock, acquire_exclusive, current_user, holder_info
-from .rollout.progress import Progress, default_progress
+from .rollout.lock import current_user
+from .rollout.progress import Progress
 
 SPACE_BATCH = 3
 SPACE_PARALLEL = 3
@@ -82,124 +81,6 @@ def plan_rollout(ws, *, env: str, service_dir: str | None = None, team: str | No
 
 
 # running --------------------------------------------------------------------------
-def _engine(ws, engine):
-    if engine is not None:
-        return engine
-    from .engine import get_engine
-
-    return get_engine(ws)
-
-
-def _locks(ws, clients=None) -> Callable[[str], RolloutLock]:
-    """The workspace's rollout locks by key: DynamoDB when shared, else files in the workspace."""
-    if ws.uses_shared_table:
-        from .aws.history_dynamodb import DynamoLock
-
-        client = (clients or client_provider(ws))("dynamodb", ws.config.cloud.default_region)
-        table = ws.config.history.table
-        return lambda key: DynamoLock(client, table, key)
-    folder = ws.local_dir / "locks"
-    return lambda key: LocalLock(folder, key)
-
-
-def _take_lock(ws, key: str, units, holder: dict[str, Any], clients=None) -> RolloutLock:
-    """KEY's lock, refused while an overlapping one is held: TEAM/ENV against the TEAM/ENV/REGION locks of UNITS."""
-    return acquire_exclusive(_locks(ws, clients), key, _regions(units), holder)
-
-
-def _regions(units) -> list[str]:
-    return list(dict.fromkeys(parse_unit(u)["region"] for u in units))
-
-
-def _commit_time(sha: str | None, folder: Path | None) -> str | None:
-    _, when = ci_commit()
-    if when or not sha or folder is None:
-        return when
-    try:
-        out = subprocess.run(["git", "-C", str(folder), "show", "-s", "--format=%cI", sha],
-                             capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
-def _recorder(store: HistoryStore) -> Callable[[UnitOutcome, dict[str, Any]], None]:
-    def record(o: UnitOutcome, spec: dict[str, Any]) -> None:
-        p = parse_unit(o.unit)
-        store.add(Deployment(
-            rollout=spec["id"], unit=o.unit, team=p["team"], env=p["env"], region=p["region"], kind=p["kind"],
-            what=p.get("service", "space"), action=spec.get("history_action", spec.get("action", "up")),
-            version=o.release, who=spec.get("who") or current_user(), start=o.start, end=o.end,
-            result="succeeded" if o.ok else "failed", commit=spec.get("commit"), commit_time=spec.get("commit_time"),
-            error=o.error))
-    return record
-
-
-def _gates(ws, spec: dict[str, Any], *, clients=None, health_get=None, sleep=None):
-    g = spec.get("gates") or {}
-    gates: list[Any] = []
-    if g.get("alarms"):
-        gates.append(AlarmsGate(clients) if clients is not None else AlarmsGate(lambda: client_provider(ws), lazy=True))
-    if g.get("health_check"):
-        extra: dict[str, Any] = {"get": health_get} if health_get else {}
-        if sleep is not None:
-            extra["sleep"] = sleep
-        gates.append(HealthGate(g.get("health_path") or "/healthz", **extra))
-    return gates
-
-
-def _execute(ws, open_journal: Callable[[], Journal], rid: str, *, engine, approve: bool, ask, progress, clients,
-             history, lock_key: str, units, resumed: bool, health_get=None, sleep=None) -> RolloutOutcome:
-    """Take the lock, then create (or reopen) the journal and run it; the lock is released at the end.
-
-    UNITS are the rollout's units: a whole-environment rollout is refused while one of their regions is locked.
-    """
-    engine = _engine(ws, engine)
-    store = history if history is not None else open_history(ws, clients)
-    lock = _take_lock(ws, lock_key, units, holder_info(rid), clients)
-    journal: Journal | None = None
-    try:
-        journal = open_journal()
-        if resumed:
-            journal.append("rollout.resumed", runner=holder_info(rid))
-        spec = journal.state().spec
-        approval = ApprovalGate(approve, ask or terminal_ask) if (spec.get("gates") or {}).get("approval") else None
-        ex = Executor(journal, engine, gates=_gates(ws, spec, clients=clients, health_get=health_get, sleep=sleep),
-                      approval=approval, progress=progress or default_progress(), recorder=_recorder(store),
-                      sleep=sleep)
-        outcome = ex.run()
-    finally:
-        lock.release()
-        if journal is not None:
-            journal.close()
-    if outcome.status == R_HALTED:
-        err = RolloutHalted(f"rollout {outcome.id} halted: {outcome.reason}",
-                            hint=f"fix the cause, then `platform rollout resume {outcome.id}`"
-                                 + (" --approve" if "approv" in (outcome.reason or "") else "")
-                                 + f"; or undo it with `platform rollout rollback {outcome.id}`")
-        err.outcome = outcome  # type: ignore[attr-defined]
-        raise err
-    return outcome
-
-
-def _start(ws, plan: RolloutPlan, *, kind: str, action: str, team: str, env: str, release: str | None,
-           releases: dict[str, str] | None = None, service: str | None = None, service_path: Path | None = None,
-           lock_key: str, history: HistoryStore | None, clients,
-           extra: dict[str, Any] | None = None, rid: str) -> Journal:
-    store = history if history is not None else open_history(ws, clients)
-    sha, _ = ci_commit()
-    spec = {
-        "id": rid, "kind": kind, "action": action, "team": team, "env": env, "service": service,
-        "release": release, "releases": releases or {}, "service_file": str(service_path) if service_path else None,
-        "waves": [list(w.units) for w in plan.waves], "max_parallel": plan.max_parallel,
-        "bake_minutes": plan.bake_minutes, "gates": dict(plan.gates), "lock": lock_key, "who": current_user(),
-        "commit": sha, "commit_time": _commit_time(sha, service_path.parent if service_path else None),
-        "previous": previous_releases(store, team, env, plan.units) if action == "up" else {},
-        "history_action": action, **(extra or {}),
-    }
-    return Journal.create(rollouts_dir(ws.local_dir), rid, spec, holder_info(rid))
-
-
 def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, progress: Progress | None = None,
                 clients=None, history: HistoryStore | None = None, ask=None, sleep=None) -> RolloutOutcome:
     """Apply every unit of TEAM's space in ENV, wave by wave. Raises RolloutHalted when a unit or gate fails.
@@ -213,7 +94,7 @@ def apply_space(ws, team: str, env: str, *, approve: bool = False, engine=None, 
     space = ws.space(team)
     key = f"{team}/{env}"
     rid = new_rollout_id(f"{team}-{env}")
-    return _execute(ws, lambda: _start(ws, plan, kind="space", action="up", team=team, env=env, release=space.blueprint,
+    return execute(ws, lambda: start_journal(ws, plan, kind="space", action="up", team=team, env=env, release=space.blueprint,
                                        lock_key=key, history=history, clients=clients, rid=rid), rid, engine=engine, approve=approve, ask=ask, progress=progress, clients=clients,
                     history=history, lock_key=key, units=plan.units, resumed=False, sleep=sleep)
 
@@ -239,7 +120,7 @@ def destroy_units(ws, team: str, env: str, waves: list[list[str]], *, release: s
         partition="", max_parallel=max_parallel, bake_minutes=0, batch_size=1, gates={})
     key = f"{team}/{env}"
     rid = new_rollout_id(f"{team}-{env}-{label}")
-    return _execute(ws, lambda: _start(ws, plan, kind="space", action="destroy", team=team, env=env, release=release,
+    return execute(ws, lambda: start_journal(ws, plan, kind="space", action="destroy", team=team, env=env, release=release,
                                        lock_key=key, history=history, clients=clients, rid=rid),
                     rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients, history=history,
                     lock_key=key, units=units, resumed=False)
@@ -265,15 +146,10 @@ def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | 
         key = f"{team}/{env}/{region}"
         label = f"{svc.name}-{env}-{region}"
     rid = new_rollout_id(label)
-    return _execute(ws, lambda: _start(ws, plan, kind="service", action="up", team=team, env=env, release=release,
+    return execute(ws, lambda: start_journal(ws, plan, kind="service", action="up", team=team, env=env, release=release,
                                        service=svc.name, service_path=path, lock_key=key, history=history,
                                        clients=clients, rid=rid), rid, engine=engine, approve=approve, ask=ask, progress=progress, clients=clients,
                     history=history, lock_key=key, units=plan.units, resumed=False, health_get=health_get, sleep=sleep)
-
-
-def _check_free(ws, key: str, units, clients) -> None:
-    """Fail before writing a journal when another rollout holds the lock (the lock is taken again to run)."""
-    _take_lock(ws, key, units, holder_info(None), clients).release()
 
 
 # rollouts: status, resume, rollback, cancel -------------------------------------------
@@ -388,7 +264,7 @@ def resume_rollout(ws, rollout_id: str, *, approve: bool = False, engine=None, p
     if newer:
         raise ConflictError(f"rollout {rollout_id} is superseded by the newer rollout {newer}; resuming it would "
                             "deploy an older release over a newer one", hint=f"`platform rollout status {newer}`")
-    return _execute(ws, lambda: journal, rollout_id, engine=engine, approve=approve, ask=ask, progress=progress,
+    return execute(ws, lambda: journal, rollout_id, engine=engine, approve=approve, ask=ask, progress=progress,
                     clients=clients, history=history, lock_key=st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}",
                     units=list(st.units), resumed=True, health_get=health_get, sleep=sleep)
 
@@ -418,8 +294,8 @@ def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | N
                                f"no previous release is known for {', '.join(skipped)} (first deployment there)"),
                             hint="destroy the units explicitly if they must go")
     key = st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}"
-    _check_free(ws, key, targets, clients)
-    engine = _engine(ws, engine)  # EngineMissingError (exit 8) before anything is journalled
+    check_free(ws, key, targets, clients)
+    engine = engine_for(ws, engine)  # EngineMissingError (exit 8) before anything is journalled
     history = history if history is not None else open_history(ws, clients)
     if confirm is not None:
         confirm(f"roll back rollout {rollout_id} to the previous release in {len(targets)} unit(s) where it landed"
@@ -437,13 +313,13 @@ def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | N
     rid = new_rollout_id(f"{st.spec.get('service') or st.spec['team']}-{st.spec['env']}-rollback")
 
     def new() -> Journal:
-        return _start(ws, plan, kind=st.spec["kind"], action="up", team=st.spec["team"], env=st.spec["env"],
+        return start_journal(ws, plan, kind=st.spec["kind"], action="up", team=st.spec["team"], env=st.spec["env"],
                       release=None, releases={u: previous[u] for u in targets}, service=st.spec.get("service"),
                       service_path=Path(svc_file) if svc_file else None, lock_key=key, history=history,
                       clients=clients, rid=rid,
                       extra={"history_action": "rollback", "rollback_of": rollout_id, "skipped": skipped,
                              "previous": {}})
-    return _execute(ws, new, rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
+    return execute(ws, new, rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients,
                     history=history, lock_key=key, units=targets, resumed=False)
 
 

@@ -66,7 +66,8 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
     plan = plan_space(ws, DEMO_TEAM)
     add(Step("plan", "done", _plan_line(f"space {DEMO_TEAM}", plan), {"plan": _plan_summary(plan)}))
 
-    from .service_repo import bind, new_service, show as show_service
+    from .service_repo import new_service
+    from .services.bindings import bind, show as show_service
 
     services = directory / "services"
     svc_dir = services / DEMO_SERVICE

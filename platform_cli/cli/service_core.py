@@ -83,7 +83,7 @@ def _print_binding(b: dict) -> None:
 def show(ctx, service_dir, as_json):
     """Show the service in SERVICE_DIR: kind, environments, and each binding with the
     secret environment variables (or servicebinding.io files) the app reads."""
-    from ..service_repo import show as show_service
+    from ..services.bindings import show as show_service
 
     data = show_service(service_workspace(ctx, service_dir), service_dir)
     if as_json:
@@ -113,7 +113,7 @@ def bind(ctx, service_dir, offering, plan, name, as_json):
     The space's blueprint decides which offerings and plans are allowed. The
     credentials are injected at deploy time as secrets, never written anywhere.
     """
-    from ..service_repo import bind as do_bind
+    from ..services.bindings import bind as do_bind
 
     b = do_bind(service_workspace(ctx, service_dir), service_dir, offering, plan, name).to_json()
     if as_json:
@@ -137,7 +137,7 @@ def unbind(ctx, service_dir, name, yes, as_json):
     queue, bucket ...) in every environment and region, and its data with it. Asks
     for confirmation; without a terminal, --yes is needed.
     """
-    from ..service_repo import unbind as do_unbind
+    from ..services.bindings import unbind as do_unbind
 
     def ask(b) -> None:
         info(f"binding {b.name} ({b.offering} plan {b.plan}) will be removed from {service_dir}; the next deploy "

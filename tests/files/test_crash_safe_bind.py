@@ -17,7 +17,8 @@ import signal
 import pytest
 import yaml
 
-from platform_cli.service_repo import bind, new_service, show
+from platform_cli.service_repo import new_service
+from platform_cli.services.bindings import bind, show
 
 def _run(kill_at: int, *args: str) -> tuple[int, int]:
     """Run `platform ARGS` in a forked child (the real entry point; a fork keeps the test quick)

@@ -9,7 +9,8 @@ import stat
 import pytest
 
 from platform_cli.errors import FileAccessError, SpecError
-from platform_cli.service_repo import bind, new_service, show
+from platform_cli.service_repo import new_service
+from platform_cli.services.bindings import bind, show
 from platform_cli.spaces import add_region
 from platform_cli.workspace import WorkspaceContext
 from platform_cli.yamlio import load_yaml, read_text, write_text_atomic

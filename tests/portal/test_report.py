@@ -52,7 +52,8 @@ def report_ws(tmp_path_factory):
     from platform_cli import deploy
     from platform_cli.fleet import UpgradeRequest, upgrade_fleet
     from platform_cli.rollout.progress import NullProgress
-    from platform_cli.service_repo import bind, new_service
+    from platform_cli.service_repo import new_service
+    from platform_cli.services.bindings import bind
     from platform_cli.spaces import CreateSpaceRequest, create_space
     from platform_cli.workspace import WorkspaceContext, init_workspace
 

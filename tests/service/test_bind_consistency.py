@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from platform_cli.service_repo import bind, new_service
+from platform_cli.service_repo import new_service
+from platform_cli.services.bindings import bind
 
 BROKEN_CATALOGS = {
     "invalid-yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: [oops\n",
@@ -86,7 +87,7 @@ def test_catalog_edit_keeps_comments_and_the_files_own_indentation(payments, svc
     assert "    dependsOn:\n    - resource:orders-db\n" in out
     docs = list(yaml.safe_load_all(out))
     assert [d["kind"] for d in docs] == ["Component", "API", "Resource"]
-    from platform_cli.service_repo import unbind
+    from platform_cli.services.bindings import unbind
 
     unbind(payments, svc, "db")
     assert (svc / "catalog-info.yaml").read_text() == text

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from platform_cli.model import Service, Space
-from platform_cli.service_repo import bind, new_service, show
+from platform_cli.service_repo import new_service
+from platform_cli.services.bindings import bind, show
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_unbind_asks_on_a_terminal(payments, svc, run_cli, monkeypatch, answer, 
 
 def test_unbind_service_function_confirms_before_writing(payments, svc):
     from platform_cli.errors import UserAbort
-    from platform_cli.service_repo import unbind
+    from platform_cli.services.bindings import unbind
 
     before = _files(svc)
     seen = []

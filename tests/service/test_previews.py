@@ -13,7 +13,8 @@ import pytest
 from platform_cli.errors import ConflictError, UsageError
 from platform_cli.model.base import DNS_NAME
 from platform_cli.rollout.history import Deployment, SQLiteHistory, sqlite_path
-from platform_cli.service_repo import bind, new_service
+from platform_cli.service_repo import new_service
+from platform_cli.services.bindings import bind
 from platform_cli.services.preview import (PR_MAX, check_quota, open_previews, plan_preview, preview_name,
                                            preview_target)
 

@@ -12,7 +12,8 @@ import yaml
 from platform_cli.errors import ConflictError, NotFoundError, PolicyError, UsageError
 from platform_cli.model import Service
 from platform_cli.scaffold import find_template
-from platform_cli.service_repo import bind, binding_env_name, new_service, show, unbind
+from platform_cli.service_repo import binding_env_name, new_service
+from platform_cli.services.bindings import bind, show, unbind
 
 
 @pytest.fixture
