@@ -14,8 +14,9 @@ from platform_cli.workspace import WorkspaceContext
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
+    """Every workspace file but the lock and the render cache (derived renders any plan may keep)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != "allocations.lock"}
+            if p.is_file() and p.name != "allocations.lock" and "render-cache" not in p.relative_to(root).parts}
 
 
 def spaces_snapshot(ws) -> dict[str, bytes]:
@@ -213,7 +214,7 @@ def test_status_shows_spaces_on_a_blueprint_the_catalog_no_longer_has(run_cli, f
     status = _by_name(fleet_status(WorkspaceContext.open(fleet.root)))
     assert status["legacy"]["latest"] is None and status["legacy"]["adoption_percent"] is None
     assert status["legacy"]["spaces"] == [{"team": "tools", "blueprint": "legacy@3", "version": 3,
-                                           "latest": False, "known": False}]
+                                           "latest": False, "known": False, "versions_behind": 0}]
     assert status["minimal"]["total"] == 1
     r = run_cli("-w", str(fleet.root), "fleet", "status")
     assert r.exit_code == 0, r.stderr
