@@ -22,10 +22,22 @@ class UnitPlan:
     findings: list[Any]
     monthly_cost_usd: float
     cost_lines: list[dict[str, Any]] = field(default_factory=list)  # {item, offering, amount_usd} unrounded
+    account: dict[str, Any] = field(default_factory=dict)  # {isolation, account_id (None: assigned at apply), ...}
 
     def to_data(self) -> dict[str, Any]:
-        return {"unit": self.unit, "resources": self.resources, "findings": [f.to_data() for f in self.findings],
-                "monthly_cost_usd": self.monthly_cost_usd}
+        return {"unit": self.unit, "account": self.account, "resources": self.resources,
+                "findings": [f.to_data() for f in self.findings], "monthly_cost_usd": self.monthly_cost_usd}
+
+    def account_line(self) -> str:
+        """``account 222222222222 (account isolation, role ...)`` or ``account assigned at apply (...)``."""
+        from .planning.accounts import ASSIGNED_AT_APPLY
+
+        a = self.account
+        if not a:
+            return ""
+        where = a["account_id"] or ASSIGNED_AT_APPLY
+        role = f", assumes {a['assumes_role']}" if a.get("assumes_role") else ""
+        return f"account {where} ({a['isolation']} isolation{role})"
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -82,8 +94,20 @@ def plan_units(ws: WorkspaceContext, inputs: list, workers: int | None = None) -
         findings = evaluate(r.resources, inp, monthly_cost=cost.total)
         plans.append(UnitPlan(unit=inp.unit, resources=r.resources, findings=findings, monthly_cost_usd=cost.total,
                               cost_lines=[{"item": x.item, "offering": x.offering, "amount_usd": x.amount}
-                                          for x in cost.lines]))
+                                          for x in cost.lines], account=unit_account_data(inp)))
     return PlanResult(units=plans, rendered=count)
+
+
+def unit_account_data(inputs) -> dict[str, Any]:
+    """Where a unit deploys, for plans: the isolation, the account (None until it is vended: assigned at apply),
+    the role its provider assumes there, and the platform account of the shared state when it is another."""
+    from .planning.accounts import assumed_role
+
+    role = assumed_role(inputs.kind, inputs.platform_role_arn, local=bool(inputs.local_endpoint))
+    return {"isolation": inputs.isolation, "account_id": None if inputs.account_pending else inputs.account_id,
+            "assigned_at_apply": inputs.account_pending,
+            "assumes_role": None if inputs.account_pending or role is None else role,
+            "platform_account_id": inputs.platform_account_id}
 
 
 def space_targets(ws: WorkspaceContext, team: str, env: str | None = None, region: str | None = None) -> list[UnitTarget]:

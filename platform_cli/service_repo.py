@@ -23,6 +23,7 @@ from typing import Any
 from .errors import NotFoundError, PlatformError, PolicyError, UsageError
 from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME, plain
+from .planning.accounts import vended_account_id
 from .planning.aws_rules import check_part
 from .planning.ci_repos import REPO_PATH_PATTERN, CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
@@ -172,7 +173,8 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
             "protected": env.protected,
             "ci_environment": env_name,
             "waves": [list(w.regions) for w in plan.waves],
-            "roles": {r: f"arn:{partition}:iam::{account}:role/{ci_role_name(team, env_name, r)}" for r in env.regions},
+            "roles": {r: f"arn:{partition}:iam::{vended_account_id(ws.config, bp, space, env_name, partition)}:role/"
+                         f"{ci_role_name(team, env_name, r)}" for r in env.regions},
             "repositories": {r: ecr_repository_name(team, env_name, r) for r in env.regions},
         }
     partition = "aws-cn" if partitions == {"aws-cn"} else sorted(partitions - {"aws-cn"} or {"aws"})[0]

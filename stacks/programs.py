@@ -27,9 +27,13 @@ def program_for(inputs: UnitInputs) -> Callable[[], None]:
 
 
 def _provider(inputs: UnitInputs):
-    from .provider import make_provider
+    from platform_cli.planning.accounts import assumed_role
 
-    return make_provider("aws", inputs.region, account_id=inputs.account_id, local_endpoint=inputs.local_endpoint)
+    from .provider import make_provider, session_name
+
+    role = assumed_role(inputs.kind, inputs.platform_role_arn, local=bool(inputs.local_endpoint))
+    return make_provider("aws", inputs.region, account_id=inputs.account_id, local_endpoint=inputs.local_endpoint,
+                         assume_role_arn=role, session=session_name(inputs.unit) if role else None)
 
 
 def space_program(inputs: UnitInputs) -> None:
@@ -45,7 +49,7 @@ def space_program(inputs: UnitInputs) -> None:
     baseline = Baseline(f"{prefix}-baseline", BaselineArgs(
         prefix=prefix, partition=inputs.partition, region=inputs.region, account_id=inputs.account_id,
         kms_rotation=bp.baseline.kms_rotation, log_retention_days=bp.baseline.log_retention_days,
-        artifact_bucket_name=bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, "artifacts", inputs.account_id),
+        artifact_bucket_name=bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, "artifacts", inputs.naming_account),
         versioning=bp.baseline.artifact_bucket.versioning,
         noncurrent_expiry_days=bp.baseline.artifact_bucket.noncurrent_expiry_days,
         scan_on_push=bp.baseline.registry.scan_on_push, immutable_tags=bp.baseline.registry.immutable_tags,
@@ -64,7 +68,7 @@ def space_program(inputs: UnitInputs) -> None:
         permission_boundary=bp.access.permission_boundary, max_session_hours=bp.access.max_session_hours,
         protected=inputs.protected, state_bucket=inputs.state_bucket, state_prefix=inputs.state_prefix,
         secrets_key_alias=inputs.secrets_key_alias, history_table=inputs.history_table_arn,
-        service_linked_roles=True), opts=opts)
+        state_account=inputs.platform_account_id, service_linked_roles=True), opts=opts)
     if inputs.budget:
         Budget(f"{resource_name(inputs.team, inputs.env)}-budget", BudgetArgs(
             name=resource_name(inputs.org, inputs.team, inputs.env, max_len=100), space=space, account_id=inputs.account_id,
@@ -110,7 +114,7 @@ def service_program(inputs: UnitInputs) -> None:
     bindings = [BindingSpec(
         name=b.name, offering=b.offering.name, plan=b.plan.name, parameters=dict(b.plan.parameters),
         binding_type=b.offering.binding_type, provider_name=b.offering.provider, keys=list(b.offering.binding_keys),
-        bucket_name=bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, svc.name, inputs.account_id, b.name),
+        bucket_name=bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, svc.name, inputs.naming_account, b.name),
         secret_name=secret_name(inputs.team, inputs.env, inputs.region, svc.name, b.name),
     ) for b in inputs.bindings]
     app = ServiceApp(prefix, ServiceAppArgs(

@@ -14,13 +14,13 @@ def test_every_shipped_file_is_where_the_layout_says(repo_copy):
 
 
 def test_misnamed_blueprint_files_are_reported_not_dropped(repo_copy):
-    (repo_copy / "standard" / "v3.yaml").write_text((repo_copy / "standard" / "2.yaml").read_text())
+    (repo_copy / "standard" / "v4.yaml").write_text((repo_copy / "standard" / "2.yaml").read_text())
     (repo_copy / "standard" / "4.yml").write_text((repo_copy / "standard" / "2.yaml").read_text())
     (repo_copy / "standard" / "0.yaml").write_text((repo_copy / "standard" / "2.yaml").read_text())
     out = list_blueprints(Catalog(sources=[repo_copy]))
-    assert {b["ref"] for b in out["blueprints"]} == {"minimal@1", "standard@1", "standard@2"}
+    assert {b["ref"] for b in out["blueprints"]} == {"minimal@1", "standard@1", "standard@2", "standard@3"}
     reported = "\n".join(out["errors"])
-    for name in ("v3.yaml", "4.yml", "0.yaml"):
+    for name in ("v4.yaml", "4.yml", "0.yaml"):
         assert f"standard/{name}: not read" in reported
 
 
@@ -68,12 +68,12 @@ def test_fleet_status_reports_a_misnamed_blueprint_version(payments, repo_copy):
     from platform_cli.fleet import fleet_status
     from platform_cli.workspace import WorkspaceContext
 
-    (repo_copy / "standard" / "3.yml").write_text((repo_copy / "standard" / "2.yaml").read_text())
+    (repo_copy / "standard" / "4.yml").write_text((repo_copy / "standard" / "2.yaml").read_text())
     path = payments.root / "platform.yaml"
     data = load_yaml(path)
     data["blueprint_sources"] = [str(repo_copy)]
     path.write_text(dump_yaml(data))
     out = fleet_status(WorkspaceContext.open(payments.root))
     standard = next(b for b in out["blueprints"] if b["name"] == "standard")
-    assert standard["latest"] == "standard@2"  # 3.yml is not read ...
-    assert any("standard/3.yml: not read" in e for e in out["errors"])  # ... and says so
+    assert standard["latest"] == "standard@3"  # 4.yml is not read ...
+    assert any("standard/4.yml: not read" in e for e in out["errors"])  # ... and says so

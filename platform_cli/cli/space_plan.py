@@ -73,6 +73,8 @@ def show_plan(ws, result, as_json: bool, engine=None, *, summary: bool = False) 
         for u in result.units:
             table(["resource type", "count"], [[t, n] for t, n in u.counts().items()],
                   title=f"{u.unit}  ({len(u.resources)} resources, ${u.monthly_cost_usd:.2f}/month)")
+            if u.account.get("isolation") == "account":
+                click.echo(u.account_line())
             if u.findings:
                 table(["severity", "policy", "resource", "message"],
                       [[f.severity, f.policy, f.resource, f.message] for f in u.findings])

@@ -30,7 +30,19 @@ def _program(job: UnitJob) -> Callable[[], None]:
     ws = WorkspaceContext.open(job.root)
     target = UnitTarget(unit=job.unit, release=job.release, service_file=job.service_file)
     inputs = build_unit_inputs(ws, target, local_endpoint=job.local_endpoint)
+    refuse_pending_account(inputs)
     return program_for(inputs)
+
+
+def refuse_pending_account(inputs) -> None:
+    """The engine never deploys with the placeholder account id: the environment's account is vended first."""
+    if inputs.account_pending:
+        from ..errors import NotFoundError
+
+        raise NotFoundError(
+            f"unit {inputs.unit}: environment {inputs.env} of space {inputs.team} has no account yet "
+            f"(blueprint {inputs.blueprint.ref} gives each environment an AWS account of its own)",
+            hint=f"`platform space apply {inputs.team} --env {inputs.env}` vends it, then applies the space's units")
 
 
 def _plain_outputs(outputs: Any) -> dict[str, Any]:

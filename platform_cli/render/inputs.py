@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import NotFoundError, SpecError, nearest
 from ..model import Blueprint, Offering, Plan, Service
 from ..planning import names
+from ..planning.accounts import ACCOUNT_PLACEHOLDER, env_account
 from ..planning.tags import unit_tags
 from ..servicespec import load_service
 from ..units import UnitTarget
@@ -41,7 +42,17 @@ class UnitInputs(BaseModel):
     env: str = Field(description="Environment.")
     region: str = Field(description="AWS region of the unit.")
     partition: str = Field("aws", description="AWS partition of the region (aws, aws-cn, aws-us-gov).")
-    account_id: str = Field(description="AWS account id the unit deploys to.")
+    account_id: str = Field(description="AWS account id the unit deploys to; 'assigned-at-apply' "
+                                        "(planning.accounts.ACCOUNT_PLACEHOLDER) before the environment's account is vended.")
+    isolation: Literal["shared", "account"] = Field(
+        "shared", description="The blueprint's isolation: 'shared' (the platform account) or 'account' (an account "
+                              "per environment of the space).")
+    platform_account_id: str | None = Field(
+        None, description="The platform's own account (state bucket, secrets key, history table) when the unit "
+                          "deploys into another one (isolation: account); None when it is account_id.")
+    platform_role_arn: str | None = Field(
+        None, description="Role of the platform in the unit's account that its space units' provider assumes "
+                          "(isolation: account); None in the platform account.")
     tags: dict[str, str] = Field(description="Tags every taggable resource of the unit carries.")
     blueprint: Blueprint = Field(description="The space's blueprint.")
     cidr: str = Field(description="VPC CIDR block allocated to the space in this env and region.")
@@ -68,6 +79,17 @@ class UnitInputs(BaseModel):
         None, description="ARN of the shared DynamoDB table where deployments are recorded and rollout locks taken "
                           "(history.store dynamodb, or an s3:// state backend); None when both stay in the workspace "
                           "(SQLite history, local backend).")
+
+    @property
+    def account_pending(self) -> bool:
+        """The unit's account is not vended yet (its id is the placeholder)."""
+        return self.account_id == ACCOUNT_PLACEHOLDER
+
+    @property
+    def naming_account(self) -> str:
+        """The account that globally unique names (S3 buckets) derive from: the platform's, so that a name is
+        known before an environment's account is vended and never changes when it is."""
+        return self.platform_account_id or self.account_id
 
     @property
     def prefix(self) -> str:
@@ -127,9 +149,13 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
                         file=str(ws.space_path(team)), hint="`platform space add-region` allocates one")
     bp = ws.catalog.blueprint(space.blueprint)
     space_unit = names.space_unit(team, env, region)
+    partition = ws.catalog.partition(region)
+    account = env_account(ws.config, bp, space, env, partition)
     common = dict(
-        org=ws.config.org, team=team, env=env, region=region, partition=ws.catalog.partition(region),
-        account_id=ws.config.cloud.account_id, blueprint=bp, cidr=str(cidr), owners=list(space.owners),
+        org=ws.config.org, team=team, env=env, region=region, partition=partition,
+        account_id=account.account_id, isolation=account.isolation,
+        platform_account_id=account.platform_account_id if account.isolation == "account" else None,
+        platform_role_arn=account.platform_role_arn, blueprint=bp, cidr=str(cidr), owners=list(space.owners),
         ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
         protected=environment.protected, budget=region == environment.regions[0],
         space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),

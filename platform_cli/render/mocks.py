@@ -254,7 +254,7 @@ def space_outputs(inputs: UnitInputs) -> dict[str, Any]:
         "public_subnet_ids": [m.synthesise("aws:ec2/subnet:Subnet", f"{net}-public-{i}", {})[0] for i in range(azs)],
         "private_subnet_ids": [m.synthesise("aws:ec2/subnet:Subnet", f"{net}-private-{i}", {})[0] for i in range(azs)],
         "kms_key_arn": key["arn"], "log_group_name": logs["name"], "log_group_arn": logs["arn"],
-        "artifact_bucket": bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, "artifacts", inputs.account_id),
+        "artifact_bucket": bucket_name(inputs.org, inputs.team, inputs.env, inputs.region, "artifacts", inputs.naming_account),
         "ecr_repository_url": ecr["repositoryUrl"], "ecr_repository_arn": ecr["arn"],
         "ecs_cluster_arn": cluster["arn"], "ecs_cluster_name": cluster["name"],
         "ci_role_arn": role("ci-deploy", "ci-deploy"),

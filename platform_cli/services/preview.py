@@ -109,10 +109,12 @@ def preview_target(ws, service_dir: Path | str, pr: int) -> PreviewTarget:
         data["scaling"] = {**data["scaling"], "min": 1, "max": 1}
     prefix = ""
     if not svc.image.repository:  # the image CI pushed for the commit: SERVICE-COMMIT in the region's ECR
+        from ..planning.accounts import env_account
         from ..service_repo import ecr_repository_name
 
         domain = "amazonaws.com.cn" if ws.catalog.partition(region) == "aws-cn" else "amazonaws.com"
-        data["image"] = {**data.get("image", {}), "repository": f"{ws.config.cloud.account_id}.dkr.ecr.{region}."
+        account = env_account(ws.config, bp, space, env, ws.catalog.partition(region)).account_id  # the space's ECR
+        data["image"] = {**data.get("image", {}), "repository": f"{account}.dkr.ecr.{region}."
                                                                   f"{domain}/{ecr_repository_name(svc.space, env, region)}"}
         prefix = f"{svc.name}-"
     preview = Service.parse(data, source=f"{path} (preview of pull request {pr})")

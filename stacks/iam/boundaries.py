@@ -130,6 +130,8 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     anywhere = arn(partition, "*", region, account, "*")
     state = f"arn:{partition}:s3:::{kwargs.get('state_bucket')}"
     state_arns = [f"{state}*"]  # the bucket and its objects; the grants name the team's objects in it
+    state_account = kwargs.get("state_account") or account  # the platform's account, for a space with its own
+    state_group = "Buckets" if state_account == account else "StateBucket"
     for st in grants:
         if st["Effect"] == "Deny":  # the grants' denies deny whatever the boundary allows
             continue
@@ -146,7 +148,7 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
             elif action in STAR_RESOURCE_ACTIONS:
                 add("AccountWide", action, "*")
             elif service == "s3" and st["Sid"].startswith("State"):
-                add("Buckets", action, state_arns, {"StringEquals": {"s3:ResourceAccount": account}})
+                add(state_group, action, state_arns, {"StringEquals": {"s3:ResourceAccount": state_account}})
             elif service == "s3":
                 add("Buckets", action, st["Resource"], {"StringEquals": {"s3:ResourceAccount": account}})
             elif action in BOUNDED_ROLE_ACTIONS:

@@ -135,23 +135,28 @@ def deny_other_spaces(space: str) -> dict[str, Any]:
 
 
 def state_backend_statements(partition: str, team: str, env: str, region: str,
-                             state_bucket: str | None, state_prefix: str, secrets_key: str | None) -> list[dict[str, Any]]:
+                             state_bucket: str | None, state_prefix: str, secrets_key: str | None,
+                             state_account: str | None = None) -> list[dict[str, Any]]:
     """Pulumi state of the team's units in the shared backend: its services' stacks of ENV.REGION read and
     written, the space's stack read (stack reference); the secrets key (an alias ARN or a key ARN) used for the
     team's stack secrets only (their encryption context names the team) and for the state objects through S3.
 
     The object keys come from the naming functions the engine uses (``pulumi_project``, ``pulumi_stack``), with
-    ``*`` for the service: the grant is the team's exactly when those names are injective."""
+    ``*`` for the service: the grant is the team's exactly when those names are injective. With ``state_account``
+    (the platform's account, where the bucket is) the bucket must be in that account: a bucket of the same name
+    anywhere else is not the platform's."""
     if not state_bucket:
         return []
     root = f"{state_prefix.strip('/')}/.pulumi" if state_prefix.strip("/") else ".pulumi"
     bucket = f"arn:{partition}:s3:::{state_bucket}"
     stack = f"{env}.{region}"
+    owner = {"StringEquals": {"s3:ResourceAccount": state_account}} if state_account else {}
     statements = [
-        allow("StateList", ["s3:ListBucket"], [bucket], condition={"StringLike": {"s3:prefix": [f"{root}/*"]}}),
-        allow("StateRead", ["s3:GetObject"], [f"{bucket}/{root}/meta.yaml", f"{bucket}/{root}/*/{space_project(team)}/{stack}*"]),
+        allow("StateList", ["s3:ListBucket"], [bucket], condition={"StringLike": {"s3:prefix": [f"{root}/*"]}, **owner}),
+        allow("StateRead", ["s3:GetObject"], [f"{bucket}/{root}/meta.yaml", f"{bucket}/{root}/*/{space_project(team)}/{stack}*"],
+              condition=owner or None),
         allow("StateWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-              [f"{bucket}/{root}/*/{service_project_prefix(team)}*/{stack}*"]),
+              [f"{bucket}/{root}/*/{service_project_prefix(team)}*/{stack}*"], condition=owner or None),
     ]
     if secrets_key:
         if ":alias/" in secrets_key:  # KMS authorizes the key, not its alias: the key the alias names
@@ -207,7 +212,7 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
                        bucket_prefix: str, boundary: str | None, team: str = "", env: str = "",
                        state_bucket: str | None = None, state_prefix: str = "",
                        secrets_key: str | None = None, history_table: str | None = None,
-                       service_linked_roles: bool = False) -> dict[str, dict[str, Any]]:
+                       service_linked_roles: bool = False, state_account: str | None = None) -> dict[str, dict[str, Any]]:
     """What a pipeline needs to deploy the space's services, as named documents each within IAM's size limit.
 
     ``release``: push images to the space's registry and roll its services. ``deploy``: create, update and
@@ -215,6 +220,8 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
     space's boundary, and the Pulumi state of the team's units when the workspace uses the shared backend;
     the team's items of the shared history table (``history_table``, its ARN) when deployments are recorded
     and locked there; with ``service_linked_roles``, the service-linked roles a first deploy of a service needs.
+    ``state_account``: the platform's account holding the state bucket when it is not ACCOUNT (a space with an
+    account of its own); the secrets key and the history table are named by their ARNs, which carry their account.
 
     The space stack passes both (the history table when the workspace keeps its history in DynamoDB). The CI
     boundary (:func:`ci_boundary`) covers them within IAM's 6,144 characters because it writes read-only
@@ -232,7 +239,8 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
               task_definition_arns(partition, region, account, prefix), condition=space_tag_request(space)),
         pass_service_roles(partition, account, prefix),
         allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], alarm_arns(partition, region, account, prefix)),
-        *state_backend_statements(partition, team, env, region, state_bucket, state_prefix, secrets_key),
+        *state_backend_statements(partition, team, env, region, state_bucket, state_prefix, secrets_key,
+                                  state_account=state_account),
         *history_statements(history_table, team),
     )
     if not (team and env):  # the space's name is TEAM--ENV (planning.names.space_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -73,3 +74,14 @@ def golden_dir() -> Path:
 @pytest.fixture
 def update_goldens() -> bool:
     return UPDATE_GOLDENS
+
+
+def golden_graphs(rendered, unit: str, folder: Path, update: bool) -> tuple[dict, dict]:
+    """(expected, actual) graph of UNIT: its golden file in FOLDER, written first when UPDATE (PLATFORM_UPDATE_GOLDENS)."""
+    text = json.dumps(rendered.to_data(), indent=1, sort_keys=True) + "\n"
+    path = folder / (unit.replace("/", "_") + ".json")
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing: run with PLATFORM_UPDATE_GOLDENS=1 to create it"
+    return json.loads(path.read_text(encoding="utf-8")), json.loads(text)

@@ -16,7 +16,9 @@ def test_space_plan_json_shape(run_cli, reference_root, monkeypatch):
     data = json.loads(result.stdout)
     assert list(data) == ["units", "environments"]  # environments: isolation, account, OU, guardrails
     (unit,) = data["units"]
-    assert list(unit) == ["unit", "resources", "findings", "monthly_cost_usd"]
+    assert list(unit) == ["unit", "account", "resources", "findings", "monthly_cost_usd"]
+    assert unit["account"] == {"isolation": "shared", "account_id": "123456789012", "assigned_at_apply": False,
+                               "assumes_role": None, "platform_account_id": None}
     assert unit["unit"] == "space/payments/dev/eu-central-1"
     assert all(list(r) == ["type", "name", "parent", "inputs", "outputs"] for r in unit["resources"])
     assert unit["monthly_cost_usd"] > 0
