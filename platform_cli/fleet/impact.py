@@ -89,11 +89,19 @@ def isolation_changes(old: Blueprint, new: Blueprint) -> bool:
     return old.isolation != new.isolation
 
 
-def with_blueprint(inputs: UnitInputs, bp: Blueprint) -> UnitInputs:
-    """The same unit under another blueprint version (its tag, and a space unit's release, follow)."""
+def with_blueprint(inputs: UnitInputs, bp: Blueprint, ws: WorkspaceContext | None = None,
+                   accounts: list | tuple = ()) -> UnitInputs:
+    """The same unit under another blueprint version (its tag, and a space unit's release, follow). With WS, its
+    account follows the version's isolation too: an account of the space's own (the space's vended ACCOUNTS,
+    assigned at apply before vending) or the platform's, so the render shows where the resources would go."""
     tags = dict(inputs.tags)
     tags["platform:blueprint"] = bp.ref
     update: dict[str, Any] = {"blueprint": bp, "tags": tags}
+    if ws is not None:
+        from ..planning.accounts import workspace_account
+        from ..render.inputs import account_fields
+
+        update.update(account_fields(workspace_account(ws.config, bp.isolation, inputs.env, inputs.partition, accounts)))
     if inputs.kind == "space":
         update["release"] = bp.ref
     return inputs.model_copy(update=update)
@@ -154,8 +162,9 @@ def impacts(ws: WorkspaceContext, jobs: list[ImpactJob], *, workers: int | None 
 
     flat: list[UnitInputs] = []
     for job in jobs:
+        accounts = ws.space(job.team).accounts if job.team else []
         for inp in job.inputs:
-            flat += [with_blueprint(inp, job.old), with_blueprint(inp, job.new)]
+            flat += [with_blueprint(inp, job.old, ws, accounts), with_blueprint(inp, job.new, ws, accounts)]
     plans = plan_units(ws, flat, workers).units if flat else []
     out, i = [], 0
     for job in jobs:

@@ -126,6 +126,13 @@ def _history_table(ws) -> dict:
             f"arn:{ws.catalog.partition(region)}:dynamodb:{region}:{cfg.cloud.account_id}:table/{cfg.history.table}"}
 
 
+def account_fields(account) -> dict:
+    """The fields of :class:`UnitInputs` that say where a unit deploys (:class:`~..planning.accounts.UnitAccount`)."""
+    return dict(account_id=account.account_id, isolation=account.isolation,
+                platform_account_id=account.platform_account_id if account.isolation == "account" else None,
+                platform_role_arn=account.platform_role_arn)
+
+
 def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = None) -> UnitInputs:
     """Read the workspace, space, blueprint (and service.yaml) a unit needs into :class:`UnitInputs`."""
     try:
@@ -153,9 +160,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
     account = env_account(ws.config, bp, space, env, partition)
     common = dict(
         org=ws.config.org, team=team, env=env, region=region, partition=partition,
-        account_id=account.account_id, isolation=account.isolation,
-        platform_account_id=account.platform_account_id if account.isolation == "account" else None,
-        platform_role_arn=account.platform_role_arn, blueprint=bp, cidr=str(cidr), owners=list(space.owners),
+        **account_fields(account), blueprint=bp, cidr=str(cidr), owners=list(space.owners),
         ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
         protected=environment.protected, budget=region == environment.regions[0],
         space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),

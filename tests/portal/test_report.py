@@ -194,11 +194,11 @@ def test_report_in_headless_chromium(report, report_ws, independent, tmp_path):
     table = {r[0]: r for r in _browser.table_rows(dom.find_all("table", id="region-table")[0])[1:]}
     assert table["us-east-1"][2] == "1" and "United States" in table["us-east-1"][5]
 
-    # fleet: one space on each version, 50 % on the latest, one cohort
+    # fleet: one space on each of two versions, none yet on the latest (standard@3, an account per env), one cohort
     fleet = _browser.table_rows(dom.find_all("table", id="fleet-table")[0])
-    assert fleet[1][:5] == ["standard", "standard@2", "2", "1", "50.0%"]
+    assert fleet[1][:5] == ["standard", "standard@3", "2", "0", "0.0%"]
     bars = {r.attrs["data-label"]: float(r.attrs["data-value"]) for r in dom.find_all("svg", data_chart="versions")[0].find_all("rect")}
-    assert bars == {"standard@1": 1.0, "standard@2": 1.0}
+    assert bars == {"standard@1": 1.0, "standard@2": 1.0, "standard@3": 0.0}
     points = dom.find_all("svg", data_chart="cohorts")[0].find_all("circle")
     assert [float(c.attrs["data-value"]) for c in points] == [0.0, 50.0]  # before the cohort, after it
     assert points[0].attrs["data-label"] == "before"

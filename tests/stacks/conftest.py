@@ -28,3 +28,21 @@ def graphs(tmp_path_factory):
     inputs = [build_unit_inputs(ws, UnitTarget(unit, service_file=str(root / "services" / svc) if svc else None))
               for unit, svc in UNITS]
     return ws, {i.unit: (i, r) for i, r in zip(inputs, render_units(inputs, workers=2))}
+
+
+def role_documents(resources: list[dict]) -> dict[str, tuple[list[dict], dict | None]]:
+    """Role name -> (identity documents, boundary document) of a rendered graph: inline role policies, attached
+    managed policies and the permissions boundary, as IAM evaluates them."""
+    import json
+
+    policies = {r["outputs"]["arn"]: json.loads(r["inputs"]["policy"]) for r in resources
+                if r["type"] == "aws:iam/policy:Policy"}
+    out = {}
+    for role in (r for r in resources if r["type"] == "aws:iam/role:Role"):
+        name = role["inputs"]["name"]
+        identity = [json.loads(p["inputs"]["policy"]) for p in resources if p["type"] == "aws:iam/rolePolicy:RolePolicy"
+                    and p["inputs"]["role"] in (name, role["outputs"].get("id"))]
+        identity += [policies[a["inputs"]["policyArn"]] for a in resources
+                     if a["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and a["inputs"]["role"] == name]
+        out[name] = (identity, policies.get(role["inputs"].get("permissionsBoundary")))
+    return out

@@ -10,7 +10,6 @@ need are allowed, so that a policy that allows nothing cannot pass.
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
@@ -38,7 +37,7 @@ def roles(tmp_path_factory):
     from platform_cli.render import build_unit_inputs, render_units
     from platform_cli.units import UnitTarget
     from platform_cli.workspace import WorkspaceContext
-    from tests.stacks.conftest import REFERENCE
+    from tests.stacks.conftest import REFERENCE, role_documents
 
     root = tmp_path_factory.mktemp("isolation") / "ws"
     shutil.copytree(REFERENCE, root)
@@ -50,19 +49,7 @@ def roles(tmp_path_factory):
     inputs = build_unit_inputs(ws, UnitTarget(UNIT))
     assert inputs.state_bucket == STATE and inputs.history_table_arn == TABLE
     (rendered,) = render_units([inputs], workers=1)
-    resources = rendered.resources
-    policies = {r["outputs"]["arn"]: json.loads(r["inputs"]["policy"]) for r in resources
-                if r["type"] == "aws:iam/policy:Policy"}
-    out = {}
-    for role in (r for r in resources if r["type"] == "aws:iam/role:Role"):
-        name = role["inputs"]["name"]
-        identity = [json.loads(p["inputs"]["policy"]) for p in resources if p["type"] == "aws:iam/rolePolicy:RolePolicy"
-                    and p["inputs"]["role"] in (name, role["outputs"].get("id"))]
-        identity += [policies[a["inputs"]["policyArn"]] for a in resources
-                     if a["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and a["inputs"]["role"] == name]
-        boundary = policies.get(role["inputs"].get("permissionsBoundary"))
-        out[name] = (identity, boundary)
-    return out
+    return role_documents(rendered.resources)
 
 
 def decision(roles, role: str, action: str, resource: str, context: dict | None = None) -> str:
