@@ -74,12 +74,16 @@ def unit_account(*, isolation: str, env: str, platform_account_id: str, partitio
                        platform_role_arn(partition, account_id, platform_role or DEFAULT_PLATFORM_ROLE))
 
 
-def env_account(config, blueprint, space, env: str, partition: str) -> UnitAccount:
-    """:func:`unit_account` of environment ENV of SPACE (models: ``Workspace``, ``Blueprint``, ``Space``)."""
+def workspace_account(config, isolation: str, env: str, partition: str, accounts) -> UnitAccount:
+    """:func:`unit_account` with the platform account and role of ``platform.yaml`` (CONFIG, a ``Workspace``)."""
     org = config.organization
-    return unit_account(isolation=blueprint.isolation, env=env, platform_account_id=config.cloud.account_id,
-                        partition=partition, accounts=list(space.accounts),
-                        platform_role=org.platform_role if org is not None else None)
+    return unit_account(isolation=isolation, env=env, platform_account_id=config.cloud.account_id, partition=partition,
+                        accounts=list(accounts), platform_role=org.platform_role if org is not None else None)
+
+
+def env_account(config, blueprint, space, env: str, partition: str) -> UnitAccount:
+    """Where environment ENV of SPACE deploys (models: ``Workspace``, ``Blueprint``, ``Space``)."""
+    return workspace_account(config, blueprint.isolation, env, partition, space.accounts)
 
 
 def vended_account_id(config, blueprint, space, env: str, partition: str) -> str:

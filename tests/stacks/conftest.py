@@ -46,3 +46,23 @@ def role_documents(resources: list[dict]) -> dict[str, tuple[list[dict], dict | 
                      if a["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and a["inputs"]["role"] == name]
         out[name] = (identity, policies.get(role["inputs"].get("permissionsBoundary")))
     return out
+
+
+def shared_backend_roles(root: Path, unit: str, *, state: str, key_alias: str, region: str, edit=None):
+    """(unit inputs, :func:`role_documents`) of UNIT of the reference workspace copied to ROOT with the shared
+    backend (state in S3 bucket STATE, stack secrets with KEY_ALIAS, history in DynamoDB); EDIT(root) may change the
+    copy first."""
+    from platform_cli.render import build_unit_inputs, render_units
+    from platform_cli.units import UnitTarget
+    from platform_cli.workspace import WorkspaceContext
+
+    shutil.copytree(REFERENCE, root)
+    config = root / "platform.yaml"
+    config.write_text(config.read_text().replace("url: file://.platform/state", f"url: s3://{state}")
+                      .replace("provider: passphrase", f"provider: awskms://{key_alias}?region={region}")
+                      .replace("store: sqlite", "store: dynamodb"))
+    if edit is not None:
+        edit(root)
+    inputs = build_unit_inputs(WorkspaceContext.open(root), UnitTarget(unit))
+    (rendered,) = render_units([inputs], workers=1)
+    return inputs, role_documents(rendered.resources)

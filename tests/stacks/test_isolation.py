@@ -10,8 +10,6 @@ need are allowed, so that a policy that allows nothing cannot pass.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from platform_cli.planning.tags import SHARED_SPACE
@@ -34,22 +32,12 @@ def arn(service: str, resource: str, region: str = R) -> str:
 @pytest.fixture(scope="module")
 def roles(tmp_path_factory):
     """Role name -> (identity documents, boundary document) of the space rendered with the shared backend."""
-    from platform_cli.render import build_unit_inputs, render_units
-    from platform_cli.units import UnitTarget
-    from platform_cli.workspace import WorkspaceContext
-    from tests.stacks.conftest import REFERENCE, role_documents
+    from tests.stacks.conftest import shared_backend_roles
 
-    root = tmp_path_factory.mktemp("isolation") / "ws"
-    shutil.copytree(REFERENCE, root)
-    config = root / "platform.yaml"
-    config.write_text(config.read_text().replace("url: file://.platform/state", f"url: s3://{STATE}")
-                      .replace("provider: passphrase", f"provider: awskms://{KEY_ALIAS}?region={R}")
-                      .replace("store: sqlite", "store: dynamodb"))
-    ws = WorkspaceContext.open(root)
-    inputs = build_unit_inputs(ws, UnitTarget(UNIT))
+    inputs, roles = shared_backend_roles(tmp_path_factory.mktemp("isolation") / "ws", UNIT, state=STATE,
+                                         key_alias=KEY_ALIAS, region=R)
     assert inputs.state_bucket == STATE and inputs.history_table_arn == TABLE
-    (rendered,) = render_units([inputs], workers=1)
-    return role_documents(rendered.resources)
+    return roles
 
 
 def decision(roles, role: str, action: str, resource: str, context: dict | None = None) -> str:

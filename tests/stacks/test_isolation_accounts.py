@@ -13,8 +13,6 @@ roles' side, which must hold whatever those policies say.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from platform_cli.planning.tags import SHARED_SPACE
@@ -40,26 +38,19 @@ def at(arn: str, account: str) -> str:
 
 @pytest.fixture(scope="module")
 def roles(tmp_path_factory):
-    from platform_cli.render import build_unit_inputs, render_units
-    from platform_cli.units import UnitTarget
-    from platform_cli.workspace import WorkspaceContext
-    from tests.stacks.conftest import REFERENCE, role_documents
+    from tests.stacks.conftest import shared_backend_roles
 
-    root = tmp_path_factory.mktemp("isolation-accounts") / "ws"
-    shutil.copytree(REFERENCE, root)
-    config = root / "platform.yaml"
-    config.write_text(config.read_text().replace("url: file://.platform/state", f"url: s3://{STATE}")
-                      .replace("provider: passphrase", f"provider: awskms://{KEY_ALIAS}?region={R}")
-                      .replace("store: sqlite", "store: dynamodb"))
-    space = root / "spaces" / "payments.yaml"
-    space.write_text(space.read_text().replace("blueprint: standard@1", "blueprint: standard@3")
-                     + f"accounts:\n- env: prod\n  account_id: '{OWN}'\n  email: aws+acme-payments-prod@example.com\n"
-                       "  created_at: '2026-12-01T00:00:00Z'\n")
-    inputs = build_unit_inputs(WorkspaceContext.open(root), UnitTarget(UNIT))
+    def own_account(root):
+        space = root / "spaces" / "payments.yaml"
+        space.write_text(space.read_text().replace("blueprint: standard@1", "blueprint: standard@3")
+                         + f"accounts:\n- env: prod\n  account_id: '{OWN}'\n  email: aws+acme-payments-prod@example.com\n"
+                           "  created_at: '2026-12-01T00:00:00Z'\n")
+
+    inputs, roles = shared_backend_roles(tmp_path_factory.mktemp("isolation-accounts") / "ws", UNIT, state=STATE,
+                                         key_alias=KEY_ALIAS, region=R, edit=own_account)
     assert (inputs.isolation, inputs.account_id, inputs.platform_account_id) == ("account", OWN, PLATFORM)
     assert inputs.history_table_arn == TABLE and inputs.secrets_key_alias.split(":")[4] == PLATFORM
-    (rendered,) = render_units([inputs], workers=1)
-    return role_documents(rendered.resources)
+    return roles
 
 
 def decision(roles, role: str, action: str, resource: str, context: dict | None = None) -> str:
