@@ -5,6 +5,8 @@
    Target: <= 1.2x.
 2. A fleet of 17 teams x 2 envs x 3 regions (102 units) rendered by the process pool vs
    one process. Target: >= 1.6x faster on 2 cores.
+3. The same fleet planned (render, cost, policy) with an empty render cache (cold) and planned
+   again with nothing changed (warm), each in a fresh interpreter. Target: warm <= 10% of cold.
 
 Run: python benchmarks/render.py [--repeat N] [--workers N]
 """
@@ -67,9 +69,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--fleet-only", type=int, default=None, help=argparse.SUPPRESS)  # one fleet measurement
+    parser.add_argument("--plan-only", default=None, help=argparse.SUPPRESS)  # one plan of the fleet in WORKSPACE
     args = parser.parse_args()
     if args.fleet_only is not None:
         print(_fleet(args.fleet_only))
+        return
+    if args.plan_only is not None:
+        print(_plan(args.plan_only, args.workers))
         return
 
     from platform_cli.planning.names import space_unit
@@ -101,6 +107,18 @@ def main() -> None:
     print(f"fleet of 102 units: one process {serial:.1f} s, pool of {args.workers} {pooled:.1f} s, "
           f"speed-up {serial / pooled:.2f}x (target >= 1.6x)")
 
+    fleet_ws = _workspace(17)
+
+    def plan_once() -> str:
+        return subprocess.run([sys.executable, __file__, "--plan-only", str(fleet_ws.root), "--workers",
+                               str(args.workers)], check=True, capture_output=True, text=True).stdout.split()
+
+    cold_s, cold_n = plan_once()
+    warm_s, warm_n = plan_once()
+    cold, warm = float(cold_s), float(warm_s)
+    print(f"plan of 102 units: cold {cold:.1f} s ({cold_n} rendered), warm re-plan {warm:.2f} s ({warm_n} rendered), "
+          f"warm/cold {100 * warm / cold:.1f}% (target <= 10%)")
+
 
 def _fleet(workers: int) -> float:
     from platform_cli.planning.names import space_unit
@@ -114,6 +132,21 @@ def _fleet(workers: int) -> float:
     start = time.perf_counter()
     render_units(units, workers=workers)
     return time.perf_counter() - start
+
+def _plan(root: str, workers: int) -> str:
+    """One plan of every unit of the workspace in ROOT (render cache on): seconds and units rendered."""
+    from platform_cli.planning.names import space_unit
+    from platform_cli.plans import plan_units
+    from platform_cli.render.inputs import build_unit_inputs
+    from platform_cli.units import UnitTarget
+    from platform_cli.workspace import WorkspaceContext
+
+    start = time.perf_counter()
+    ws = WorkspaceContext.open(root)
+    units = [build_unit_inputs(ws, UnitTarget(space_unit(s.team, e, r))) for s in ws.spaces()[0] for e, r in s.units()]
+    result = plan_units(ws, units, workers)
+    return f"{time.perf_counter() - start} {result.rendered}"
+
 
 if __name__ == "__main__":
     main()

@@ -125,15 +125,31 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
         if path.exists():
             raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
         refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
-        taken = ws.taken_cidrs()
+        taken = PoolUsage(ws)
         for env, e in environments.items():
             for region in e["regions"]:
-                block = allocate(ws.config.network_pool, bp.network.cidr_prefix, taken)
-                taken.append(block)
-                data["allocations"].append({"env": env, "region": region, "cidr": str(block)})
+                data["allocations"].append({"env": env, "region": region,
+                                            "cidr": str(taken.allocate(region, bp.network.cidr_prefix))})
         space = validated_space(data, source)
         ws.write_space(space)
     return space
+
+
+class PoolUsage:
+    """The blocks taken in each address pool of the workspace, read once per pool, and the next free block
+    of a region's pool (see :meth:`WorkspaceContext.pool_for`)."""
+
+    def __init__(self, ws: WorkspaceContext) -> None:
+        self.ws = ws
+        self.taken: dict[str, list] = {}
+
+    def allocate(self, region: str, prefix: int):
+        key, pool = self.ws.pool_for(region)
+        if key not in self.taken:
+            self.taken[key] = self.ws.taken_cidrs(region=region)
+        block = allocate(pool, prefix, self.taken[key])
+        self.taken[key].append(block)
+        return block
 
 
 def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> None:
@@ -198,13 +214,12 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
         check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
         added, already = [], []
         refuse_name_collisions(ws, team, [(env, r) for r in regions if r not in e["regions"]])
-        taken = ws.taken_cidrs()
+        taken = PoolUsage(ws)
         for region in regions:
             if region in e["regions"]:
                 already.append(region)
                 continue
-            block = allocate(ws.config.network_pool, bp.network.cidr_prefix, taken)
-            taken.append(block)
+            block = taken.allocate(region, bp.network.cidr_prefix)
             e["regions"].append(region)
             data["allocations"].append({"env": env, "region": region, "cidr": str(block)})
             added.append(region)

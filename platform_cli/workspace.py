@@ -19,10 +19,11 @@ from pathlib import Path
 
 from .catalog import Catalog, builtin_blueprints
 from .errors import ConflictError, FileAccessError, NotFoundError, PlatformError, SpecError, UsageError, nearest
+from .files.index import FileIndex, identity
 from .files.safe import file_lock
 from .model import Space, Workspace
 from .model.base import DNS_NAME
-from .planning.cidr import allocation_problems
+from .planning.cidr import BlockIndex, allocation_problems
 from .yamlio import RoundTrip, access_error, dump_spec, read_bytes, write_text_atomic
 
 CONFIG = "platform.yaml"
@@ -31,6 +32,7 @@ SCHEMAS = "schemas"
 LOCAL_DIR = ".platform"
 ENV_VAR = "PLATFORM_WORKSPACE"
 SCAN_LIMIT = 16 * 1024 * 1024  # bytes of a broken space file scanned for CIDR blocks
+SPACES_INDEX = "spaces.index.json"  # in .platform/: what each unchanged space file says (files.index)
 
 GITIGNORE = """\
 # Local state of the platform: Pulumi state, passphrase, local cloud, journals, history.
@@ -65,6 +67,9 @@ class WorkspaceContext:
     config: Workspace
     _spaces: dict[str, Space] = field(default_factory=dict, repr=False)
     _checked: set[str] = field(default_factory=set, repr=False)
+    _blocks: dict[str, BlockIndex] | None = field(default=None, repr=False)
+    _unreadable: set[str] = field(default_factory=set, repr=False)
+    _index: FileIndex | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, explicit: str | os.PathLike | None = None, start: Path | None = None) -> "WorkspaceContext":
@@ -143,18 +148,46 @@ class WorkspaceContext:
             self._checked.add(team)
         return space
 
+    @property
+    def index(self) -> FileIndex:
+        """What each space file said when it was last parsed, used while the file is unchanged."""
+        if self._index is None:
+            self._index = FileIndex(self.local_dir / SPACES_INDEX)
+        return self._index
+
+    def pool_for(self, region: str) -> tuple[str, IPv4Network]:
+        """(key, pool) a unit in REGION takes its block from: ``network_pools.REGION``, its partition's,
+        or ``network_pool``."""
+        key = self.config.pool_key(region, self.catalog.partition(region))
+        return key, self.config.pool(key)
+
+    def _block_index(self) -> dict[str, BlockIndex]:
+        """Every readable space's blocks by pool, indexed once per read of the workspace."""
+        if self._blocks is None:
+            by_pool: dict[str, list] = {}
+            self._unreadable = set()
+            for name in self.space_names():
+                try:
+                    other = self._read_space(name)
+                except PlatformError:
+                    self._unreadable.add(name)  # reported by the commands that read it; scanned for allocation
+                    continue
+                for a in other.allocations:
+                    by_pool.setdefault(self.pool_for(a.region)[0], []).append(
+                        (f"spaces/{name}.yaml {a.env}/{a.region}", a.cidr))
+            self._blocks = {key: BlockIndex(blocks) for key, blocks in by_pool.items()}
+        return self._blocks
+
     def _check_allocations(self, team: str, space: Space) -> None:
-        others = []
-        for name in self.space_names():
-            if name == team:
-                continue
-            try:
-                other = self._read_space(name)
-            except PlatformError:
-                continue  # reported by the commands that read it; its blocks still count for allocation
-            others.extend((f"spaces/{name}.yaml {a.env}/{a.region}", a.cidr) for a in other.allocations)
-        mine = [(f"allocations.{i}.cidr", a.cidr) for i, a in enumerate(space.allocations)]
-        problems = allocation_problems(mine, self.config.network_pool, others)
+        """Each block of the space inside its pool and distinct from every other block of that pool (the
+        space's own blocks in other regions of the pool included)."""
+        problems = []
+        index = self._block_index()
+        for i, a in enumerate(space.allocations):
+            key, pool = self.pool_for(a.region)
+            problems += allocation_problems([(f"allocations.{i}.cidr", a.cidr)], pool, index.get(key, BlockIndex([])),
+                                            skip=f"spaces/{team}.yaml {a.env}/{a.region}",
+                                            pool_name="network_pool" if key == "network_pool" else f"network_pools.{key}")
         if problems:
             path = self.space_path(team)
             raise SpecError(f"{path}: allocations do not fit the workspace", file=str(path),
@@ -176,41 +209,70 @@ class WorkspaceContext:
                     f"team space {team!r} does not exist" + (f"; did you mean {near!r}?" if near else "")
                     + f" ({path} is missing; spaces: {known})",
                     hint=f"use {near!r}, or create {team!r} with {create}" if near else f"create it with {create}")
-            space = Space.load(path)
-            if space.team != team:
-                raise SpecError(f"{path}: team: {space.team!r} must equal the file name {team!r}", file=str(path))
+            space = self._indexed(team, path)
+            if space is None:
+                before = identity(path)
+                space = Space.load(path)
+                if space.team != team:
+                    raise SpecError(f"{path}: team: {space.team!r} must equal the file name {team!r}", file=str(path))
+                self.index.put(team, path, space.to_data(), before)
             self._spaces[team] = space
         return self._spaces[team]
+
+    def _indexed(self, team: str, path: Path) -> Space | None:
+        """The space the index holds for an unchanged file, validated again; None to parse the file."""
+        data = self.index.get(team, path)
+        if data is None:
+            return None
+        try:
+            space = Space.model_validate(data)
+        except ValueError:  # pydantic's ValidationError: an entry of another model version, or damaged
+            return None
+        return space if space.team == team else None
 
     def forget_space(self, team: str) -> None:
         """Drop the cached copy of a space edited outside :meth:`write_space`; the next read sees the file."""
         self._spaces.pop(team, None)
         self._checked.discard(team)
+        self._blocks = None
 
     def _forget_all(self) -> None:
         self._spaces.clear()
         self._checked.clear()
+        self._blocks = None
 
     def spaces(self) -> tuple[list[Space], list[PlatformError]]:
         """Every readable space, and the errors of the unreadable ones (they do not stop the others).
         A spaces/ folder that cannot be listed raises FileAccessError."""
         good, bad = [], []
-        for name in self.space_names():
+        names = self.space_names()
+        for name in names:
             try:
                 good.append(self.space(name))
             except PlatformError as exc:
                 bad.append(exc)
+                self.index.drop(name)
+        self.index.keep_only(set(names))
+        self.index.flush()
         return good, bad
 
-    def taken_cidrs(self, *, exclude: str | None = None) -> list[IPv4Network]:
-        """Every CIDR allocated in the workspace. A space file that cannot be read is scanned
-        for anything that looks like a CIDR, so allocation stays safe around a broken file."""
+    def taken_cidrs(self, *, exclude: str | None = None, region: str | None = None) -> list[IPv4Network]:
+        """Every CIDR allocated in the workspace (with REGION: in the pool REGION takes its blocks from).
+        A space file that cannot be read is scanned for anything that looks like a CIDR, so allocation
+        stays safe around a broken file (its blocks count in every pool)."""
         taken: list[IPv4Network] = []
-        for name in self.space_names():
+        index = self._block_index()
+        keys = [self.pool_for(region)[0]] if region is not None else list(index)
+        mine = f"spaces/{exclude}.yaml "
+        for key in keys:
+            taken.extend(b for where, b in (index[key].entries() if key in index else []) if not where.startswith(mine))
+        for name in sorted(self._unreadable):
             if name == exclude:
                 continue
             try:
-                taken.extend(a.cidr for a in self.space(name).allocations)
+                now = self._read_space(name)
+                taken.extend(a.cidr for a in now.allocations if region is None or self.pool_for(a.region)[0] in keys)
+                continue  # readable by now
             except PlatformError:
                 # scan the raw bytes: a file that is not valid UTF-8 (or is too large, or
                 # has a NUL byte) may still hold blocks that must not be handed out again
@@ -237,6 +299,9 @@ class WorkspaceContext:
         path = self.space_path(space.team)
         dump_spec(path, space.to_data(), schema_name=Space.SCHEMA_NAME, schemas_dir=self.root / SCHEMAS)
         self._spaces[space.team] = space
+        self._blocks = None
+        self.index.put(space.team, path, space.to_data(), identity(path))
+        self.index.flush()
         return path
 
     @contextlib.contextmanager

@@ -140,7 +140,7 @@ def reference_job(ws: WorkspaceContext, old: Blueprint, new: Blueprint) -> Impac
 
     region = old.guardrails.allowed_regions[0] if old.guardrails.allowed_regions else ws.config.cloud.default_region
     unit = names.space_unit("reference", "dev", region)
-    cidr = next(ws.config.network_pool.subnets(new_prefix=old.network.cidr_prefix))
+    cidr = next(ws.pool_for(region)[1].subnets(new_prefix=old.network.cidr_prefix))
     base = UnitInputs(
         unit=unit, kind="space", org=ws.config.org, team="reference", env="dev", region=region,
         partition=ws.catalog.partition(region), account_id=ws.config.cloud.account_id,

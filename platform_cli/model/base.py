@@ -16,7 +16,8 @@ DNS_NAME = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])$"
 Name = Annotated[str, StringConstraints(pattern=DNS_NAME)]
 """A DNS-safe name: lowercase letters, digits and hyphens, 2 to 32 characters."""
 
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")]
+REGION_PATTERN = r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$"
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
 """An AWS region code such as eu-central-1."""
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]

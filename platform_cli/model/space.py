@@ -92,7 +92,9 @@ class Space(Spec):
                                  "expected an allocation per environments.ENV.regions entry")
             seen[key] = i
             for j, b in enumerate(self.allocations[:i]):
-                if a.cidr.overlaps(b.cidr):
+                # regions may have address pools of their own (network_pools in platform.yaml), whose
+                # blocks may repeat; the workspace checks blocks of one pool across regions
+                if a.region == b.region and a.cidr.overlaps(b.cidr):
                     raise ValueError(f"allocations.{i}.cidr: {a.cidr} ({a.env}/{a.region}) overlaps allocations.{j}.cidr "
                                      f"{b.cidr} ({b.env}/{b.region}); every block must be distinct")
         envs = [a.env for a in self.accounts]

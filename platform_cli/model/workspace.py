@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import string
 from ipaddress import IPv4Network
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from .base import Name, Region, Spec
+from .base import REGION_PATTERN, Name, Region, Spec
 from .network import NetworkPool
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 DEFAULT_REGIONS = [
     "us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1",
@@ -131,8 +134,37 @@ class Workspace(Spec):
         description="Private range (inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10, /26 or larger) "
                     "from which every env x region gets its own CIDR block.",
     )
+    network_pools: dict[str, NetworkPool] = Field(
+        default_factory=dict,
+        description="Address pools of their own for some regions or partitions (key: a region such as eu-central-1, or "
+                    "a partition: aws, aws-cn, aws-us-gov). A unit's block comes from its region's pool, else its "
+                    "partition's, else network_pool. Blocks are distinct within a pool; blocks of different pools may "
+                    "repeat addresses, so VPCs of different pools cannot be peered or joined by a transit gateway "
+                    "(reach them through PrivateLink or NAT instead).",
+    )
     blueprint_sources: list[str] = Field(
         default_factory=lambda: ["builtin"],
         min_length=1,
         description="Folders holding blueprints, marketplace and markets, relative to the workspace; 'builtin' is the catalog shipped with the platform. Later sources override earlier ones.",
     )
+
+    @field_validator("network_pools")
+    @classmethod
+    def _pool_keys(cls, pools: dict[str, IPv4Network]) -> dict[str, IPv4Network]:
+        for key in pools:
+            if key not in PARTITIONS and not re.match(REGION_PATTERN, key):
+                raise ValueError(f"key {key!r}: expected a region such as eu-central-1 or a partition "
+                                 f"({', '.join(PARTITIONS)})")
+        return pools
+
+    def pool_key(self, region: str, partition: str) -> str:
+        """Which pool a unit in REGION (of PARTITION) takes its block from: the region's, the partition's, or
+        ``network_pool``."""
+        if region in self.network_pools:
+            return region
+        if partition in self.network_pools:
+            return partition
+        return "network_pool"
+
+    def pool(self, key: str) -> IPv4Network:
+        return self.network_pool if key == "network_pool" else self.network_pools[key]

@@ -50,11 +50,13 @@ def render_units(units: list[UnitInputs], workers: int | None = None) -> list[Re
     payloads = [u.model_dump_json() for u in units]
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has the SDK, the provider and the programs imported once.
-        ctx.set_forkserver_preload(["pulumi", "pulumi_aws", "platform_cli.render.runner", "stacks.programs",
-                                    "stacks.space", "stacks.service"])
+        # Workers fork from a server that has the SDK, the provider's service modules (loaded lazily
+        # otherwise, by every worker on its first unit) and the programs imported once.
+        ctx.set_forkserver_preload(["pulumi", "pulumi_aws", "platform_cli.render.warm", "platform_cli.render.runner",
+                                    "stacks.programs", "stacks.space", "stacks.service"])
     else:
         ctx = multiprocessing.get_context("spawn")
-    chunk = max(1, len(payloads) // (workers * 4))
+    # One unit per task: a unit takes far longer than handing it over, and chunks of several
+    # left one worker finishing its last chunk alone while the other idled.
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return [RenderedUnit.from_data(d) for d in pool.map(_render_json, payloads, chunksize=chunk)]
+        return [RenderedUnit.from_data(d) for d in pool.map(_render_json, payloads, chunksize=1)]
