@@ -14,6 +14,7 @@ Run: python benchmarks/render.py [--repeat N] [--workers N]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import subprocess
@@ -57,11 +58,16 @@ def _bare(inputs) -> float:
             return {"names": [f"{inputs.region}a", f"{inputs.region}b", f"{inputs.region}c"]}
 
     start = time.perf_counter()
+    loop = asyncio.new_event_loop()  # the platform's render closes its loop and leaves none current
+    asyncio.set_event_loop(loop)
     settings.reset_options()
     pulumi.runtime.set_mocks(Bare(), project=pulumi_project(inputs.unit), stack=pulumi_stack(inputs.unit), preview=False)
     _sync_await(run_pulumi_func(program_for(inputs)))
     settings.reset_options()
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    asyncio.set_event_loop(None)
+    loop.close()
+    return took
 
 
 def main() -> None:

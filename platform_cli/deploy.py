@@ -26,7 +26,7 @@ from .rollout.stores import open_history
 from .rollout.journal import (FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, RolloutState,
                               new_rollout_id, rollouts_dir)
 from .procs import holder_gone
-from .rollout.lock import current_user
+from .rollout.lock import RolloutLock, current_user
 from .rollout.progress import Progress
 
 SPACE_BATCH = 3
@@ -110,9 +110,10 @@ def destroy_space(ws, team: str, env: str, *, engine=None, progress: Progress | 
 
 def destroy_units(ws, team: str, env: str, waves: list[list[str]], *, release: str | None, max_parallel: int = 1,
                   label: str = "destroy", engine=None, progress: Progress | None = None,
-                  clients=None, history: HistoryStore | None = None) -> RolloutOutcome:
+                  clients=None, history: HistoryStore | None = None, lock: RolloutLock | None = None) -> RolloutOutcome:
     """Destroy the units of WAVES (in that order) of TEAM's ENV through the executor: journalled,
-    resumable with `platform rollout resume`, under the TEAM/ENV lock of rollouts. No gates.
+    resumable with `platform rollout resume`, under the TEAM/ENV lock of rollouts (LOCK when the caller
+    holds it already, see ``rollout.run.holding_env_locks``; it is then not released here). No gates.
     The history records each unit's destroy; LABEL names the rollout (its id)."""
     units = [u for w in waves for u in w]
     plan = RolloutPlan(target=f"space/{team}/{env}", waves=tuple(
@@ -123,7 +124,7 @@ def destroy_units(ws, team: str, env: str, waves: list[list[str]], *, release: s
     return execute(ws, lambda: start_journal(ws, plan, kind="space", action="destroy", team=team, env=env, release=release,
                                        lock_key=key, history=history, clients=clients, rid=rid),
                     rid, engine=engine, approve=True, ask=None, progress=progress, clients=clients, history=history,
-                    lock_key=key, units=units, resumed=False)
+                    lock_key=key, units=units, resumed=False, held=lock)
 
 
 def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | None = None, region: str | None = None,

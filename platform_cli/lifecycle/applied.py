@@ -1,13 +1,16 @@
-"""What the history says is applied: per unit, its last successful deployment, and whether
-it still stands (a later successful destroy takes it down)."""
+"""What is applied: per unit, what the history says (its last successful deployment, and whether it
+still stands: a later successful destroy takes it down) and, where the engine can read it, what the
+state says (the unit's stack export holds resources)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..errors import CloudError, EngineMissingError, PlatformError
 from ..planning.names import parse_unit
 from ..rollout.history import Deployment, HistoryStore
+from ..units import UnitTarget
 
 STANDING = ("up", "rollback")
 
@@ -66,3 +69,40 @@ def deployed_services(applied: dict[str, UnitHistory], *, env: str | None = None
             continue
         out.setdefault(p["service"], []).append(unit)
     return out
+
+
+def managed_resources(export) -> int:
+    """How many resources a stack export holds besides the stack itself and its providers."""
+    dep = export.get("deployment", export) if isinstance(export, dict) else None
+    resources = dep.get("resources") if isinstance(dep, dict) else None
+    return sum(1 for r in resources or [] if isinstance(r, dict)
+               and not str(r.get("type", "")).startswith(("pulumi:pulumi:Stack", "pulumi:providers:")))
+
+
+def state_engine(ws, engine=None):
+    """The engine to read stack states with: the one given, else the workspace's when the Pulumi CLI is
+    there (and the local cloud runs, for a local target), else None (the history alone then says what
+    is applied)."""
+    if engine is not None:
+        return engine
+    from ..engine import get_engine
+
+    try:
+        return get_engine(ws)
+    except (EngineMissingError, CloudError):
+        return None
+
+
+def state_standing(engine, units: Iterable[str]) -> tuple[dict[str, int] | None, str | None]:
+    """(unit -> resources its stack holds (0: no stack, or an empty one), None) from the engine's stack
+    exports, or (None, why the state cannot be read)."""
+    export = getattr(engine, "export", None)
+    if engine is None or export is None:
+        return None, "the Pulumi CLI is not on PATH, so the stacks' state cannot be read"
+    out = {}
+    for unit in units:
+        try:
+            out[unit] = managed_resources(export(UnitTarget(unit=unit)))
+        except PlatformError as exc:
+            return None, f"the state of {unit} cannot be read: {exc.message}"
+    return out, None

@@ -3,11 +3,12 @@
 Everything that goes is listed first (the services' units, the space's units, the CIDR blocks,
 the space file) and confirmed. Deployed services block the delete unless ``with_services``.
 Units are destroyed in reverse rollout order through the rollout executor, one environment at
-a time (journalled, resumable, under the same TEAM/ENV locks as rollouts): each environment's
-service units first, then its space units, last region first. Then the stacks leave the
-backend, the environments' vended accounts are closed (account isolation; AWS keeps a closed
-account suspended for 90 days), the space file is removed (which releases its CIDR blocks) and
-the deletion is recorded in the history. History and journals stay.
+a time (journalled, resumable, under the same TEAM/ENV locks as rollouts, every one of them taken
+before the first unit goes and held until the space file is gone, so no rollout starts in any
+environment meanwhile): each environment's service units first, then its space units, last region
+first. Then the stacks leave the backend, the environments' vended accounts are closed (account
+isolation; AWS keeps a closed account suspended for 90 days), the space file is removed (which
+releases its CIDR blocks) and the deletion is recorded in the history. History and journals stay.
 
 Running it again after a failure continues: units the history shows destroyed are not
 destroyed again. Without the engine it refuses before touching anything, unless nothing was
@@ -72,23 +73,9 @@ def delete_plan(ws, team: str, store: HistoryStore) -> dict[str, Any]:
     }
 
 
-def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callable[[dict[str, Any]], None] | None = None,
-                 engine=None, progress=None, clients=None, history: HistoryStore | None = None) -> dict[str, Any]:
-    """Delete TEAM's space (see the module). ``confirm(plan)`` sees the plan once everything is
-    checked and before anything changes; it raises (UserAbort) to keep the space."""
-    store = history if history is not None else open_history(ws, clients)
-    plan = delete_plan(ws, team, store)
-    if plan["services"] and not with_services:
-        raise ConflictError(
-            f"team space {team} still has deployed services: "
-            + "; ".join(f"{s} ({len(u)} unit(s))" for s, u in sorted(plan["services"].items())),
-            hint=f"destroy them first, or delete them with the space: `platform space delete {team} --with-services`")
-    if plan["ever_applied"] and engine is None:
-        from ..engine import get_engine
-
-        engine = get_engine(ws)  # EngineMissingError (exit 8) before anything is touched
-    if confirm is not None:
-        confirm(plan)
+def _destroy_and_remove(ws, team: str, plan: dict[str, Any], held: dict[str, Any], *, engine, progress, clients,
+                        store: HistoryStore) -> tuple[list[str], list[str], list[str], list[dict[str, Any]]]:
+    """Destroy every standing unit (under the locks HELD), remove the stacks, close the accounts, then the space file."""
     destroyed: list[str] = []
     rollouts: list[str] = []
     if plan["to_destroy"]:
@@ -99,7 +86,8 @@ def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callabl
             if not waves:
                 continue
             outcome = destroy_units(ws, team, e["env"], waves, release=plan["blueprint"], label="delete",
-                                    max_parallel=3, engine=engine, progress=progress, clients=clients, history=store)
+                                    max_parallel=3, engine=engine, progress=progress, clients=clients, history=store,
+                                    lock=held[e["env"]])
             rollouts.append(outcome.id)
             destroyed += [u for w in waves for u in w]
     removed_stacks = []
@@ -117,7 +105,33 @@ def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callabl
             raise NotFoundError(f"team space {team} was removed meanwhile ({path})")
         path.unlink()
         ws.forget_space(team)
+    return destroyed, rollouts, removed_stacks, closed
+
+
+def delete_space(ws, team: str, *, with_services: bool = False, confirm: Callable[[dict[str, Any]], None] | None = None,
+                 engine=None, progress=None, clients=None, history: HistoryStore | None = None) -> dict[str, Any]:
+    """Delete TEAM's space (see the module). ``confirm(plan)`` sees the plan once everything is
+    checked and before anything changes; it raises (UserAbort) to keep the space."""
+    store = history if history is not None else open_history(ws, clients)
+    plan = delete_plan(ws, team, store)
+    if plan["services"] and not with_services:
+        raise ConflictError(
+            f"team space {team} still has deployed services: "
+            + "; ".join(f"{s} ({len(u)} unit(s))" for s, u in sorted(plan["services"].items())),
+            hint=f"destroy them first, or delete them with the space: `platform space delete {team} --with-services`")
+    if plan["ever_applied"] and engine is None:
+        from ..engine import get_engine
+
+        engine = get_engine(ws)  # EngineMissingError (exit 8) before anything is touched
+    if confirm is not None:
+        confirm(plan)
+    from ..rollout.run import holding_env_locks
+
     rid = new_rollout_id(f"{team}-delete")
+    env_units = {e["env"]: [*e["service_units"], *e["space_units"], *e["units_in_file"]] for e in plan["envs"]}
+    with holding_env_locks(ws, team, env_units, rid, clients) as held:
+        destroyed, rollouts, removed_stacks, closed = _destroy_and_remove(ws, team, plan, held, engine=engine,
+                                                                  progress=progress, clients=clients, store=store)
     when = now_iso()
     warnings = []
     try:

@@ -1,7 +1,9 @@
 """`platform space remove-region`: take a region back from an environment of a space.
 
 Refused while the space's unit there is applied (unless ``destroy``, which destroys it first
-through the rollout executor) or while a service is deployed there. Then the region, its
+through the rollout executor) or while a service is deployed there. Where the Pulumi CLI is there,
+"applied" is what the state says (the unit's stack export holds resources), whatever the history
+says; without it, the history decides. Then the region, its
 markets and its CIDR block leave the space file in one atomic write, made under the
 allocation lock with the file read again after the lock is taken. A failed destroy leaves
 the file as it was.
@@ -15,12 +17,12 @@ from typing import Any
 
 from ..errors import ConflictError, NotFoundError, PlatformError
 from ..model import Space
-from ..planning.names import space_unit
+from ..planning.names import service_unit, space_unit
 from ..planning.waves import serving_region
 from ..rollout.history import HistoryStore
 from ..rollout.stores import open_history
 from ..spaces import allowed_regions, unknown_env_error, validated_space
-from .applied import applied_units, deployed_services
+from .applied import applied_units, deployed_services, state_engine, state_standing
 
 
 @dataclass
@@ -88,18 +90,34 @@ def remove_region(ws, team: str, env: str, region: str, *, destroy: bool = False
     _check(ws, space, env, region)
     store = history if history is not None else open_history(ws, clients)
     applied = applied_units(store, team, env)
+    unit = space_unit(team, env, region)
     services = deployed_services(applied, env=env, region=region)
+    engine = state_engine(ws, engine)
+    service_units = sorted({u for units in services.values() for u in units}
+                           | {service_unit(team, s.name, env, region) for s in space.services})
+    state, _ = state_standing(engine, [unit, *service_units])
+    if state is not None:  # the state decides: a unit whose stack holds resources is deployed
+        services = {}
+        for u in service_units:
+            if state[u]:
+                services.setdefault(u.split("/")[2], []).append(u)
     if services:
         raise ConflictError(
             f"{team}/{env}/{region}: services are still deployed there: "
             + "; ".join(f"{name} ({', '.join(units)})" for name, units in sorted(services.items())),
             hint=f"remove {region} from each service's service.yaml (environments.{env}) and destroy its unit first; "
                  "a space region goes only once no service runs in it")
-    unit = space_unit(team, env, region)
-    standing = applied.get(unit)
+    in_history = applied.get(unit)
+    standing = bool(state[unit]) if state is not None else in_history is not None
     if standing and not destroy:
-        last = standing.last
-        raise ConflictError(f"{unit} is applied (release {last.version}, by {last.who} at {last.end}); "
+        if in_history is not None:
+            last = in_history.last
+            why = f"release {last.version}, by {last.who} at {last.end}"
+        else:
+            why = "its stack holds resources, though the history records no deployment"
+        if state is not None:
+            why += f"; {state[unit]} resource(s) in its state"
+        raise ConflictError(f"{unit} is applied ({why}); "
                             "removing the region would leave its resources running with no unit to manage them",
                             hint=f"destroy it first: `platform space remove-region {team} --env {env} {region} --destroy`")
     if standing and engine is None:

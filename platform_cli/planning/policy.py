@@ -60,19 +60,50 @@ def _ident(r: dict[str, Any]) -> set[str]:
 
 @lru_cache(maxsize=None)
 def taggable(type_token: str) -> bool:
-    """Whether a pulumi_aws resource type accepts tags (from the installed provider's classes)."""
+    """Whether a pulumi_aws resource type accepts tags (from the installed provider's classes).
+
+    Read from the class's source file when it is where pulumi's code generator puts it: importing a
+    provider module loads hundreds of generated modules (seconds), which a plan whose units all come
+    from the render cache would otherwise spend here."""
     if not type_token.startswith("aws:"):
         return False
+    try:
+        _, path, cls_name = type_token.split(":")
+    except ValueError:
+        return False
+    module = path.partition("/")[0]
+    known = _taggable_from_source(module, path.partition("/")[2], cls_name)
+    if known is not None:
+        return known
     import importlib
 
     try:
-        _, path, cls_name = type_token.split(":")
-        module = path.partition("/")[0]
         mod = importlib.import_module("pulumi_aws" if module == "index" else f"pulumi_aws.{module}")
         cls = getattr(mod, cls_name)
     except (ImportError, AttributeError, ValueError):
         return False
     return isinstance(getattr(cls, "tags", None), property)
+
+
+def _taggable_from_source(module: str, name: str, cls_name: str) -> bool | None:
+    """Whether the generated class CLS_NAME (in pulumi_aws/MODULE/NAME_IN_SNAKE_CASE.py) has a ``tags``
+    output; None when the file is not there (or not as generated), so the class is imported instead."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("pulumi_aws")
+    if module == "index" or spec is None or not spec.submodule_search_locations:
+        return None
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    path = Path(next(iter(spec.submodule_search_locations))) / module / f"{snake}.py"
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() and path.stat().st_size < 8 * 1024 * 1024 else None
+    except OSError:
+        return None
+    start = text.find(f"\nclass {cls_name}(pulumi.CustomResource):") if text else -1
+    if start < 0:
+        return None
+    return "\n    def tags(self) -> pulumi.Output" in text[start:]
 
 
 # security policies -----------------------------------------------------------------------------

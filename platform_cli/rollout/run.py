@@ -7,6 +7,7 @@ resume and rollback reopen a journal and call :func:`execute` again.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,21 @@ def rollout_locks(ws, clients=None) -> Callable[[str], RolloutLock]:
 def take_lock(ws, key: str, units, holder: dict[str, Any], clients=None) -> RolloutLock:
     """KEY's lock, refused while an overlapping one is held: TEAM/ENV against the TEAM/ENV/REGION locks of UNITS."""
     return acquire_exclusive(rollout_locks(ws, clients), key, _regions(units), holder)
+
+
+@contextlib.contextmanager
+def holding_env_locks(ws, team: str, env_units: dict[str, list[str]], rid: str, clients=None):
+    """Take TEAM/ENV's rollout lock of every ENV of ENV_UNITS (refused while another rollout holds one of
+    them or of their regions) and hold them all until the block ends; yields ENV -> lock, to hand to
+    ``deploy.destroy_units`` so that no other rollout starts in any of them in between."""
+    held: dict[str, RolloutLock] = {}
+    try:
+        for env, units in env_units.items():
+            held[env] = take_lock(ws, f"{team}/{env}", units, holder_info(rid), clients)
+        yield held
+    finally:
+        for lock in held.values():
+            lock.release()
 
 
 def _regions(units) -> list[str]:
@@ -91,14 +107,16 @@ def _gates(ws, spec: dict[str, Any], *, clients=None, health_get=None, sleep=Non
 
 
 def execute(ws, open_journal: Callable[[], Journal], rid: str, *, engine, approve: bool, ask, progress, clients,
-             history, lock_key: str, units, resumed: bool, health_get=None, sleep=None) -> RolloutOutcome:
-    """Take the lock, then create (or reopen) the journal and run it; the lock is released at the end.
+            history, lock_key: str, units, resumed: bool, health_get=None, sleep=None,
+            held: RolloutLock | None = None) -> RolloutOutcome:
+    """Take the lock (unless the caller HELD it already), then create (or reopen) the journal and run it; the
+    lock taken here is released at the end.
 
     UNITS are the rollout's units: a whole-environment rollout is refused while one of their regions is locked.
     """
     engine = engine_for(ws, engine)
     store = history if history is not None else open_history(ws, clients)
-    lock = take_lock(ws, lock_key, units, holder_info(rid), clients)
+    lock = held if held is not None else take_lock(ws, lock_key, units, holder_info(rid), clients)
     journal: Journal | None = None
     try:
         journal = open_journal()
@@ -111,7 +129,8 @@ def execute(ws, open_journal: Callable[[], Journal], rid: str, *, engine, approv
                       sleep=sleep)
         outcome = ex.run()
     finally:
-        lock.release()
+        if held is None:
+            lock.release()
         if journal is not None:
             journal.close()
     if outcome.status == R_HALTED:

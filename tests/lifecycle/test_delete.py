@@ -119,13 +119,14 @@ def test_an_interrupted_delete_continues_without_destroying_twice(payments, reco
     assert not payments.space_path("payments").exists()
 
 
-def test_a_held_rollout_lock_refuses_before_anything(payments, record, quiet):
+@pytest.mark.parametrize("env", ["prod", "dev"])  # prod goes first, dev last: both refuse before anything goes
+def test_a_held_rollout_lock_refuses_before_anything(payments, record, quiet, env):
     _applied(record, [DEV, *PROD])
-    lock = LocalLock(payments.local_dir / "locks", "payments/prod")
+    lock = LocalLock(payments.local_dir / "locks", f"payments/{env}")
     lock.acquire(holder_info("someone-elses-rollout"))
     try:
         engine = StackEngine()
-        with pytest.raises(LockError):
+        with pytest.raises(LockError, match=f"payments/{env}"):
             delete_space(payments, "payments", engine=engine, history=record.store, progress=quiet)
         assert engine.calls == [] and payments.space_path("payments").exists() and _journals(payments) == []
     finally:
@@ -142,3 +143,26 @@ def test_cli_lists_and_needs_yes_without_a_terminal(run_cli, payments, monkeypat
     assert r.exit_code == 0, r.stderr
     assert "deleted team space payments" in r.stderr and not payments.space_path("payments").exists()
     assert run_cli("-w", str(payments.root), "space", "show", "payments").exit_code == 4
+
+
+def test_every_environment_stays_locked_for_the_whole_delete(payments, record, quiet):
+    _applied(record, [DEV, *PROD])
+    seen: list[tuple[str, str | None]] = []
+
+    def hook(unit):  # while a prod unit is destroyed, a rollout of dev must be refused
+        if unit.startswith("space/payments/prod/"):
+            other = LocalLock(payments.local_dir / "locks", "payments/dev")
+            try:
+                other.acquire(holder_info("a-rollout-of-dev"))
+            except LockError as exc:
+                seen.append((unit, exc.message))
+            else:
+                other.release()
+                seen.append((unit, None))
+
+    engine = StackEngine(hook=hook)
+    delete_space(payments, "payments", engine=engine, history=record.store, progress=quiet)
+    assert len(seen) == 3 and all(msg and "payments/dev is locked" in msg for _, msg in seen)
+    # and every lock is free afterwards
+    for env in ("dev", "prod"):
+        assert LocalLock(payments.local_dir / "locks", f"payments/{env}").holder() is None
