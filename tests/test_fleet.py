@@ -15,9 +15,10 @@ from platform_cli.workspace import WorkspaceContext
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every workspace file but the lock and the render cache (derived renders any plan may keep)."""
+    """Every workspace file but the lock, the render cache and the space index (derived data, rebuilt from the files)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != "allocations.lock" and "render-cache" not in p.relative_to(root).parts}
+            if p.is_file() and p.name != "allocations.lock" and "render-cache" not in p.relative_to(root).parts
+            and p.relative_to(root) != Path(".platform/spaces.index.json")}
 
 
 def spaces_snapshot(ws) -> dict[str, bytes]:
