@@ -24,6 +24,7 @@ from .files.safe import file_lock
 from .model import Space, Workspace
 from .model.base import DNS_NAME
 from .planning.cidr import BlockIndex, allocation_problems
+from .planning.domains import domain_problems
 from .yamlio import RoundTrip, access_error, dump_spec, read_bytes, write_text_atomic
 
 CONFIG = "platform.yaml"
@@ -68,6 +69,7 @@ class WorkspaceContext:
     _spaces: dict[str, Space] = field(default_factory=dict, repr=False)
     _checked: set[str] = field(default_factory=set, repr=False)
     _blocks: dict[str, BlockIndex] | None = field(default=None, repr=False)
+    _domains: list[tuple[str, str]] = field(default_factory=list, repr=False)
     _unreadable: set[str] = field(default_factory=set, repr=False)
     _index: FileIndex | None = field(default=None, repr=False)
 
@@ -165,6 +167,7 @@ class WorkspaceContext:
         """Every readable space's blocks by pool, indexed once per read of the workspace."""
         if self._blocks is None:
             by_pool: dict[str, list] = {}
+            domains: list[tuple[str, str]] = []
             self._unreadable = set()
             for name in self.space_names():
                 try:
@@ -175,7 +178,10 @@ class WorkspaceContext:
                 for a in other.allocations:
                     by_pool.setdefault(self.pool_for(a.region)[0], []).append(
                         (f"spaces/{name}.yaml {a.env}/{a.region}", a.cidr))
+                domains.extend((f"spaces/{name}.yaml {env}", d.name) for env, e in other.environments.items()
+                               for d in e.domains)
             self._blocks = {key: BlockIndex(blocks) for key, blocks in by_pool.items()}
+            self._domains = domains
         return self._blocks
 
     def _check_allocations(self, team: str, space: Space) -> None:
@@ -188,6 +194,16 @@ class WorkspaceContext:
             problems += allocation_problems([(f"allocations.{i}.cidr", a.cidr)], pool, index.get(key, BlockIndex([])),
                                             skip=f"spaces/{team}.yaml {a.env}/{a.region}",
                                             pool_name="network_pool" if key == "network_pool" else f"network_pools.{key}")
+        mine_label = f"spaces/{team}.yaml "
+        clashes = domain_problems([(f"environments.{env}.domains.{i}.name", d.name)
+                                   for env, e in space.environments.items() for i, d in enumerate(e.domains)],
+                                  [(label, name) for label, name in self._domains if not label.startswith(mine_label)])
+        if clashes and not problems:
+            path = self.space_path(team)
+            raise SpecError(f"{path}: domains clash with the workspace's", file=str(path),
+                            problems=[f"{path}: {p}" for p in clashes],
+                            hint="each environment's CI writes the records of its domains: give each environment "
+                                 "names of its own")
         if problems:
             path = self.space_path(team)
             raise SpecError(f"{path}: allocations do not fit the workspace", file=str(path),

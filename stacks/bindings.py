@@ -177,6 +177,9 @@ class QueueBinding(Binding):
             content_based_deduplication=True if fifo else None,
             redrive_policy=self.dlq.arn.apply(lambda arn: json.dumps(
                 {"deadLetterTargetArn": arn, "maxReceiveCount": int(p.get("max_receive_count", 5))})), **common)
+        for label, queue in (("queue", self.queue), ("dlq", self.dlq)):
+            aws.sqs.QueuePolicy(f"{name}-{label}-policy", queue_url=queue.url, opts=self.child, policy=queue.arn.apply(
+                lambda a: iam.to_json(iam.deny_insecure_transport("sqs", [a]))))
         values = {"uri": self.queue.url, "url": self.queue.url, "name": self.queue.name, "arn": self.queue.arn}
         return values, [self.queue.arn, self.dlq.arn], {}
 
@@ -259,6 +262,8 @@ class TopicBinding(Binding):
             f"{name}-topic", name=resource_name(a.prefix, a.binding, max_len=250) + (".fifo" if fifo else ""),
             fifo_topic=fifo or None, content_based_deduplication=True if fifo else None, kms_master_key_id=a.kms_key_arn,
             tags=a.tags, opts=self.child)
+        aws.sns.TopicPolicy(f"{name}-topic-policy", arn=self.topic.arn, opts=self.child, policy=self.topic.arn.apply(
+            lambda a: iam.to_json(iam.deny_insecure_transport("sns", [a]))))
         return {"name": self.topic.name, "arn": self.topic.arn}, [self.topic.arn], {}
 
 

@@ -14,7 +14,7 @@ from platform_cli.render.inputs import UnitInputs
 SPACE_OUTPUTS = (
     "vpc_id", "vpc_cidr", "public_subnet_ids", "private_subnet_ids", "kms_key_arn", "log_group_name", "log_group_arn",
     "artifact_bucket", "ecr_repository_url", "ecr_repository_arn", "ecs_cluster_arn", "ecs_cluster_name",
-    "ci_role_arn", "developer_role_arn", "readonly_role_arn", "permission_boundary_arn",
+    "ci_role_arn", "developer_role_arn", "readonly_role_arn", "permission_boundary_arn", "certificate_arns",
 )
 """Stack outputs of a space unit; service units read them through a StackReference."""
 
@@ -39,6 +39,7 @@ def _provider(inputs: UnitInputs):
 def space_program(inputs: UnitInputs) -> None:
     import pulumi
 
+    from .dns import Certificates, CertificatesArgs
     from .space import Access, AccessArgs, Baseline, BaselineArgs, Budget, BudgetArgs, Network, NetworkArgs
 
     bp = inputs.blueprint
@@ -68,7 +69,11 @@ def space_program(inputs: UnitInputs) -> None:
         permission_boundary=bp.access.permission_boundary, max_session_hours=bp.access.max_session_hours,
         protected=inputs.protected, state_bucket=inputs.state_bucket, state_prefix=inputs.state_prefix,
         secrets_key_alias=inputs.secrets_key_alias, history_table=inputs.history_table_arn,
-        state_account=inputs.platform_account_id, service_linked_roles=True), opts=opts)
+        state_account=inputs.platform_account_id, service_linked_roles=True,
+        domains=dict(inputs.domains)), opts=opts)
+    certificates = (Certificates(f"{prefix}-certificates", CertificatesArgs(domains=dict(inputs.domains),
+                                                                            tags=inputs.tags), opts=opts)
+                    if inputs.domains else None)
     if inputs.budget:
         Budget(f"{resource_name(inputs.team, inputs.env)}-budget", BudgetArgs(
             name=resource_name(inputs.org, inputs.team, inputs.env, max_len=100), space=space, account_id=inputs.account_id,
@@ -84,6 +89,7 @@ def space_program(inputs: UnitInputs) -> None:
         "developer_role_arn": access.roles["developer"].arn if "developer" in access.roles else "",
         "readonly_role_arn": access.roles["read-only"].arn if "read-only" in access.roles else "",
         "permission_boundary_arn": access.boundary.arn if access.boundary is not None else "",
+        "certificate_arns": certificates.certificate_arns if certificates else {},
     }
     for key in SPACE_OUTPUTS:
         pulumi.export(key, outputs[key])
@@ -103,7 +109,7 @@ def service_image(inputs: UnitInputs, ecr_repository_url):
 def service_program(inputs: UnitInputs) -> None:
     import pulumi
 
-    from .service import BindingSpec, ServiceApp, ServiceAppArgs
+    from .service import BindingSpec, ServiceApp, ServiceAppArgs, https_args
 
     svc = inputs.service
     assert svc is not None, "service units carry their service spec"
@@ -127,7 +133,7 @@ def service_program(inputs: UnitInputs) -> None:
         cluster_arn=out("ecs_cluster_arn"), cluster_name=out("ecs_cluster_name"), log_group_name=out("log_group_name"),
         log_group_arn=out("log_group_arn"), kms_key_arn=out("kms_key_arn"), ecr_repository_arn=out("ecr_repository_arn"),
         permission_boundary_arn=out("permission_boundary_arn").apply(lambda v: v or None),
-        tags=inputs.tags, env=dict(svc.env), bindings=bindings, protected=inputs.protected),
+        tags=inputs.tags, env=dict(svc.env), bindings=bindings, protected=inputs.protected, **https_args(inputs, out)),
         opts=pulumi.ResourceOptions(provider=provider))
     pulumi.export("service_name", app.service.name)
     pulumi.export("url", app.url)

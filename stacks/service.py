@@ -67,6 +67,32 @@ class ServiceAppArgs:
     health_command: list[str] = field(default_factory=list)
     bindings: list[BindingSpec] = field(default_factory=list)
     protected: bool = False
+    https_domain: str | None = None  # serve HTTPS for this host name (service.yaml environments.ENV.https)
+    hosted_zone_id: str | None = None  # Route 53 zone of the space's domain: the service's alias record goes there
+    certificate_arn: pulumi.Input[str] | None = None  # the region's certificate (given, or the space domain's)
+
+
+def https_args(inputs: Any, space_output: Any) -> dict[str, Any]:
+    """The HTTPS settings of a service unit's environment (service.yaml ``environments.ENV.https``) as
+    :class:`ServiceAppArgs` fields: the domain, and the region's given certificate or, with a hosted zone, the
+    certificate of the space's domain that covers it (its stack output ``certificate_arns``, read through
+    SPACE_OUTPUT). Checked when the unit's inputs are built (``platform_cli.render.inputs``)."""
+    from platform_cli.planning.domains import serving_domain
+
+    env = inputs.service.environments.get(inputs.env) if inputs.service else None
+    https = env.https if env else None
+    if https is None:
+        return {}
+    if https.hosted_zone_id:
+        served = serving_domain(https.domain, inputs.domains)
+        certificate = space_output("certificate_arns").apply(lambda arns: arns[served])
+    else:
+        certificate = https.certificate_arns[inputs.region]
+    return {"https_domain": https.domain, "hosted_zone_id": https.hosted_zone_id, "certificate_arn": certificate}
+
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""The HTTPS listener's security policy: TLS 1.3 and 1.2 only."""
 
 
 class ServiceApp(pulumi.ComponentResource):
@@ -117,8 +143,13 @@ class ServiceApp(pulumi.ComponentResource):
             self.lb_sg = aws.ec2.SecurityGroup(f"{name}-lb-sg", name=resource_name(a.prefix, "lb"), vpc_id=a.vpc_id,
                                                description=f"load balancer of service {a.service}", tags=a.tags, opts=child)
             aws.vpc.SecurityGroupIngressRule(f"{name}-lb-http", security_group_id=self.lb_sg.id, ip_protocol="tcp",
-                                             from_port=80, to_port=80, cidr_ipv4="0.0.0.0/0", description="clients",
+                                             from_port=80, to_port=80, cidr_ipv4="0.0.0.0/0",
+                                             description="clients (redirected to HTTPS)" if a.https_domain else "clients",
                                              tags=a.tags, opts=child)
+            if a.https_domain:
+                aws.vpc.SecurityGroupIngressRule(f"{name}-lb-https", security_group_id=self.lb_sg.id, ip_protocol="tcp",
+                                                 from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
+                                                 description="clients over TLS", tags=a.tags, opts=child)
             aws.vpc.SecurityGroupEgressRule(f"{name}-lb-to-tasks", security_group_id=self.lb_sg.id, ip_protocol="tcp",
                                             from_port=a.port, to_port=a.port,
                                             referenced_security_group_id=self.service_sg.id, description="tasks",
@@ -136,9 +167,27 @@ class ServiceApp(pulumi.ComponentResource):
                 vpc_id=a.vpc_id, deregistration_delay=30,
                 health_check={"path": a.health_path, "matcher": "200-299", "interval": 15, "healthy_threshold": 2,
                               "unhealthy_threshold": 3}, tags=a.tags, opts=child)
-            self.listener = aws.lb.Listener(
-                f"{name}-listener", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
-                default_actions=[{"type": "forward", "target_group_arn": self.target_group.arn}], tags=a.tags, opts=child)
+            forward = [{"type": "forward", "target_group_arn": self.target_group.arn}]
+            if a.https_domain:
+                self.listener = aws.lb.Listener(
+                    f"{name}-https", load_balancer_arn=self.load_balancer.arn, port=443, protocol="HTTPS",
+                    ssl_policy=TLS_POLICY, certificate_arn=a.certificate_arn, default_actions=forward,
+                    tags=a.tags, opts=child)
+                aws.lb.Listener(
+                    f"{name}-listener", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
+                    default_actions=[{"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS",
+                                                                       "status_code": "HTTP_301"}}],
+                    tags=a.tags, opts=child)
+                if a.hosted_zone_id:
+                    aws.route53.Record(
+                        f"{name}-dns", zone_id=a.hosted_zone_id, name=a.https_domain, type="A", set_identifier=a.region,
+                        latency_routing_policies=[{"region": a.region}],
+                        aliases=[{"name": self.load_balancer.dns_name, "zone_id": self.load_balancer.zone_id,
+                                  "evaluate_target_health": True}], opts=child)
+            else:
+                self.listener = aws.lb.Listener(
+                    f"{name}-listener", load_balancer_arn=self.load_balancer.arn, port=80, protocol="HTTP",
+                    default_actions=forward, tags=a.tags, opts=child)
 
         secrets = pulumi.Output.all(*[b.container_secrets for b in self.bindings]).apply(
             lambda lists: [s for lst in lists for s in lst])
@@ -179,6 +228,11 @@ class ServiceApp(pulumi.ComponentResource):
                 "target_value": float(a.cpu_target), "scale_in_cooldown": 120, "scale_out_cooldown": 60,
                 "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}},
             opts=child)
-        self.url = pulumi.Output.concat("http://", self.load_balancer.dns_name) if web else pulumi.Output.from_input("")
+        if web and a.https_domain:
+            self.url = pulumi.Output.from_input(f"https://{a.https_domain}")
+        elif web:
+            self.url = pulumi.Output.concat("http://", self.load_balancer.dns_name)
+        else:
+            self.url = pulumi.Output.from_input("")
         self.register_outputs({"service_name": self.service.name, "url": self.url,
                                "task_role_arn": self.task_role.arn})

@@ -185,6 +185,7 @@ class AccessArgs:
     history_table: str | None = None  # ARN of the shared deployment history table (None: history kept locally)
     state_account: str | None = None  # the platform's account holding the state bucket (None: account_id)
     service_linked_roles: bool = True  # the CI role may create the service-linked roles a first deploy needs
+    domains: dict[str, str] = field(default_factory=dict)  # the services' DNS names -> hosted zone (alias records)
 
 
 class Access(pulumi.ComponentResource):
@@ -221,7 +222,7 @@ class Access(pulumi.ComponentResource):
                 boundary=iam.boundary_arn(p, a, args.prefix), team=args.team, env=args.env,
                 state_bucket=args.state_bucket, state_prefix=args.state_prefix, secrets_key=args.secrets_key_alias,
                 history_table=args.history_table, service_linked_roles=args.service_linked_roles,
-                state_account=args.state_account or a)))
+                state_account=args.state_account or a, domains=args.domains)))
             self.ci_boundary = aws.iam.Policy(
                 f"{name}-ci-boundary", name=resource_name(args.prefix, "ci-boundary", max_len=128),
                 description=f"Keeps the CI deploy role of space {args.space} to deploying the space's services",
@@ -237,7 +238,8 @@ class Access(pulumi.ComponentResource):
         ci_args = dict(bucket_prefix=args.bucket_prefix, boundary=space_boundary, team=args.team, env=args.env,
                        state_bucket=args.state_bucket, state_prefix=args.state_prefix,
                        secrets_key=args.secrets_key_alias, history_table=args.history_table,
-                       service_linked_roles=args.service_linked_roles, state_account=args.state_account or a)
+                       service_linked_roles=args.service_linked_roles, state_account=args.state_account or a,
+                       domains=args.domains)
         documents_out = pulumi.Output.from_input(args.ecr_arn).apply(
             lambda ecr: iam.ci_deploy_policies(p, r, a, args.space, args.prefix, ecr, **ci_args))
         for part in CI_POLICY_PARTS:

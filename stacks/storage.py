@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from . import iam
+
 
 @dataclass
 class SecureBucketArgs:
@@ -21,7 +23,8 @@ class SecureBucketArgs:
 
 
 class SecureBucket(pulumi.ComponentResource):
-    """Bucket with versioning, SSE-KMS, public access block, owner-enforced ownership and a lifecycle."""
+    """Bucket with versioning, SSE-KMS, public access block, owner-enforced ownership, a lifecycle and a policy
+    denying every request not sent over TLS."""
 
     def __init__(self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:storage:SecureBucket", name, None, opts)
@@ -49,6 +52,10 @@ class SecureBucket(pulumi.ComponentResource):
         self.lifecycle = aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=self.bucket.id, rules=[rule],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]))
+        self.policy = aws.s3.BucketPolicy(
+            f"{name}-policy", bucket=self.bucket.id,
+            policy=self.bucket.arn.apply(lambda a: iam.to_json(iam.deny_insecure_transport("s3", [a, f"{a}/*"]))),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]))
         self.name = self.bucket.bucket
         self.arn = self.bucket.arn
         self.register_outputs({"name": self.name, "arn": self.arn})

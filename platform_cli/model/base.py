@@ -24,6 +24,11 @@ Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 """An ISO 3166-1 alpha-2 country code such as DE."""
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+DOMAIN = r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+Domain = Annotated[str, StringConstraints(pattern=DOMAIN, max_length=253)]
+"""A DNS name in lowercase, e.g. payments.example.com."""
+HostedZoneId = Annotated[str, StringConstraints(pattern=r"^Z[A-Z0-9]{1,32}$")]
+"""A Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ."""
 
 Repo = Annotated[str, StringConstraints(pattern=CI_REPO_PATTERN, max_length=255)]
 """A CI repository with its provider: github:OWNER/REPO, gitlab:GROUP/PROJECT (groups may nest: GROUP/SUB/PROJECT),

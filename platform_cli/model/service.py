@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Country, Name, Region, Spec
+from .base import Country, Domain, HostedZoneId, Name, Region, Spec
 
 SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDENTIAL")
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -96,9 +96,38 @@ class RolloutPolicy(Spec):
     gates: Gates = Field(default_factory=Gates, description="Checks after each wave.")
 
 
+CERTIFICATE_ARN = r"^arn:aws(?:-cn|-us-gov)?:acm:[a-z]{2}(?:-gov)?-[a-z]+-\d:\d{12}:certificate/[0-9a-f-]{36}$"
+
+
+class Https(Spec):
+    domain: Domain = Field(description="Host name clients use, e.g. orders.payments.example.com (lowercase).")
+    hosted_zone_id: HostedZoneId | None = Field(
+        None, description="Route 53 public hosted zone of the domain, which must be one of the space environment's "
+                          "domains (spaces/TEAM.yaml environments.ENV.domains) or one label below one: the listener "
+                          "uses that domain's certificate and each region gets a latency-based alias record of the "
+                          "domain pointing at its load balancer.")
+    certificate_arns: dict[Region, str] = Field(
+        default_factory=dict,
+        description="Existing ACM certificates for the domain, one per region of the environment (ACM certificates "
+                    "are regional); the domain's DNS record is then kept outside the platform.")
+
+    @model_validator(mode="after")
+    def _source(self) -> "Https":
+        if bool(self.hosted_zone_id) == bool(self.certificate_arns):
+            raise ValueError("https needs either hosted_zone_id (the space domain's certificate, and an alias record) "
+                             "or certificate_arns (one certificate per region; the domain's DNS is yours), not both")
+        for region, value in self.certificate_arns.items():
+            if not re.match(CERTIFICATE_ARN, value) or value.split(":")[3] != region:
+                raise ValueError(f"certificate_arns.{region}: {value!r} is not an ACM certificate ARN of {region}")
+        return self
+
+
 class ServiceEnvironment(Spec):
     regions: list[Region] = Field(default_factory=list, description="Regions (must be in the space's environment).")
     markets: list[Country] = Field(default_factory=list, description="Countries; they resolve to regions through the markets.")
+    https: Https | None = Field(
+        None, description="Serve the service over HTTPS only (TLS 1.2+, port 80 redirects to 443). Required in a "
+                          "protected environment: a plain-HTTP listener there is a mandatory policy finding.")
 
     @model_validator(mode="after")
     def _some(self) -> "ServiceEnvironment":

@@ -8,16 +8,29 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..planning.names import partition_of_region
-from .base import Country, Email, Name, Region, Repo, Spec, TagValue
+from .base import Country, Domain, Email, HostedZoneId, Name, Region, Repo, Spec, TagValue
 from .network import VpcBlock
 
 BLUEPRINT_REF = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])@[1-9][0-9]*$"
+
+
+class SpaceDomain(Spec):
+    name: Domain = Field(description="A DNS name the environment's services are served under: the name itself and "
+                                     "the names one label below it (orders.payments.example.com).")
+    hosted_zone_id: HostedZoneId = Field(description="The Route 53 public hosted zone holding the name: the space "
+                                                     "validates its certificate there, the CI deploy role writes the "
+                                                     "services' alias records there (those names only).")
 
 
 class Environment(Spec):
     regions: list[Region] = Field(min_length=1, description="Regions this environment runs in, in rollout order.")
     markets: list[Country] = Field(default_factory=list, description="Countries this environment serves (they resolved to the regions).")
     protected: bool = Field(False, description="Deployments need manual approval (prod is protected by default).")
+    domains: list[SpaceDomain] = Field(
+        default_factory=list,
+        description="DNS names of the environment's services: each gets an ACM certificate (the name and *.name) in "
+                    "every region of the environment, validated in its hosted zone; a service's https.hosted_zone_id "
+                    "mode serves one of these names or a name one label below one.")
 
     @field_validator("regions")
     @classmethod

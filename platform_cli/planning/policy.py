@@ -9,53 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-MANDATORY = "mandatory"
-ADVISORY = "advisory"
-
-
-@dataclass(frozen=True)
-class Finding:
-    policy: str
-    severity: str
-    resource: str
-    message: str
-
-    def to_data(self) -> dict[str, str]:
-        return asdict(self)
-
-
-Graph = list[dict[str, Any]]
-Check = Callable[[Graph, Any, float | None], list[Finding]]
-
-
-@dataclass(frozen=True)
-class Policy:
-    id: str
-    severity: str
-    description: str
-    check: Check
-
-
-# helpers ----------------------------------------------------------------------------------------
-
-def _of(graph: Graph, *types: str) -> list[dict[str, Any]]:
-    return [r for r in graph if r["type"] in types]
-
-
-def _label(r: dict[str, Any]) -> str:
-    return f"{r['type'].split(':')[-1]} {r['name']}"
-
-
-def _ident(r: dict[str, Any]) -> set[str]:
-    """Values other resources use to point at this one (id, name, bucket)."""
-    out = r.get("outputs", {})
-    inp = r.get("inputs", {})
-    return {str(v) for v in (out.get("id"), out.get("bucket"), inp.get("bucket"), out.get("arn")) if v}
+from .policy_base import ADVISORY, MANDATORY, Check, Finding, Graph, Policy, _as_list, _ident, _label, _of  # noqa: F401
+from .transport import TLS_POLICIES, check_https_protected, check_secure_transport, check_tls  # noqa: F401
 
 
 @lru_cache(maxsize=None)
@@ -175,10 +133,6 @@ POLICY_DOCUMENT_FIELDS: dict[str, str] = {
 SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$")
 READ_ONLY_FAMILY = re.compile(r"^[a-z0-9-]+:(Describe|List|Get)\*$")
 """The only wildcard actions allowed: a read-only family (a permission boundary writes them; grants name actions)."""
-
-
-def _as_list(v: Any) -> list:
-    return v if isinstance(v, list) else [v] if v is not None else []
 
 
 def iam_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[str]:
@@ -330,11 +284,6 @@ def check_resilience(graph: Graph, inputs: Any, cost: float | None) -> list[Find
     return findings
 
 
-def check_tls(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
-    return [Finding("tls", ADVISORY, _label(r), "listener serves plain HTTP; add a certificate for HTTPS")
-            for r in _of(graph, "aws:lb/listener:Listener") if r["inputs"].get("protocol") == "HTTP"]
-
-
 def check_health(graph: Graph, inputs: Any, cost: float | None) -> list[Finding]:
     """A worker has no load balancer: without a container health check ECS never replaces a hung task."""
     findings = []
@@ -362,9 +311,13 @@ POLICIES: tuple[Policy, ...] = (
     Policy("allowed-regions", MANDATORY, "Regions allowed by the blueprint.", check_region),
     Policy("allowed-offerings", MANDATORY, "Offerings and plans allowed by the blueprint.", check_offerings),
     Policy("paid-plans", MANDATORY, "Paid plans only where the blueprint allows them.", check_paid_plans),
+    Policy("https", MANDATORY, "In protected environments, load balancers serve HTTPS only (TLS 1.2+; port 80 "
+           "redirects).", check_https_protected),
+    Policy("secure-transport", MANDATORY, "Every bucket, queue and topic denies requests not sent over TLS.",
+           check_secure_transport),
     Policy("cost-ceiling", MANDATORY, "The unit's monthly estimate within the blueprint's cost ceiling.", check_cost_ceiling),
     Policy("resilience", ADVISORY, "Protected environments without single points of failure.", check_resilience),
-    Policy("tls", ADVISORY, "Load balancers serve HTTPS.", check_tls),
+    Policy("tls", ADVISORY, "Load balancers outside protected environments serve HTTPS.", check_tls),
     Policy("health", ADVISORY, "Workers have a container health check.", check_health),
     Policy("budget-alerts", ADVISORY, "Budget alerts reach the space's owners.", check_budget_recipients),
 )

@@ -61,6 +61,8 @@ class UnitInputs(BaseModel):
     cost_center: str = Field("unassigned", description="Cost center.")
     env_regions: list[str] = Field(default_factory=list, description="Regions of the environment, in rollout order.")
     protected: bool = Field(False, description="Whether the environment is protected.")
+    domains: dict[str, str] = Field(default_factory=dict, description="DNS names of the environment's services -> "
+                                                                      "their Route 53 hosted zone ids.")
     budget: bool = Field(False, description="Whether this unit holds the environment's budget (its first region).")
     space_project: str = Field(description="Pulumi project of the space unit.")
     space_stack: str = Field(description="Pulumi stack of the space unit (ENV.REGION).")
@@ -133,6 +135,31 @@ def account_fields(account) -> dict:
                 platform_role_arn=account.platform_role_arn)
 
 
+def _check_https(service: Service, service_path, team: str, env: str, region: str, environment) -> None:
+    """A service's HTTPS settings against its space: a certificate for the region, or a hosted zone of one of the
+    environment's domains covering the service's domain."""
+    from ..planning.domains import serving_domain
+
+    https = service.environments[env].https if env in service.environments else None
+    if https is None:
+        return
+    where = f"{service_path}: environments.{env}.https"
+    if https.certificate_arns and region not in https.certificate_arns:
+        raise SpecError(f"{where}.certificate_arns: no certificate for {region}; expected an ACM certificate ARN of "
+                        "each region of the environment", file=str(service_path))
+    if not https.hosted_zone_id:
+        return
+    domains = {d.name: d.hosted_zone_id for d in environment.domains}
+    served = serving_domain(https.domain, domains)
+    if served is None or domains[served] != https.hosted_zone_id:
+        known = ", ".join(f"{n} ({z})" for n, z in domains.items()) or "none"
+        raise SpecError(f"{where}: {https.domain} in zone {https.hosted_zone_id} is not under a domain of space "
+                        f"{team}/{env} (domains: {known}); expected one of them, or a name one label below one, "
+                        "with its hosted zone", file=str(service_path),
+                        hint=f"add the domain to spaces/{team}.yaml environments.{env}.domains and apply the space, "
+                             "or give certificate_arns")
+
+
 def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = None) -> UnitInputs:
     """Read the workspace, space, blueprint (and service.yaml) a unit needs into :class:`UnitInputs`."""
     try:
@@ -163,6 +190,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
         **account_fields(account), blueprint=bp, cidr=str(cidr), owners=list(space.owners),
         ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
         protected=environment.protected, budget=region == environment.regions[0],
+        domains={d.name: d.hosted_zone_id for d in environment.domains},
         space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),
         local_endpoint=local_endpoint, **_state_backend(ws), **_history_table(ws),
     )
@@ -177,6 +205,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
         raise SpecError(f"{service_path}: name: {service.name!r} does not match unit {target.unit}", file=str(service_path))
     if service.space != team:
         raise SpecError(f"{service_path}: space: {service.space!r} does not match unit {target.unit}", file=str(service_path))
+    _check_https(service, service_path, team, env, region, environment)
     bindings = []
     for i, b in enumerate(service.bindings):
         offering = ws.catalog.offering(b.offering)

@@ -170,6 +170,17 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if short == "lb/listener":
             lid = arn("elasticloadbalancing", f"listener/app/{name}/{h[:16]}/{h[1:17]}")
             return lid, {"arn": lid}
+        if short == "acm/certificate":
+            cid = arn("acm", f"certificate/{_uuid(h)}")
+            domain = str(inputs.get("domainName", ""))
+            return cid, {"arn": cid, "status": "ISSUED", "domainValidationOptions": [{
+                "domainName": domain, "resourceRecordName": f"_{h[:32]}.{domain}.", "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{h[1:33]}.acm-validations.aws."}]}
+        if short == "acm/certificateValidation":
+            return str(inputs.get("certificateArn", name)), {}
+        if short == "route53/record":
+            fqdn = str(inputs.get("name", name)).rstrip(".")
+            return f"{inputs.get('zoneId', '')}_{fqdn}_{inputs.get('type', '')}", {"fqdn": fqdn}
         if short == "appautoscaling/target":
             rid = str(inputs.get("resourceId", name))
             return rid, {"arn": arn("application-autoscaling", f"scalable-target/{h[:32]}")}
@@ -262,6 +273,9 @@ def space_outputs(inputs: UnitInputs) -> dict[str, Any]:
         "readonly_role_arn": role("read-only", "read-only") if "read-only" in bp.access.team_roles else "",
         "permission_boundary_arn": (m.synthesise("aws:iam/policy:Policy", f"{acc}-boundary", {"name": resource_name(prefix, "boundary", max_len=128)})[1]["arn"]
                                     if bp.access.permission_boundary else ""),
+        # stacks.dns.Certificates: the validated certificate is the one requested
+        "certificate_arns": {d: m.synthesise("aws:acm/certificate:Certificate", f"{prefix}-certificates-{d}",
+                                             {"domainName": d})[1]["arn"] for d in sorted(inputs.domains)},
     }
     assert set(out) == set(SPACE_OUTPUTS)
     return out

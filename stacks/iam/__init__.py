@@ -7,7 +7,7 @@
 - :mod:`.grants`: the team's and the service roles' identity policies;
 - :mod:`.ci_grants`: the CI deploy role's identity policies;
 - :mod:`.boundaries`: permission boundaries of the service roles and of the CI deploy role;
-- :mod:`.resource_policies`: policies attached to resources (the space's KMS key).
+- :mod:`.resource_policies`: policies attached to resources (the space's KMS key; TLS-only buckets, queues, topics).
 
 Every document grants named actions on named resources. ``*`` as a resource appears only
 for the actions AWS defines without resource-level permissions, listed once in

@@ -93,6 +93,12 @@ DEPLOY_ACTIONS: dict[str, list[str]] = {
         "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration",
         "s3:GetBucketTagging", "s3:PutBucketTagging", "s3:ListBucketVersions", "s3:DeleteObject",
         "s3:DeleteObjectVersion", "s3:DeleteBucket"],
+    "aws:s3/bucketPolicy:BucketPolicy": ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
+    "aws:sqs/queuePolicy:QueuePolicy": ["sqs:SetQueueAttributes", "sqs:GetQueueAttributes"],
+    "aws:sns/topicPolicy:TopicPolicy": ["sns:SetTopicAttributes", "sns:GetTopicAttributes"],
+    # a service's alias record under a domain of its space (https.hosted_zone_id): granted for those names only
+    "aws:route53/record:Record": ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
+                                  "route53:GetHostedZone", "route53:GetChange"],
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [
         "s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"],
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [

@@ -133,8 +133,8 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
     state_account = kwargs.get("state_account") or account  # the platform's account, for a space with its own
     state_group = "Buckets" if state_account == account else "StateBucket"
     for st in grants:
-        if st["Effect"] == "Deny":  # the grants' denies deny whatever the boundary allows
-            continue
+        if st["Effect"] == "Deny":  # the grants' denies deny whatever the boundary allows (the bucket objects' too:
+            continue  # an explicit deny of the role's own policies wins over any bucket policy's grant)
         for action in st["Action"]:
             service = action.split(":")[0]
             if st["Sid"] == "ServiceLinkedRoles":  # iam:AWSServiceName names the services and so their paths
@@ -153,7 +153,7 @@ def ci_boundary(partition: str, region: str, account: str, space: str, prefix: s
                 add("Buckets", action, st["Resource"], {"StringEquals": {"s3:ResourceAccount": account}})
             elif action in BOUNDED_ROLE_ACTIONS:
                 add("RolesWithBoundary", action, service_role_arns(partition, account, prefix), st.get("Condition"))
-            elif service in ("iam", "cloudwatch"):  # by name: roles and alarms of the space
+            elif service in ("iam", "cloudwatch", "route53"):  # by name: roles, alarms, the domains' zones
                 add("Named", action, st["Resource"])
             elif action in CREATE_ACTIONS:
                 add("CreateInRegion", action, [anywhere])

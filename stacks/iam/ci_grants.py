@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_cli.planning.domains import record_names
 from platform_cli.planning.names import SEP, flat_prefix, service_project_prefix, space_project
 from platform_cli.planning.tags import SECRETS_CONTEXT_KEY, SHARED_SPACE
 
@@ -13,7 +14,10 @@ from .arns import (alarm_arns, boundary_arn, secret_arns, secrets_prefix, servic
                    task_definition_arns)
 from .documents import STAR_RESOURCE_ACTIONS, allow, arn, dns_suffix, doc, space_condition, space_tag_request
 
-_BY_NAME_SERVICES = ("iam", "s3")  # authorized by name, not by tag (see ci_deploy_policies)
+_BY_NAME_SERVICES = ("iam", "s3", "route53")  # authorized by name, not by tag (see ci_deploy_policies)
+
+OBJECT_DELETES: tuple[str, ...] = ("s3:DeleteObject", "s3:DeleteObjectVersion")
+"""The only object actions of the CI deploy role on the space's buckets: emptying a bucket before deleting it."""
 
 
 def creating_condition(space: str) -> dict[str, Any]:
@@ -83,7 +87,7 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
     buckets = f"arn:{partition}:s3:::{bucket_prefix}*"
     in_account = {"StringEquals": {"s3:ResourceAccount": account}}
     roles = service_role_arns(partition, account, prefix)
-    objects = ("s3:DeleteObject", "s3:DeleteObjectVersion")  # emptying a bucket before deleting it
+    objects = OBJECT_DELETES  # emptying a bucket before deleting it
     statements = [
         allow("DeployTagged", [a for a in by_tag if a != "kms:CreateGrant"
                                and (a not in CREATE_ACTIONS or a in CREATE_ON_SPACE_RESOURCES)],
@@ -124,6 +128,16 @@ def _space_deploy_statements(partition: str, region: str, account: str, space: s
     if star:
         statements.append(allow("DeployReadAccount", star, "*"))
     return [st for st in statements if st["Action"]]
+
+
+def deny_bucket_objects(partition: str, bucket_prefix: str) -> dict[str, Any]:
+    """No object action but the deletes on the space's buckets, whatever a bucket policy says.
+
+    The pipeline writes each bucket's policy (the TLS-only one, :func:`stacks.iam.deny_insecure_transport`), so it
+    could write one that grants its own role or session reads and writes of the objects; an explicit deny in the
+    role's identity policy wins over any grant of a resource policy, so no policy it writes gives it the objects."""
+    return {"Sid": "DenyBucketObjects", "Effect": "Deny", "NotAction": list(OBJECT_DELETES),
+            "Resource": [f"arn:{partition}:s3:::{bucket_prefix}*/*"]}
 
 
 def deny_other_spaces(space: str) -> dict[str, Any]:
@@ -201,6 +215,29 @@ def pass_service_roles(partition: str, account: str, prefix: str) -> dict[str, A
                  condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
 
 
+def dns_record_statements(partition: str, domains: dict[str, str]) -> list[dict[str, Any]]:
+    """The services' alias records under the space's domains (``domains``: name -> hosted zone id): in each domain's
+    zone, A records of the domain and the names below it only (Route 53 checks every record name of a change batch,
+    normalized: lowercase, no trailing dot); reading the zones and the changes. Record sets are not taggable: the
+    names are the boundary, and no two environments of the workspace hold nested names
+    (:func:`platform_cli.planning.domains.domain_problems`)."""
+    if not domains:
+        return []
+    by_zone: dict[str, list[str]] = {}
+    for name, zone in sorted(domains.items()):
+        by_zone.setdefault(zone, []).extend(record_names(name))
+    zone_arn = lambda zone: f"arn:{partition}:route53:::hostedzone/{zone}"  # noqa: E731
+    names_key = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+    statements = [allow(f"DnsRecords{i}", ["route53:ChangeResourceRecordSets"], [zone_arn(zone)], condition={
+        "ForAllValues:StringLike": {names_key: names},
+        "ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["A"]},
+        "Null": {names_key: "false"}}) for i, (zone, names) in enumerate(sorted(by_zone.items()))]
+    return statements + [
+        allow("DnsZones", ["route53:GetHostedZone", "route53:ListResourceRecordSets"], [zone_arn(z) for z in sorted(by_zone)]),
+        allow("DnsChanges", ["route53:GetChange"], [f"arn:{partition}:route53:::change/*"]),
+    ]
+
+
 def service_linked_role_statement(partition: str, account: str) -> dict[str, Any]:
     """Create the service-linked roles of :data:`SERVICE_LINKED_ROLE_SERVICES` (AWS creates them on first use,
     with the caller's permissions), and no other."""
@@ -212,14 +249,16 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
                        bucket_prefix: str, boundary: str | None, team: str = "", env: str = "",
                        state_bucket: str | None = None, state_prefix: str = "",
                        secrets_key: str | None = None, history_table: str | None = None,
-                       service_linked_roles: bool = False, state_account: str | None = None) -> dict[str, dict[str, Any]]:
+                       service_linked_roles: bool = False, state_account: str | None = None,
+                       domains: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """What a pipeline needs to deploy the space's services, as named documents each within IAM's size limit.
 
     ``release``: push images to the space's registry and roll its services. ``deploy``: create, update and
     delete every resource of a service unit (:data:`DEPLOY_ACTIONS`) of the space only, roles only with the
     space's boundary, and the Pulumi state of the team's units when the workspace uses the shared backend;
     the team's items of the shared history table (``history_table``, its ARN) when deployments are recorded
-    and locked there; with ``service_linked_roles``, the service-linked roles a first deploy of a service needs.
+    and locked there; with ``service_linked_roles``, the service-linked roles a first deploy of a service needs;
+    with ``domains`` (name -> hosted zone), the services' alias records under them (:func:`dns_record_statements`).
     ``state_account``: the platform's account holding the state bucket when it is not ACCOUNT (a space with an
     account of its own); the secrets key and the history table are named by their ARNs, which carry their account.
 
@@ -248,6 +287,7 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
     statements = _space_deploy_statements(partition, region, account, space, prefix, bucket_prefix, boundary, team, env)
     if service_linked_roles:
         statements.append(service_linked_role_statement(partition, account))
+    statements += dns_record_statements(partition, domains or {})
     by_tag = ("DeployTagged", "TagServices")
     creating = [st for st in statements if st["Sid"] in CREATE_SIDS]
     tagging = [st for st in statements if st["Sid"].startswith("TagOnCreate")]
@@ -256,7 +296,8 @@ def ci_deploy_policies(partition: str, region: str, account: str, space: str, pr
             "deploy-create": doc(*creating, deny_other_tag_keys()),
             "deploy-tag": doc(*tagging),
             "deploy-named": doc(*[st for st in statements if st["Sid"] not in by_tag
-                                  and st not in creating and st not in tagging])}
+                                  and st not in creating and st not in tagging],
+                                deny_bucket_objects(partition, bucket_prefix))}
 
 
 def ci_deploy_policy(partition: str, region: str, account: str, space: str, prefix: str, ecr_arn: str,

@@ -1,4 +1,4 @@
-"""Resource policies: documents attached to the space's resources (its KMS key)."""
+"""Resource policies: documents attached to the space's resources (its KMS key; every bucket, queue and topic)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,15 @@ def kms_key_policy(partition: str, region: str, account: str) -> dict[str, Any]:
     )
 
 
+
+
+TRANSPORT_SERVICES = ("s3", "sqs", "sns")
+
+
+def deny_insecure_transport(service: str, resources: list[str]) -> dict[str, Any]:
+    """Resource policy of a bucket, queue or topic: every request not sent over TLS is denied
+    (``aws:SecureTransport`` is ``false``), whoever sends it. Access itself comes from identity policies."""
+    if service not in TRANSPORT_SERVICES:
+        raise ValueError(f"no transport policy for {service!r}")
+    return doc({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": f"{service}:*",
+                "Resource": list(resources), "Condition": {"Bool": {"aws:SecureTransport": "false"}}})

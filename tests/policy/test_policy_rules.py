@@ -37,7 +37,7 @@ def findings(graph, inputs=None, cost=None, policy=None, severity=None):
 def test_every_policy_is_covered_here():
     covered = {"encryption-at-rest", "bucket-public-access-block", "required-tags", "iam-least-privilege",
                "no-plaintext-secrets", "allowed-regions", "allowed-offerings", "paid-plans", "cost-ceiling",
-               "resilience", "tls", "health", "budget-alerts"}
+               "resilience", "tls", "health", "budget-alerts", "https", "secure-transport"}
     assert {p.id for p in POLICIES} == covered
 
 
@@ -343,6 +343,68 @@ def test_single_az_database_in_protected_env(protected, multi_az, expect):
 def test_plain_http_listener(protocol, expect):
     found = findings([res("aws:lb/listener:Listener", inputs={"protocol": protocol})], policy="tls")
     assert len(found) == expect and all(f.severity == ADVISORY for f in found)
+
+
+REDIRECT = [{"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "statusCode": "HTTP_301"}}]
+TLS12 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+@pytest.mark.parametrize("listener, protected, expect", [
+    ({"protocol": "HTTP", "defaultActions": [{"type": "forward"}]}, True, ["https"]),  # plain HTTP where protected
+    ({"protocol": "HTTP", "defaultActions": [{"type": "forward"}]}, False, ["tls"]),  # elsewhere an advisory
+    ({"protocol": "HTTP", "defaultActions": REDIRECT}, True, []),  # 80 redirects to 443
+    ({"protocol": "HTTP", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTP"}}]}, True, ["https"]),
+    ({"protocol": "HTTP", "defaultActions": REDIRECT + [{"type": "forward"}]}, True, ["https"]),  # not only a redirect
+    ({"protocol": "HTTP", "defaultActions": []}, True, ["https"]),
+    ({"protocol": "HTTPS", "sslPolicy": TLS12}, True, []),
+    ({"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS-1-2-2017-01"}, True, []),
+    ({"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"}, True, ["https"]),  # allows TLS 1.0
+    ({"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS-1-1-2017-01"}, True, ["https"]),
+    ({"protocol": "HTTPS"}, True, ["https"]),  # no policy: the load balancer's default, which allows TLS 1.0
+])
+def test_https_in_protected_environments(listener, protected, expect):
+    graph = [res("aws:lb/listener:Listener", inputs=listener)]
+    found = [f for f in findings(graph, unit_inputs(protected=protected, kind="service")) if f.policy in ("https", "tls")]
+    assert [f.policy for f in found] == expect
+    assert all(f.severity == (MANDATORY if f.policy == "https" else ADVISORY) for f in found)
+
+
+def _transport_policy(resources, *, effect="Deny", principal="*", secure="false", sid="T"):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": sid, "Effect": effect, "Principal": principal, "Action": "s3:*", "Resource": resources,
+        "Condition": {"Bool": {"aws:SecureTransport": secure}}}]})
+
+
+@pytest.mark.parametrize("policy, expect", [
+    ({}, 0),
+    ({"effect": "Allow"}, 1),  # allows instead of denying
+    ({"secure": "true"}, 1),  # denies TLS requests instead
+    ({"principal": {"AWS": "arn:aws:iam::123456789012:root"}}, 1),  # only one principal
+    ({"principal": {"AWS": "*"}}, 0),
+])
+def test_secure_transport_of_buckets(policy, expect):
+    bucket = res("aws:s3/bucket:Bucket", name="b", outputs={"id": "b-1", "bucket": "b-1"})
+    graph = [bucket, res("aws:s3/bucketPolicy:BucketPolicy", inputs={
+        "bucket": "b-1", "policy": _transport_policy(["arn:aws:s3:::b-1", "arn:aws:s3:::b-1/*"], **policy)})]
+    assert len(findings(graph, policy="secure-transport")) == expect
+    # a policy of another bucket, or none, does not count
+    other = [bucket, res("aws:s3/bucketPolicy:BucketPolicy", inputs={"bucket": "b-2", "policy": _transport_policy([])})]
+    assert len(findings(other, policy="secure-transport")) == 1 and len(findings([bucket], policy="secure-transport")) == 1
+
+
+@pytest.mark.parametrize("kind, policy_type, field, output", [
+    ("aws:sqs/queue:Queue", "aws:sqs/queuePolicy:QueuePolicy", "queueUrl", "url"),
+    ("aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "arn", "arn"),
+])
+def test_secure_transport_of_queues_and_topics(kind, policy_type, field, output):
+    resource = res(kind, name="q", outputs={output: "q-1"})
+    guarded = [resource, res(policy_type, inputs={field: "q-1", "policy": _transport_policy(["x"])})]
+    assert findings(guarded, policy="secure-transport") == []
+    found = findings([resource, res(policy_type, inputs={field: "q-2", "policy": _transport_policy(["x"])})],
+                     policy="secure-transport")
+    assert len(found) == 1 and found[0].severity == MANDATORY
+    broken = [resource, res(policy_type, inputs={field: "q-1", "policy": "not json"})]
+    assert len(findings(broken, policy="secure-transport")) == 1
 
 
 @pytest.mark.parametrize("lb, health, expect", [(False, False, 1), (True, False, 0), (False, True, 0)])

@@ -69,7 +69,22 @@ def _break_paid(g, i):
     return g, i.model_copy(update={"bindings": plans})
 
 
+def _plain_http(g, i):
+    for r in g:
+        if r["type"] == "aws:lb/listener:Listener":
+            r["inputs"].update(protocol="HTTP", port=80, defaultActions=[{"type": "forward"}])
+            r["inputs"].pop("sslPolicy", None)
+    return g, i
+
+
+def _break_secure_transport(g, i):
+    g[:] = [r for r in g if r["type"] != "aws:s3/bucketPolicy:BucketPolicy"]
+    return g, i
+
+
 BREAKERS = {
+    "https": (SERVICE, _plain_http, None),
+    "secure-transport": (SPACE, _break_secure_transport, None),
     "encryption-at-rest": (SPACE, _break_encryption, None),
     "bucket-public-access-block": (SPACE, _break_pab, None),
     "required-tags": (SPACE, _break_tags, None),
@@ -97,5 +112,32 @@ def test_broken_fixture_is_found(rendered, reference_inputs, policy):
 
 def test_advisories_are_shown_but_not_mandatory(rendered, reference_inputs):
     findings = evaluate(rendered[SERVICE].resources, reference_inputs[SERVICE], monthly_cost=1.0)
-    assert {f.policy for f in findings} >= {"tls"}
     assert all(f.severity == "advisory" for f in findings)
+    # plain HTTP outside a protected environment: an advisory, not a mandatory finding
+    graph, inputs = _plain_http(copy.deepcopy(rendered[SERVICE].resources), reference_inputs[SERVICE])
+    findings = evaluate(graph, inputs.model_copy(update={"protected": False}), monthly_cost=1.0)
+    assert [f.policy for f in findings if f.policy in ("tls", "https")] == ["tls"] * 2
+    assert all(f.severity == "advisory" for f in findings)
+
+
+def test_https_listener_below_tls_1_2_and_unguarded_queues_and_topics_are_found(rendered, reference_inputs):
+    graph = copy.deepcopy(rendered[SERVICE].resources)
+    https = next(r for r in graph if r["type"] == "aws:lb/listener:Listener" and r["inputs"]["protocol"] == "HTTPS")
+    assert https["inputs"]["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06" and https["inputs"]["port"] == 443
+    redirect = next(r for r in graph if r["type"] == "aws:lb/listener:Listener" and r["inputs"]["protocol"] == "HTTP")
+    assert redirect["inputs"]["defaultActions"][0]["redirect"]["protocol"] == "HTTPS"
+    https["inputs"]["sslPolicy"] = "ELBSecurityPolicy-2016-08"  # allows TLS 1.0
+    found = _mandatory(graph, reference_inputs[SERVICE], 10.0)
+    assert [f.policy for f in found] == ["https"] and "TLS 1.2" in found[0].message
+    graph = [r for r in copy.deepcopy(rendered[SERVICE].resources)
+             if r["type"] not in ("aws:sqs/queuePolicy:QueuePolicy", "aws:sns/topicPolicy:TopicPolicy")]
+    found = _mandatory(graph, reference_inputs[SERVICE], 10.0)
+    assert sorted(f.resource.split()[0] for f in found) == ["Queue", "Queue", "Topic"]
+    # a policy that denies something else does not count
+    graph = copy.deepcopy(rendered[SERVICE].resources)
+    for r in graph:
+        if r["type"] == "aws:sns/topicPolicy:TopicPolicy":
+            doc = json.loads(r["inputs"]["policy"])
+            doc["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+            r["inputs"]["policy"] = json.dumps(doc)
+    assert [f.resource.split()[0] for f in _mandatory(graph, reference_inputs[SERVICE], 10.0)] == ["Topic"]

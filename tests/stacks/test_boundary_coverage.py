@@ -259,6 +259,8 @@ CI_BOUNDARY_FAMILIES: dict[str, str] = {
     "kms:Describe*": "the space's key",
     "rds:Describe*": "the space's databases and subnet groups",
     "rds:List*": "tags of the space's databases and subnet groups",
+    "route53:Get*": "the hosted zones of the space's domains (by id) and the state of the changes written there",
+    "route53:List*": "record sets of the hosted zones of the space's domains (by id)",
     "s3:Get*": "configuration of the space's buckets (by name) and the team's state objects",
     "s3:List*": "the space's buckets, their versions, and the team's state prefix",
     "secretsmanager:Describe*": "the space's binding secrets",
