@@ -73,6 +73,15 @@ def pulumi_version() -> str | None:
         return None
 
 
+def ci_supply_chain(ci) -> dict[str, str]:
+    """Template answers of what generated pipelines install, from platform.yaml ``ci`` (each pinned)."""
+    return {"platform_cli_requirements": ci.platform_cli.requirements,
+            "platform_cli_index_url": ci.platform_cli.index_url or "", "platform_cli_vcs": ci.platform_cli.vcs or "",
+            "pulumi_sha256": ci.pulumi_sha256 or "", "image_python": ci.images.python,
+            "image_python_git": ci.images.python_git, "image_docker": ci.images.docker,
+            "image_docker_daemon": ci.images.docker_daemon}
+
+
 # guardrails ----------------------------------------------------------------------
 def _plan_allowed(bp: Blueprint, offering: str, plan: Plan) -> bool:
     g = bp.guardrails
@@ -203,6 +212,7 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
     if pulumi is not None:  # else the template's default
         answers["pulumi_version"] = pulumi
     variables = template.variables()
+    answers.update({k: v for k, v in ci_supply_chain(ws.config.ci).items() if k in variables})
     if "workspace_path" in variables and workspace_path:
         answers["workspace_path"] = workspace_path
     if "preview_ttl_hours" in variables:

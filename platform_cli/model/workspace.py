@@ -73,6 +73,8 @@ class History(Spec):
 
 
 ACCOUNT_EMAIL_FIELDS = ("org", "team", "env")
+PINNED_IMAGE = r"^[a-z0-9][a-z0-9._/-]*(?::[0-9A-Za-z._-]{1,128})?@sha256:[0-9a-f]{64}$"
+"""An image pinned by digest, with or without its tag: IMAGE[:TAG]@sha256:DIGEST."""
 
 
 class Organization(Spec):
@@ -110,6 +112,62 @@ class Organization(Spec):
         return self.protected_ou if protected else self.unprotected_ou
 
 
+REQUIREMENTS_PATH = r"^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}\.txt$"
+VCS_AT_COMMIT = r"^git\+https://[A-Za-z0-9.-]+(?::\d+)?/[A-Za-z0-9._/-]+@[0-9a-f]{40}(?:#[A-Za-z0-9_=&.-]+)?$"
+
+
+class PlatformCliSource(Spec):
+    """Where generated pipelines get the platform CLI: only what the workspace pins, checked by hash."""
+
+    requirements: str = Field(
+        "ci/platform-cli.requirements.txt", pattern=REQUIREMENTS_PATH,
+        description="Requirements file in the workspace repository (relative path) that pins the platform CLI and "
+                    "every dependency with --hash lines (pip-compile --generate-hashes, or `pip hash`); pipelines "
+                    "install it with pip install --require-hashes.")
+    index_url: str | None = Field(
+        None, pattern=r"^https://[^\s'\"$`]+$",
+        description="Private package index the pinned packages come from (pip --index-url); absent: PyPI. "
+                    "Credentials, if any, come from the runner (netrc or keyring), never from this file.")
+    vcs: str | None = Field(
+        None, pattern=VCS_AT_COMMIT,
+        description="The platform CLI from a Git repository at a commit, git+https://HOST/PATH@COMMIT (40 hex "
+                    "digits): installed with --no-deps after the requirements file, which then pins its "
+                    "dependencies (pip cannot hash a repository; the commit is the pin).")
+
+    @field_validator("requirements")
+    @classmethod
+    def _inside(cls, v: str) -> str:
+        if any(part in ("", ".", "..") for part in v.split("/")):
+            raise ValueError("expected a path inside the workspace repository, without '.', '..' or empty parts")
+        return v
+
+
+class Images(Spec):
+    """Container images generated GitLab pipelines run in, each pinned by digest (IMAGE:TAG@sha256:DIGEST)."""
+
+    python: str = Field("python:3.12.8-slim-bookworm@sha256:2199a62885a12290dc9c5be3ca0681d367576ab7bf037da120e564723292a2f0",
+                        pattern=PINNED_IMAGE, description="Image of the test and lint jobs.")
+    python_git: str = Field("python:3.12.8-bookworm@sha256:68ca65265c466f4b64f8ddab669e13bcba8d4ba77ec4c26658d36f2b9d1b1cad",
+                            pattern=PINNED_IMAGE, description="Image of the jobs that run the platform CLI (it needs git "
+                                                               "to clone the workspace).")
+    docker: str = Field("docker:27.4.1-cli@sha256:2a9c1ba4816ddafdcf49a561201a9af2c451017e263a16a4fb1f878c454e1c44",
+                        pattern=PINNED_IMAGE, description="Image of the jobs that build and push the service image.")
+    docker_daemon: str = Field("docker:27.4.1-dind@sha256:3c8fb358b82767a38189e54a89a2ba8d71109f0a17efa87fd009ef8283c46df6",
+                               pattern=PINNED_IMAGE, description="Docker daemon service of the build jobs.")
+
+
+class CiSupplyChain(Spec):
+    """What generated pipelines install, and from where: nothing unpinned."""
+
+    platform_cli: PlatformCliSource = Field(default_factory=PlatformCliSource, description="Source of the platform CLI.")
+    pulumi_sha256: str | None = Field(
+        None, pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of pulumi-vVERSION-linux-x64.tar.gz of the Pulumi version the platform CLI is built "
+                    "against (from the release's pulumi-VERSION-checksums.txt): pipelines check the archive against "
+                    "it as well as against the checksums the release publishes.")
+    images: Images = Field(default_factory=Images, description="Container images of generated GitLab pipelines.")
+
+
 class Workspace(Spec):
     """The workspace: organisation, state, secrets, cloud target and what spaces may use."""
 
@@ -124,6 +182,9 @@ class Workspace(Spec):
     organization: Organization | None = Field(
         None, description="The AWS organization that vends accounts to spaces of blueprints with isolation: account; absent when no blueprint in use needs it.",
     )
+    ci: CiSupplyChain = Field(default_factory=CiSupplyChain,
+                              description="What generated pipelines install and run, each pinned: the platform CLI "
+                                          "(hash-pinned), the Pulumi CLI (checked by SHA-256), container images (by digest).")
     allowed_regions: list[Region] = Field(
         default_factory=lambda: list(DEFAULT_REGIONS),
         min_length=1,

@@ -32,14 +32,6 @@ def tool(name: str) -> str:
     return str(path)
 
 
-def repo_pulumi_action() -> str:
-    """The pulumi/actions reference (ACTION@SHA) this repository's own CI installs Pulumi with."""
-    text = (REPO / ".github/workflows/integration.yml").read_text()
-    found = re.search(r"uses:\s*(pulumi/actions@[0-9a-f]{40})", text)
-    assert found, "integration.yml installs the Pulumi CLI with pulumi/actions pinned by commit"
-    return found.group(1)
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """{(template, ci): (workspace root, project)} generated with service_repo.new_service in a
@@ -114,26 +106,31 @@ def _gitlab_job(ci: dict, name: str) -> dict:
     return merge(resolved, {k: v for k, v in job.items() if k != "extends"})
 
 
+INSTALL_PULUMI = "sh .platform/install_pulumi.sh"
+
+
 def _check_pulumi_pins(project: Path, ci: str, expected: str) -> int:
-    """Assert every job that deploys installs Pulumi `expected`, pinned, before it deploys; the number of such jobs."""
+    """Assert every job that deploys installs Pulumi `expected` from its checked release archive before it deploys
+    (``.platform/install_pulumi.sh``); the number of such jobs."""
     checked = 0
+    assert (project / ".platform/install_pulumi.sh").is_file()
     if ci == "github":
         for path in (project / ".github/workflows").glob("*.yml"):
             wf = yaml.safe_load(path.read_text())
+            assert "pulumi/actions" not in path.read_text() and "get.pulumi.com" not in path.read_text()
             for job_id, job in wf["jobs"].items():
                 steps = job.get("steps", [])
                 runs = [i for i, s in enumerate(steps) if NEEDS_PULUMI.search(s.get("run", ""))]
                 if not runs:
                     continue
-                installs = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@")]
+                installs = [i for i, s in enumerate(steps) if s.get("run") == INSTALL_PULUMI]
                 assert installs and installs[0] < runs[0], f"{path.name}: {job_id} deploys without installing Pulumi"
-                step = steps[installs[0]]
-                assert SHA.match(step["uses"].split("@", 1)[1]), step["uses"]
-                assert step["uses"] == repo_pulumi_action()
-                assert str(step["with"]["pulumi-version"]) == expected, job_id
+                assert str(wf["env"]["PULUMI_VERSION"]) == expected, job_id
                 checked += 1
     else:
-        ci_file = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+        text = (project / ".gitlab-ci.yml").read_text()
+        assert "get.pulumi.com" not in text and "| sh" not in text
+        ci_file = yaml.safe_load(text)
         assert ci_file["variables"]["PULUMI_VERSION"] == expected
         for name in ci_file:
             if name.startswith(".") or not isinstance(ci_file[name], dict) or "script" not in ci_file[name]:
@@ -142,10 +139,9 @@ def _check_pulumi_pins(project: Path, ci: str, expected: str) -> int:
             if not any(NEEDS_PULUMI.search(line) for line in job["script"]):
                 continue
             before = job.get("before_script", [])
-            install = [line for line in before if "get.pulumi.com" in line]
+            install = [i for i, line in enumerate(before) if line.startswith(INSTALL_PULUMI)]
             assert install, f"{name} deploys without installing Pulumi"
-            assert install[0].startswith("curl -fsSL https://get.pulumi.com | sh -s -- --version \"$PULUMI_VERSION\"")
-            assert any(line.startswith("export PATH=\"$HOME/.pulumi/bin:") for line in before), name
+            assert any(line.startswith("export PATH=\"$HOME/.pulumi/bin:") for line in before[install[0]:]), name
             assert job.get("variables", {}).get("PULUMI_VERSION", expected) == expected
             checked += 1
     return checked

@@ -60,7 +60,7 @@ def test_github_preview_workflow(previews, template):
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_gitlab_preview_jobs(previews, template):
+def test_gitlab_preview_jobs(previews, template, tmp_path):
     ci = yaml.safe_load((previews[(template, "gitlab")] / ".gitlab-ci.yml").read_text())
     assert "preview" in ci["stages"] and ci["stages"].index("preview") < ci["stages"].index("deploy-dev")
     base = ci[".preview"]
@@ -70,8 +70,19 @@ def test_gitlab_preview_jobs(previews, template):
     assert base["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.com/platform/dev"
     assert base["variables"]["AWS_ROLE_ARN"].endswith(":role/" + ci_role_name("payments", "dev", "eu-central-1"))
     up, down = ci["preview-up"], ci["preview-down"]
-    assert up["environment"] == {"name": "preview/$CI_MERGE_REQUEST_IID", "on_stop": "preview-down",
-                                 "auto_stop_in": "72 hours"}
+    assert up["environment"] == {"name": "preview/$CI_MERGE_REQUEST_IID", "url": "$PREVIEW_URL",
+                                 "on_stop": "preview-down", "auto_stop_in": "72 hours"}
+    # the URL the summary names becomes the environment's URL (the merge request's "View app"), from a dotenv report
+    assert up["artifacts"]["reports"] == {"dotenv": "preview.env"}
+    [extract] = [line for line in up["script"] if "preview.env" in line]
+    for summary, env in (("- Service: orders-pr7\n- URL: http://x-1.eu-central-1.elb.amazonaws.com\n",
+                          "PREVIEW_URL=http://x-1.eu-central-1.elb.amazonaws.com\n"),
+                         ("- URL: (the service has no URL: a worker)\n", "")):
+        work = tmp_path / f"sum-{len(env)}"
+        work.mkdir()
+        (work / "preview.md").write_text(summary)
+        subprocess.run(["sh", "-c", extract], cwd=work, check=True)
+        assert (work / "preview.env").read_text() == env
     assert down["environment"] == {"name": "preview/$CI_MERGE_REQUEST_IID", "action": "stop"}
     assert "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID" in down["rules"][0]["if"]
     assert any("platform service preview up" in s for s in up["script"])
