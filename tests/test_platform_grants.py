@@ -52,7 +52,10 @@ def test_state_objects_of_the_own_team_and_regions_only():
     ]
     for action, resource, account, principal in denied:
         assert ask(bucket, action, resource, account, principal) != ALLOW, (action, resource, account, principal)
-    assert ask(bucket, "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", SHOP, role(SHOP, "shop"), **{"s3:prefix": ".pulumi/stacks/"}) == ALLOW
+    # listing: the team's own projects' folders only, never the folder of every team's project names
+    assert ask(bucket, "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", SHOP, role(SHOP, "shop"),
+               **{"s3:prefix": ".pulumi/stacks/service.shop.api/"}) == ALLOW
+    assert ask(bucket, "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", SHOP, role(SHOP, "shop"), **{"s3:prefix": ".pulumi/stacks/"}) != ALLOW
     assert ask(bucket, "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", SHOP, role(SHOP, "shop"), **{"s3:prefix": "other/"}) != ALLOW
 
 

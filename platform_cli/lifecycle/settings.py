@@ -56,6 +56,32 @@ def _edit(current: list[str], add: list[str], remove: list[str], what: str) -> t
     return new, [x for x in new if x not in current], [x for x in current if x not in new]
 
 
+def _edit_repos(current: list[str], add: list[str], remove: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """:func:`_edit` for ``ci_repos``, comparing repositories, not strings: ``acme/x`` and ``github:acme/x`` are the
+    same repository (a bare OWNER/REPO is GitHub's, :func:`platform_cli.planning.ci_repos.parse_ci_repo`), so
+    removing either removes it and adding either when it is there adds nothing."""
+    from ..planning.ci_repos import parse_ci_repo
+
+    def repo(entry: str, option: str):
+        try:
+            return parse_ci_repo(entry)
+        except ValueError as exc:
+            raise UsageError(f"{option} {exc}") from None
+
+    adding = {repo(x, "--add-ci-repo"): x for x in add}
+    removing = {repo(x, "--remove-ci-repo"): x for x in remove}
+    both = sorted(adding[r] for r in set(adding) & set(removing))
+    if both:
+        raise UsageError(f"CI repository {', '.join(both)}: both added and removed")
+    have = {parse_ci_repo(x): x for x in current}
+    missing = [x for r, x in removing.items() if r not in have]
+    if missing:
+        raise UsageError(f"CI repository {', '.join(missing)}: not in the space (it has: {', '.join(current) or 'none'})")
+    kept = [x for x in current if parse_ci_repo(x) not in removing]
+    added = [x for r, x in adding.items() if r not in have]
+    return kept + added, added, [x for x in current if parse_ci_repo(x) in removing]
+
+
 def set_space(ws, team: str, req: SetSpaceRequest) -> SetSpaceResult:
     """Apply REQ to spaces/TEAM.yaml (nothing is written when it changes nothing or is invalid)."""
     if req.empty():
@@ -63,7 +89,7 @@ def set_space(ws, team: str, req: SetSpaceRequest) -> SetSpaceResult:
                          "--cost-center or --description")
     with ws.editing_space(team) as space:
         owners, owners_added, owners_removed = _edit(space.owners, req.add_owners, req.remove_owners, "owner")
-        repos, repos_added, repos_removed = _edit(space.ci_repos, req.add_ci_repos, req.remove_ci_repos, "CI repository")
+        repos, repos_added, repos_removed = _edit_repos(space.ci_repos, req.add_ci_repos, req.remove_ci_repos)
         data = space.to_data()
         data["owners"], data["ci_repos"] = owners, repos
         if req.cost_center is not None:

@@ -148,6 +148,14 @@ def deny_other_spaces(space: str) -> dict[str, Any]:
                           "Null": {"aws:ResourceTag/platform:space": "false"}}}
 
 
+def state_list_prefixes(root: str, team: str) -> list[str]:
+    """The ``s3:prefix`` values TEAM's CI may list in the state bucket: the folders of its own projects
+    (``ROOT/FOLDER/service.TEAM.*``, ``ROOT/FOLDER/space.TEAM/...``, also under ``locks/organization/``). Project
+    names are injective (``planning.names``): no other team's project starts with these."""
+    return [f"{root}/*/{service_project_prefix(team)}*", f"{root}/*/{space_project(team)}/*",
+            f"{root}/*/{space_project(team)}"]
+
+
 def state_backend_statements(partition: str, team: str, env: str, region: str,
                              state_bucket: str | None, state_prefix: str, secrets_key: str | None,
                              state_account: str | None = None) -> list[dict[str, Any]]:
@@ -166,7 +174,10 @@ def state_backend_statements(partition: str, team: str, env: str, region: str,
     stack = f"{env}.{region}"
     owner = {"StringEquals": {"s3:ResourceAccount": state_account}} if state_account else {}
     statements = [
-        allow("StateList", ["s3:ListBucket"], [bucket], condition={"StringLike": {"s3:prefix": [f"{root}/*"]}, **owner}),
+        # Listing: the team's own keys only (its service projects' and its space project's, under every folder of
+        # the backend: stacks, history, locks, backups), so no team sees another team's state key names.
+        allow("StateList", ["s3:ListBucket"], [bucket], condition={"StringLike": {"s3:prefix": state_list_prefixes(
+            root, team)}, **owner}),
         allow("StateRead", ["s3:GetObject"], [f"{bucket}/{root}/meta.yaml", f"{bucket}/{root}/*/{space_project(team)}/{stack}*"],
               condition=owner or None),
         allow("StateWrite", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],

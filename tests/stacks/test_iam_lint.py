@@ -9,9 +9,11 @@ and are left to the platform's own least-privilege check, except for the wildcar
 check below, which covers every document.
 
 Findings are asserted at every severity. The only ones set aside are where parliament's
-data is older or narrower than IAM, and the members of a read-only family a permission boundary
+data is older or narrower than IAM, the members of a read-only family a permission boundary
 writes as a wildcard (``SERVICE:Describe*``) whose resource types the statement does not name
-(the boundary allows those members nowhere), each named in :func:`_known_gap`.
+(the boundary allows those members nowhere), and the bucket-policy escalation of the CI role's
+own buckets where an explicit deny of their objects closes it (the CI role writes their TLS-only
+policies), each named in :func:`_known_gap`.
 """
 
 from __future__ import annotations

@@ -275,3 +275,30 @@ def test_install_platform_cli_needs_the_hash_the_workspace_pins(tmp_path, cli_wh
     assert unhashed.returncode != 0 and "hash" in (unhashed.stdout + unhashed.stderr).lower()
     missing = _install_cli(tmp_path / "missing", cli_wheel, None)
     assert missing.returncode != 0 and "not found" in missing.stderr
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_templates_default_roles_and_registries_use_the_platforms_names(template):
+    """Plain cookiecutter's defaults name each region's CI role and ECR repository as the platform does."""
+    from platform_cli.service_repo import ci_role_name, ecr_repository_name
+
+    cookie = json.loads((REPO / "service_templates" / template / "cookiecutter.json").read_text())
+    for env, e in cookie["environments"].items():
+        assert set(e["roles"]) == set(e["regions"]) == set(e["repositories"])
+        for region in e["regions"]:
+            role = e["roles"][region].replace("{{ cookiecutter.team }}", "demo")
+            assert role.endswith(f":role/{ci_role_name('demo', env, region)}"), role
+            assert e["repositories"][region].replace("{{ cookiecutter.team }}", "demo") == \
+                ecr_repository_name("demo", env, region)
+
+
+SHARED = [".platform/install_platform_cli.sh", ".platform/install_pulumi.sh", ".platform/ecr_login.sh",
+          ".gitlab-ci.yml", ".github/workflows/deploy.yml", ".github/workflows/pull-request.yml",
+          ".github/workflows/preview.yml"]
+
+
+@pytest.mark.parametrize("path", SHARED)
+def test_both_templates_ship_the_same_ci_and_install_scripts(path):
+    """Each template is a standalone cookiecutter template, so these files are copies: they must not drift."""
+    web, worker = (REPO / "service_templates" / t / "{{cookiecutter.service_name}}" / path for t in TEMPLATES)
+    assert web.read_text() == worker.read_text(), path
