@@ -7,6 +7,8 @@ current folder upward, or from ``--workspace`` / ``PLATFORM_WORKSPACE``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import secrets
@@ -154,7 +156,8 @@ class WorkspaceContext:
     def index(self) -> FileIndex:
         """What each space file said when it was last parsed, used while the file is unchanged."""
         if self._index is None:
-            self._index = FileIndex(self.local_dir / SPACES_INDEX)
+            schema = json.dumps(Space.model_json_schema(), sort_keys=True).encode()
+            self._index = FileIndex(self.local_dir / SPACES_INDEX, schema_digest=hashlib.sha256(schema).hexdigest())
         return self._index
 
     def pool_for(self, region: str) -> tuple[str, IPv4Network]:

@@ -41,6 +41,7 @@ class _IndexFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: int = Field(description="Format of the index; another one is ignored.")
+    schema_digest: str = Field("", max_length=64, description="Digest of the model the data was parsed with; another one is ignored.")
     entries: dict[str, _Entry] = Field(description="Entries by name.")
 
 
@@ -55,8 +56,11 @@ def identity(path: Path, limit: int = MAX_BYTES) -> str | None:
 class FileIndex:
     """Parsed data of files by name, stored in one JSON file (see the module docstring)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, schema_digest: str = "") -> None:
+        """``schema_digest`` names the model the entries' data follows: an index written under another model
+        (a field added, say) is ignored and rebuilt, so no entry lacks what the file says."""
         self.path = Path(path)
+        self.schema_digest = schema_digest
         self._entries: dict[str, _Entry] | None = None
         self.dirty = False
 
@@ -66,7 +70,7 @@ class FileIndex:
             if os.path.lexists(self.path):
                 try:
                     index = _IndexFile.model_validate_json(read_bytes(self.path, limit=INDEX_LIMIT))
-                    if index.format == FORMAT:
+                    if index.format == FORMAT and index.schema_digest == self.schema_digest:
                         self._entries = dict(index.entries)
                 except (PlatformError, ValidationError, ValueError):
                     self.dirty = True  # damaged: rebuilt from the files
@@ -102,7 +106,7 @@ class FileIndex:
         """Write the index when it changed; an index that cannot be written is skipped (it is a cache)."""
         if not self.dirty or self._entries is None:
             return
-        text = json.dumps({"format": FORMAT, "entries": {k: v.model_dump() for k, v in sorted(self._entries.items())}},
+        text = json.dumps({"format": FORMAT, "schema_digest": self.schema_digest, "entries": {k: v.model_dump() for k, v in sorted(self._entries.items())}},
                           separators=(",", ":"))
         try:
             write_text_atomic(self.path, text, mode=0o600)

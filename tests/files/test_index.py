@@ -79,3 +79,18 @@ def test_allocation_still_sees_every_block(ws):
     new = create_space(WorkspaceContext.open(ws.root), CreateSpaceRequest(team="delta", blueprint="standard@1",
                                                                            envs=["dev=DE"]))
     assert str(new.allocations[0].cidr) not in taken and len(taken) == 3
+
+
+def test_an_index_written_under_another_model_is_ignored(ws):
+    """Entries parsed before the space model gained a field would lack it: they are not served."""
+    list_spaces(ws)
+    path = ws.local_dir / SPACES_INDEX
+    data = index_data(ws)
+    assert len(data["schema_digest"]) == 64
+    data["schema_digest"] = "0" * 64
+    data["entries"]["alpha"]["data"]["cost_center"] = "from-an-old-index"  # served only if the index were trusted
+    path.write_text(json.dumps(data))
+    assert WorkspaceContext.open(ws.root).space("alpha").cost_center == "unassigned"
+    list_spaces(WorkspaceContext.open(ws.root))
+    rebuilt = index_data(ws)  # rebuilt under the current model
+    assert rebuilt["schema_digest"] != "0" * 64 and rebuilt["entries"]["alpha"]["data"]["cost_center"] == "unassigned"
