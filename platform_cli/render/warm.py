@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pulumi_aws
 
-SERVICES = ("appautoscaling", "budgets", "cloudwatch", "dynamodb", "ec2", "ecr", "ecs", "elasticache", "iam",
-            "kms", "lb", "rds", "s3", "secretsmanager", "sns", "sqs", "vpc")
+SERVICES = ("acm", "appautoscaling", "budgets", "cloudwatch", "dynamodb", "ec2", "ecr", "ecs", "elasticache", "iam",
+            "kms", "lb", "rds", "route53", "s3", "secretsmanager", "sns", "sqs", "vpc")
 """The pulumi_aws service modules the stacks create resources from."""
 
 
