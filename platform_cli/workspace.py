@@ -7,8 +7,6 @@ current folder upward, or from ``--workspace`` / ``PLATFORM_WORKSPACE``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
 import secrets
@@ -20,21 +18,21 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 from .catalog import Catalog, builtin_blueprints
-from .errors import ConflictError, FileAccessError, NotFoundError, PlatformError, SpecError, UsageError, nearest
-from .files.index import FileIndex, identity
+from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError, nearest
+from .files.blocks import scan_cidrs
+from .files.index import FileIndex, model_digest, identity
 from .files.safe import file_lock
 from .model import Space, Workspace
 from .model.base import DNS_NAME
 from .planning.cidr import BlockIndex, allocation_problems
 from .planning.domains import domain_problems
-from .yamlio import RoundTrip, access_error, dump_spec, read_bytes, write_text_atomic
+from .yamlio import RoundTrip, access_error, dump_spec, write_text_atomic
 
 CONFIG = "platform.yaml"
 SPACES = "spaces"
 SCHEMAS = "schemas"
 LOCAL_DIR = ".platform"
 ENV_VAR = "PLATFORM_WORKSPACE"
-SCAN_LIMIT = 16 * 1024 * 1024  # bytes of a broken space file scanned for CIDR blocks
 SPACES_INDEX = "spaces.index.json"  # in .platform/: what each unchanged space file says (files.index)
 
 GITIGNORE = """\
@@ -156,8 +154,7 @@ class WorkspaceContext:
     def index(self) -> FileIndex:
         """What each space file said when it was last parsed, used while the file is unchanged."""
         if self._index is None:
-            schema = json.dumps(Space.model_json_schema(), sort_keys=True).encode()
-            self._index = FileIndex(self.local_dir / SPACES_INDEX, schema_digest=hashlib.sha256(schema).hexdigest())
+            self._index = FileIndex(self.local_dir / SPACES_INDEX, schema_digest=model_digest(Space))
         return self._index
 
     def pool_for(self, region: str) -> tuple[str, IPv4Network]:
@@ -293,25 +290,7 @@ class WorkspaceContext:
                 taken.extend(a.cidr for a in now.allocations if region is None or self.pool_for(a.region)[0] in keys)
                 continue  # readable by now
             except PlatformError:
-                # scan the raw bytes: a file that is not valid UTF-8 (or is too large, or
-                # has a NUL byte) may still hold blocks that must not be handed out again
-                path = self.space_path(name)
-                try:
-                    text = read_bytes(path, limit=SCAN_LIMIT).decode("utf-8", errors="replace")
-                except FileAccessError as exc:
-                    raise ConflictError(
-                        f"{exc.message}; its CIDR blocks are unknown, so no block is allocated until it can be read",
-                        hint="fix its permissions, or remove it if the space is gone") from None
-                except SpecError:
-                    if path.is_dir() or not os.path.exists(path):
-                        continue  # a folder or a dangling link: not a space file, it holds no allocation
-                    raise ConflictError(
-                        f"{path}: is not a regular space file of at most {SCAN_LIMIT // (1024 * 1024)} MiB; its CIDR "
-                        "blocks are unknown, so no block is allocated until it is fixed",
-                        hint="move it away, or remove it if the space is gone") from None
-                for m in re.finditer(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b", text):
-                    with contextlib.suppress(ValueError):
-                        taken.append(IPv4Network(m.group(1), strict=False))
+                taken.extend(scan_cidrs(self.space_path(name)))
         return taken
 
     def write_space(self, space: Space) -> Path:

@@ -15,6 +15,7 @@ and whichever entries one of them loses are parsed again by the next command.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -43,6 +44,12 @@ class _IndexFile(BaseModel):
     format: int = Field(description="Format of the index; another one is ignored.")
     schema_digest: str = Field("", max_length=64, description="Digest of the model the data was parsed with; another one is ignored.")
     entries: dict[str, _Entry] = Field(description="Entries by name.")
+
+
+@functools.cache
+def model_digest(model: type[BaseModel]) -> str:
+    """SHA-256 of MODEL's JSON Schema: names the model an index's entries were parsed with."""
+    return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()
 
 
 def identity(path: Path, limit: int = MAX_BYTES) -> str | None:
