@@ -9,7 +9,8 @@ import pytest
 from platform_cli.errors import PolicyError, UsageError
 from platform_cli.model.blueprint import Blueprint
 from platform_cli.model.workspace import Workspace
-from platform_cli.planning.guardrails import (GLOBAL_SERVICE_ACTIONS, SCP_MAX_CHARS, environment_guardrails, fence_regions,
+from platform_cli.planning.guardrails import (GLOBAL_SERVICE_ACTIONS, SCP_MAX_CHARS, account_policies, account_policy,
+                                              account_policy_name, blueprint_regions, environment_guardrails, fence_regions,
                                               service_control_policies)
 
 from tests.iameval import ALLOW, EXPLICIT_DENY, Request, decide
@@ -94,7 +95,7 @@ def test_security_services_are_protected_only_where_a_blueprint_enables_them():
     assert verdict("config:StopConfigurationRecorder", policies=both) == EXPLICIT_DENY
     assert verdict("cloudtrail:StopLogging", trail, policies=both) == ALLOW
     ids = [g.id for p in both for g in p.guardrails]
-    assert ids == ["deny-regions", "deny-leave-organization", "protect-platform-role", "protect-guardduty",
+    assert ids == ["deny-regions-ou", "deny-leave-organization", "protect-platform-role", "protect-guardduty",
                    "protect-config", "deny-iam-users"]
 
 
@@ -131,6 +132,43 @@ def test_a_workspace_without_organization_has_no_scps_and_shared_envs_no_guardra
     prod = environment_guardrails(ws(), [bp(services=["config"])], bp(services=["config"]), protected=True)
     assert prod["ou"] == "platform-protected"
     assert environment_guardrails(ws(), [bp()], bp(), protected=False)["ou"] == "platform-workloads"
-    assert [g["id"] for g in prod["guardrails"]] == ["deny-regions", "deny-leave-organization", "protect-platform-role",
-                                                     "protect-config", "deny-iam-users"]
-    assert prod["guardrails"][0]["policy"] == "acme--platform--regions"
+    assert [g["id"] for g in prod["guardrails"]] == ["deny-regions", "deny-regions-ou", "deny-leave-organization",
+                                                     "protect-platform-role", "protect-config", "deny-iam-users"]
+    assert prod["guardrails"][0]["policy"] == account_policy_name("acme", list(Workspace(org="acme").allowed_regions))
+    assert [g["attached_to"] for g in prod["guardrails"]] == ["account"] + ["OU platform-protected"] * 5
+    assert prod["guardrails"][1]["policy"] == "acme--platform--regions"
+
+
+def test_each_account_is_fenced_to_its_own_blueprints_regions_not_the_union():
+    w = ws(allowed_regions=["eu-central-1", "eu-west-1", "us-east-1"])
+    narrow, wide = bp("narrow", regions=["eu-central-1"]), bp("wide", regions=["eu-west-1", "us-east-1", "ap-south-1"])
+    ou = service_control_policies(w, [narrow, wide])
+    assert ou[0].document["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == [
+        "eu-central-1", "eu-west-1", "us-east-1"]  # the OU holds the union: the widest any account of it may have
+    in_narrow, in_wide = [*ou, account_policy(w, narrow)], [*ou, account_policy(w, wide)]
+    for region, narrow_ok, wide_ok in (("eu-central-1", True, False), ("eu-west-1", False, True),
+                                       ("us-east-1", False, True), ("ap-south-1", False, False), ("us-west-2", False, False)):
+        assert verdict("ec2:RunInstances", region=region, policies=in_narrow) == (ALLOW if narrow_ok else EXPLICIT_DENY), region
+        assert verdict("ec2:RunInstances", region=region, policies=in_wide) == (ALLOW if wide_ok else EXPLICIT_DENY), region
+    # without its own SCP an account of the OU may use the union, never more
+    assert verdict("ec2:RunInstances", region="eu-west-1", policies=ou) == ALLOW
+    assert verdict("ec2:RunInstances", region="ap-south-1", policies=ou) == EXPLICIT_DENY
+    # global services stay usable from every account
+    assert verdict("iam:CreateRole", "arn:aws:iam::222222222222:role/x", region="us-east-1", policies=in_narrow) == ALLOW
+
+
+def test_account_scps_are_one_per_distinct_region_set_linted_and_named_stably():
+    w = ws(allowed_regions=["eu-central-1", "eu-west-1", "us-east-1"])
+    a, b, c = bp("aa", regions=["eu-west-1", "eu-central-1"]), bp("bb", regions=["eu-central-1", "eu-west-1"]), bp("cc")
+    shared = bp("ss", isolation="shared", regions=["us-east-1"])
+    assert blueprint_regions(w, a) == ["eu-central-1", "eu-west-1"] and blueprint_regions(w, c) == list(w.allowed_regions)
+    policies = account_policies(w, [a, b, c, shared])
+    assert len(policies) == 2  # a and b allow the same set; c the workspace's; shared blueprints have none
+    assert account_policy(w, a).name == account_policy(w, b).name == account_policy_name("acme", ["eu-west-1", "eu-central-1"])
+    assert account_policy(w, a).name.startswith("acme--platform--regions--") and len(account_policy(w, a).name) == 33
+    assert account_policy(w, a).name != account_policy(w, c).name
+    assert account_policy_name("acme", ["eu-central-1"]) != account_policy_name("globex", ["eu-central-1"])
+    for p in policies:
+        assert parliament_findings(p.text, "identity") == [], p.name
+        assert len(p.text) <= SCP_MAX_CHARS and len(p.description) <= 512
+    assert [g.to_data()["attached_to"] for g in account_policy(w, a).guardrails] == ["account"]

@@ -21,13 +21,18 @@ def test_plan_shows_account_ou_and_guardrails_per_environment(run_cli, workspace
     assert prod["account"] == "assigned at apply" and prod["account_state"] == "not vended"
     ids = [g["id"] for g in prod["guardrails"]]
     # other account-isolated blueprints of the catalog may add protected services; these are always there
-    assert ids[:3] == ["deny-regions", "deny-leave-organization", "protect-platform-role"] and ids[-1] == "deny-iam-users"
+    assert ids[:4] == ["deny-regions", "deny-regions-ou", "deny-leave-organization", "protect-platform-role"]
+    assert ids[-1] == "deny-iam-users"
     assert "protect-config" in ids
     from platform_cli.planning.guardrails import fence_regions
 
     fence = fence_regions(ws.config, ws.catalog.blueprints())
     assert {"eu-central-1", "eu-west-1"} <= set(fence)
-    assert prod["guardrails"][0]["denies"] == f"every region but {', '.join(fence)} (global services excepted)"
+    # the account's own SCP holds it to its blueprint's regions; the OU's to the union of every such blueprint's
+    assert prod["guardrails"][0]["denies"] == "every region but eu-central-1, eu-west-1 (global services excepted)"
+    assert prod["guardrails"][0]["attached_to"] == "account"
+    assert prod["guardrails"][1]["denies"] == f"every region but {', '.join(fence)} (global services excepted)"
+    assert prod["guardrails"][1]["attached_to"] == "OU platform-protected"
     # once vended, the plan names the account
     path = ws.root / "spaces" / "shop.yaml"
     from platform_cli.yamlio import RoundTrip

@@ -1,12 +1,17 @@
 """Vending and closing the AWS account of one environment of a space (blueprints with isolation: account).
 
 The account is a request that becomes an account in steps, each idempotent (see
-:mod:`platform_cli.aws.organizations`): found or created at Organizations, placed in its OU, then
-its id recorded in ``spaces/TEAM.yaml`` like a CIDR block, never moved. Everything the step
-needs is checked before any call; the record is written under the workspace lock, with the space
-file read after the lock is taken and checked again (the environment still there, no other
-account recorded for it meanwhile). A creation that fails or outlasts the timeout records
-nothing and is resumed by the next call.
+:mod:`platform_cli.aws.organizations`): found or created at Organizations, placed in its OU, fenced
+with its own region SCP (:mod:`platform_cli.aws.org_fence`), checked to be in its OU with every SCP
+it should carry, then its id recorded in ``spaces/TEAM.yaml`` like a CIDR block, never moved.
+Everything the step needs is checked before any call, the management account's credentials first
+(:func:`platform_cli.aws.management.management_clients`). Vending holds a lock per space and
+environment (a file in the workspace's ``.platform/locks``) from before it looks for the account
+until the record is written, and reads the space file after taking it: of two `space apply` of one
+environment side by side, the second waits and then finds the first one's record. The record is
+written under the workspace lock, with the space file read after that lock is taken and checked
+again. A creation that fails or outlasts the timeout records nothing and is resumed by the next call.
+An account already recorded is fenced again on every apply (its blueprint may have changed).
 """
 
 from __future__ import annotations
@@ -61,40 +66,88 @@ def _request(ws, team: str, env: str):
 
 
 def organizations_client(ws, clients=None):
+    """(client provider acting in the management account, its Organizations client); refused (CloudError) when the
+    credentials are not the management account's and no organization.management_role is configured."""
     from ..aws.bootstrap import clients_for
+    from ..aws.management import management_clients
     from ..aws.organizations import org_region
 
     if clients is None:
         clients, _ = clients_for(ws)
-    return clients, clients("organizations", org_region(ws.catalog.partition(ws.config.cloud.default_region)))
+    partition = ws.catalog.partition(ws.config.cloud.default_region)
+    managing = management_clients(clients, ws.config.organization, partition)
+    return managing, managing("organizations", org_region(partition))
+
+
+def account_fence(ws, blueprint):
+    """The :class:`~platform_cli.aws.org_fence.Fence` of an account of BLUEPRINT (rendered and checked, no call)."""
+    from ..aws.org_fence import Fence
+    from ..planning.guardrails import account_policy, account_policy_prefix, policy_names
+
+    policy = account_policy(ws.config, blueprint)
+    return Fence(policy.name, policy.description, policy.text, account_policy_prefix(ws.config.org),
+                 tuple(policy_names(ws.config.org)))
+
+
+def fence_and_verify(orgs, account_id: str, label: str, ou_id: str, ou_name: str, fence, tags) -> None:
+    """The account placed in its OU (moved there from wherever it is), its own SCP attached and stale ones detached,
+    then everything read back and checked (CloudError when anything is missing)."""
+    from ..aws.org_fence import fence_account, verify_fenced
+    from ..aws.organizations import place_account
+
+    place_account(orgs, account_id, ou_id, ou_name)
+    fence_account(orgs, account_id, label, fence, tags)
+    verify_fenced(orgs, account_id, label, ou_id, ou_name, fence)
+
+
+def _vending_lock(ws, team: str, env: str):
+    from ..files.safe import file_lock
+
+    return file_lock(ws.local_dir / "locks" / f"account.{team}.{env}.lock")
 
 
 def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m: None, **waiting) -> AccountOutcome | None:
-    """The account of TEAM's ENV, vended when the space has none and recorded in its space file.
+    """The account of TEAM's ENV, vended when the space has none, fenced, and recorded in its space file.
     None when the space's blueprint is not account-isolated (nothing to do)."""
     from ..aws.organizations import find_ou, root_id, vend_account
+    from ..aws.shared_tags import shared_tags
+    from ..planning import names
 
     if not isolated(ws, team):
         return None
     space, _org, req = _request(ws, team, env)
-    have = space.account(env)
-    if have is not None and have.state == "active":
-        return AccountOutcome(team, env, have.account_id, have.email, "recorded", req.ou)
-    if have is not None:
-        raise ConflictError(
-            f"the account of {team}/{env} ({have.account_id}) was closed on {have.closed_at}; a space keeps one account "
-            "per environment and its id never moves",
-            hint=f"AWS keeps a closed account suspended for {CLOSED_RETENTION_DAYS} days: ask AWS Support to reopen it, "
-                 "or give the environment another name")
-    _email_is_free(ws, req)
+    fence = account_fence(ws, ws.catalog.blueprint(space.blueprint))  # rendered and checked before any call
+    _closed_refused(team, env, space.account(env))
+    if space.account(env) is None:
+        _email_is_free(ws, req)
     clients, orgs = organizations_client(ws, clients)
     ou_id = find_ou(orgs, root_id(orgs), req.ou)
     if ou_id is None:
         raise NotFoundError(f"the organization has no OU {req.ou!r} under its root; nothing was created",
                             hint="run `platform bootstrap` first: it creates the OUs and their service control policies")
-    vended = vend_account(orgs, req, ou_id, progress=progress, **waiting)
-    record(ws, team, env, vended.account_id, vended.email)
+    tags = shared_tags({"platform:managed-by": names.MANAGED_BY, "platform:org": ws.config.org})
+    label = f"the account of {team}/{env}"
+    with _vending_lock(ws, team, env):
+        ws.forget_space(team)
+        space = ws.space(team)  # read after the lock is taken: a vending that held it has recorded its account
+        have = space.account(env)
+        _closed_refused(team, env, have)
+        if have is not None:
+            fence_and_verify(orgs, have.account_id, f"{label} ({have.account_id})", ou_id, req.ou, fence, tags)
+            return AccountOutcome(team, env, have.account_id, have.email, "recorded", req.ou)
+        vended = vend_account(orgs, req, ou_id, progress=progress, **waiting)
+        fence_and_verify(orgs, vended.account_id, f"{label} ({vended.account_id})", ou_id, req.ou, fence, tags)
+        record(ws, team, env, vended.account_id, vended.email)
     return AccountOutcome(team, env, vended.account_id, vended.email, vended.status, req.ou)
+
+
+def _closed_refused(team: str, env: str, have) -> None:
+    if have is not None and have.state != "active":
+        raise ConflictError(
+            f"the account of {team}/{env} ({have.account_id}) was closed on {have.closed_at}; a space keeps one account "
+            "per environment and its id never moves",
+            hint=f"AWS keeps a closed account suspended for {CLOSED_RETENTION_DAYS} days: ask AWS Support to reopen it, "
+                 "or give the environment another name")
 
 
 def ensure_account_announced(ws, team: str, env: str, *, clients=None) -> AccountOutcome | None:

@@ -62,7 +62,7 @@ class BootstrapReport:
 
     @property
     def changed(self) -> bool:
-        return any(i.status != "found" for i in self.items)
+        return any(i.status not in ("found", "skipped") for i in self.items)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -3,11 +3,20 @@
 - the organization itself (found; on the local cloud created when there is none), with service
   control policies enabled on its root;
 - the two OUs under the root (protected and unprotected environments);
-- the SCPs :mod:`platform_cli.planning.guardrails` renders, attached to both OUs;
-- in every vended account (active accounts recorded in readable space files), the IAM OIDC
-  providers its CI needs, and only those: GitHub's when the space has a GitHub repository in
-  ``ci_repos`` and its blueprint trusts GitHub, the blueprint's GitLab instance when it has a
-  GitLab repository and the blueprint enables GitLab (with the audience of that environment).
+- the SCPs :mod:`platform_cli.planning.guardrails` renders for the OUs, attached to both, and one
+  region SCP per distinct set of allowed regions of the account-isolated blueprints;
+- every vended account (active accounts recorded in readable space files) in its OU with its own
+  blueprint's region SCP attached and any stale one detached, checked before anything is created
+  in it; account region SCPs no blueprint uses and nothing is attached to are deleted;
+- in every vended account, the IAM OIDC providers its CI needs, and only those: GitHub's when the
+  space has a GitHub repository in ``ci_repos`` and its blueprint trusts GitHub, the blueprint's
+  GitLab instance when it has a GitLab repository and the blueprint enables GitLab (with the
+  audience of that environment);
+- the platform's cost allocation tags activated (:mod:`.management`; the local cloud lacks
+  Cost Explorer's calls, so there it is reported skipped).
+
+Organizations, Cost Explorer and the roles into vended accounts run as the management account
+(``organization.management_role``, or the caller when it is the management account).
 
 Idempotent like the rest of bootstrap: found, updated (drift repaired), created or attached.
 """
@@ -16,6 +25,8 @@ from __future__ import annotations
 
 from .oidc import GITHUB_AUDIENCE, GITHUB_ISSUER, BootstrapItem, ensure_oidc_provider
 from .clients import ClientProvider
+from .management import activate_cost_tags, ce_region, management_clients
+from .org_fence import unused_account_policies
 from .organizations import (OrgItem, assumed, ensure_attached, ensure_ou, ensure_policy, ensure_scp_type, org_region,
                             organization, root_id)
 
@@ -40,16 +51,19 @@ def ci_issuers(ws, space, env: str) -> list[tuple[str, list[str]]]:
 
 
 def bootstrap_organization(ws, clients: ClientProvider, tags: dict[str, str]) -> list[BootstrapItem]:
-    """Create or verify the OUs, SCPs and attachments, then the OIDC providers of vended accounts."""
+    """Create or verify the OUs, SCPs and attachments, fence every vended account, then their OIDC providers."""
     from ..errors import CloudError
-    from ..planning.guardrails import service_control_policies
+    from ..planning.guardrails import account_policies, account_policy_prefix, service_control_policies
 
     cfg = ws.config.organization
     if cfg is None:
         return []
     partition = ws.catalog.partition(ws.config.cloud.default_region)
-    policies = service_control_policies(ws.config, ws.catalog.blueprints())  # rendered and checked before any call
-    orgs = clients("organizations", org_region(partition))
+    blueprints = ws.catalog.blueprints()
+    policies = service_control_policies(ws.config, blueprints)  # rendered and checked before any call
+    per_account = account_policies(ws.config, blueprints)
+    managing = management_clients(clients, cfg, partition)
+    orgs = managing("organizations", org_region(partition))
     org, created = organization(orgs, create=ws.config.cloud.target == "local")
     if org.get("MasterAccountId") != cfg.management_account_id:
         raise CloudError(
@@ -64,31 +78,75 @@ def bootstrap_organization(ws, clients: ClientProvider, tags: dict[str, str]) ->
         item = ensure_policy(orgs, p.name, p.description, p.text, tags)
         items.append(_item(item))
         policy_ids.append((item.id, p.name))
+    for p in per_account:
+        items.append(_item(ensure_policy(orgs, p.name, p.description, p.text, tags)))
+    ou_ids = {}
     for ou_name in dict.fromkeys((cfg.protected_ou, cfg.unprotected_ou)):
         ou = ensure_ou(orgs, root, ou_name, tags)
+        ou_ids[ou_name] = ou.id
         items.append(_item(ou))
         for pid, pname in policy_ids:
             items.append(_item(ensure_attached(orgs, pid, pname, ou.id, ou_name)))
-    items += vended_account_providers(ws, clients, partition, tags)
+    items += fence_vended_accounts(ws, orgs, ou_ids, tags)
+    items += [_item(i) for i in unused_account_policies(orgs, account_policy_prefix(ws.config.org), {p.name for p in per_account})]
+    items += vended_account_providers(ws, managing, partition, tags)
+    if ws.config.cloud.target == "local":
+        items.append(BootstrapItem("cost-allocation-tags", "platform tags", "skipped",
+                                   ["the local cloud (moto) does not implement Cost Explorer's ListCostAllocationTags and "
+                                    "UpdateCostAllocationTagsStatus; against AWS they are activated here"]))
+    else:
+        items.append(activate_cost_tags(managing("ce", ce_region(partition))))
+    return items
+
+
+def vended_accounts(ws):
+    """(space, account record, blueprint) of every active vended account of every readable, account-isolated space."""
+    from ..errors import PlatformError
+
+    spaces, _unreadable = ws.spaces()
+    for space in spaces:
+        try:
+            bp = ws.catalog.blueprint(space.blueprint)
+        except PlatformError:
+            continue
+        if bp.isolation != "account":
+            continue
+        for acct in space.accounts:
+            if acct.state == "active" and acct.env in space.environments:
+                yield space, acct, bp
+
+
+def fence_vended_accounts(ws, orgs, ou_ids: dict[str, str], tags: dict[str, str]) -> list[BootstrapItem]:
+    """Every vended account in its OU with its blueprint's region SCP (stale ones detached), checked."""
+    from ..accounts.vending import account_fence
+    from .org_fence import fence_account, verify_fenced
+    from .organizations import place_account
+
+    cfg = ws.config.organization
+    items = []
+    for space, acct, bp in vended_accounts(ws):
+        ou_name = cfg.ou_for(space.environments[acct.env].protected)
+        label = f"the account of {space.team}/{acct.env} ({acct.account_id})"
+        fence = account_fence(ws, bp)
+        if place_account(orgs, acct.account_id, ou_ids[ou_name], ou_name):
+            items.append(BootstrapItem("account", label, "updated", [f"moved into OU {ou_name}"]))
+        items += [_item(i) for i in fence_account(orgs, acct.account_id, label, fence, tags) if i.kind != "scp"]
+        verify_fenced(orgs, acct.account_id, label, ou_ids[ou_name], ou_name, fence)
     return items
 
 
 def vended_account_providers(ws, clients: ClientProvider, partition: str, tags: dict[str, str]) -> list[BootstrapItem]:
-    """The OIDC providers in every active vended account of every readable space."""
+    """The OIDC providers in every active vended account of every readable space (CLIENTS: the management account's)."""
     cfg = ws.config.organization
-    spaces, _unreadable = ws.spaces()
     items: list[BootstrapItem] = []
-    for space in spaces:
-        for acct in space.accounts:
-            if acct.state != "active" or acct.env not in space.environments:
-                continue
-            issuers = ci_issuers(ws, space, acct.env)
-            if not issuers:
-                continue
-            iam = assumed(clients, acct.account_id, cfg.platform_role, partition=partition,
-                          session_name=f"platform-bootstrap-{space.team}")("iam")
-            for issuer, audiences in issuers:
-                item = ensure_oidc_provider(iam, issuer, audiences, acct.account_id, partition, tags)
-                item.name = f"{item.name} in {acct.account_id} ({space.team}/{acct.env})"
-                items.append(item)
+    for space, acct, _bp in vended_accounts(ws):
+        issuers = ci_issuers(ws, space, acct.env)
+        if not issuers:
+            continue
+        iam = assumed(clients, acct.account_id, cfg.platform_role, partition=partition,
+                      session_name=f"platform-bootstrap-{space.team}")("iam")
+        for issuer, audiences in issuers:
+            item = ensure_oidc_provider(iam, issuer, audiences, acct.account_id, partition, tags)
+            item.name = f"{item.name} in {acct.account_id} ({space.team}/{acct.env})"
+            items.append(item)
     return items

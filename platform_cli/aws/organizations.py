@@ -246,7 +246,7 @@ def _parent_of(orgs, account_id: str) -> str:
     return parents[0]["Id"]
 
 
-def _place(orgs, account_id: str, ou_id: str, ou_name: str) -> bool:
+def place_account(orgs, account_id: str, ou_id: str, ou_name: str) -> bool:
     """Move the account into its OU unless it is there; True when it moved."""
     parent = _parent_of(orgs, account_id)
     if parent == ou_id:
@@ -301,7 +301,7 @@ def vend_account(orgs, req: AccountRequest, ou_id: str, *, progress: Progress = 
     """The account of REQ, found, resumed or created, and placed in its OU. See the module doc."""
     found = find_account(orgs, req, ou_id)
     if found is not None:
-        moved = _place(orgs, found["Id"], ou_id, req.ou)
+        moved = place_account(orgs, found["Id"], ou_id, req.ou)
         return VendResult(found["Id"], found.get("Email", req.email), "found", ou_id, moved)
     pending = pending_request(orgs, req)
     if pending is not None:
@@ -315,7 +315,7 @@ def vend_account(orgs, req: AccountRequest, ou_id: str, *, progress: Progress = 
         request_id, status = created["Id"], "created"
     account_id = wait_for_account(orgs, request_id, req, progress=progress, sleep=sleep, clock=clock,
                                   poll_seconds=poll_seconds)
-    moved = _place(orgs, account_id, ou_id, req.ou)
+    moved = place_account(orgs, account_id, ou_id, req.ou)
     return VendResult(account_id, req.email, status, ou_id, moved, request_id)
 
 

@@ -17,20 +17,10 @@ from .oidc import BootstrapItem, _call
 
 def vended_ci(ws) -> list[VendedCi]:
     """The CI of every active vended account of every readable, account-isolated space."""
-    from ..errors import PlatformError
+    from .org_bootstrap import vended_accounts
 
-    spaces, _unreadable = ws.spaces()
-    out = []
-    for space in spaces:
-        try:
-            if ws.catalog.blueprint(space.blueprint).isolation != "account":
-                continue
-        except PlatformError:
-            continue
-        for acct in space.accounts:
-            if acct.state == "active" and acct.env in space.environments:
-                out.append(VendedCi(space.team, acct.env, tuple(space.environments[acct.env].regions), acct.account_id))
-    return out
+    return [VendedCi(space.team, acct.env, tuple(space.environments[acct.env].regions), acct.account_id)
+            for space, acct, _bp in vended_accounts(ws)]
 
 
 def _same(a: dict | None, b: dict) -> bool:

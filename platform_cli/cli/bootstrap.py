@@ -20,10 +20,13 @@ def command(ctx: click.Context, as_json: bool) -> None:
     local cloud (cloud.target: local, after `platform local up`) and against AWS.
 
     \b
-    With `organization` in platform.yaml (blueprints with isolation: account), run it
-    with the management account's credentials: it also creates or verifies the two OUs
-    and the guardrail SCPs attached to them, the OIDC providers each vended account's CI
-    needs, and the policies that let that CI reach only its team's state and history.
+    With `organization` in platform.yaml (blueprints with isolation: account), its
+    Organizations calls run in the management account (as organization.management_role,
+    or with that account's own credentials, checked first): it also creates or verifies
+    the two OUs and the guardrail SCPs attached to them, each vended account in its OU
+    with its own blueprint's region SCP, the OIDC providers each vended account's CI
+    needs, the policies that let that CI reach only its team's state and history, and
+    the platform's cost allocation tags.
     """
     from ..aws.bootstrap import bootstrap
 

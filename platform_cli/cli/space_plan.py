@@ -44,8 +44,8 @@ def print_environments(environments) -> None:
         where = f"account {e['account']}" + (f" in OU {e['ou']}" if e["ou"] else "")
         title = f"{e['env']}: isolation {e['isolation']}, {where} ({e['account_state']})"
         if e["guardrails"]:
-            table(["guardrail", "denies", "service control policy"],
-                  [[g["id"], g["denies"], g["policy"]] for g in e["guardrails"]], title=title)
+            table(["guardrail", "denies", "service control policy", "attached to"],
+                  [[g["id"], g["denies"], g["policy"], g["attached_to"]] for g in e["guardrails"]], title=title)
         else:
             click.echo(f"{title}: no service control policy of the platform (names, tags and boundaries keep spaces apart)")
         click.echo("")

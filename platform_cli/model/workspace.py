@@ -80,7 +80,7 @@ PINNED_IMAGE = r"^[a-z0-9][a-z0-9._/-]*(?::[0-9A-Za-z._-]{1,128})?@sha256:[0-9a-
 class Organization(Spec):
     """The AWS organization that vends an account per environment to spaces whose blueprint asks for it."""
 
-    management_account_id: str = Field(pattern=r"^\d{12}$", description="Account id of the organization's management account (where the platform runs its Organizations calls).")
+    management_account_id: str = Field(pattern=r"^\d{12}$", description="Account id of the organization's management account (where the platform runs its Organizations calls, as organization.management_role or with that account's own credentials).")
     protected_ou: Name = Field("platform-protected", description="Organizational unit (under the root) that holds the accounts of protected environments.")
     unprotected_ou: Name = Field("platform-workloads", description="Organizational unit (under the root) that holds the accounts of unprotected environments.")
     account_email: str = Field(
@@ -93,6 +93,13 @@ class Organization(Spec):
         description="Role Organizations creates in a vended account and the platform assumes to deploy into it.",
     )
     create_timeout_seconds: int = Field(900, ge=30, le=7200, description="How long to wait for Organizations to create an account before reporting it as still in progress.")
+    management_role: str | None = Field(
+        None, pattern=r"^[\w+=,.@-]{1,64}$",
+        description="Role (its name) in the management account that the platform assumes (sts:AssumeRole with the "
+                    "workspace's credentials) for its Organizations and Cost Explorer calls and to reach vended accounts. "
+                    "Absent: the credentials must be the management account's own, which is checked (sts "
+                    "get-caller-identity) before anything is created or recorded.",
+    )
 
     @field_validator("account_email")
     @classmethod

@@ -2,13 +2,18 @@
 
 A blueprint with ``isolation: account`` gives every environment of a space an AWS account of
 its own, placed in one of the organization's two OUs (protected or unprotected environments).
-The fences are SCPs attached to those OUs, never to single accounts, so an account is fenced
-from the moment it is moved into its OU:
+The fences are SCPs, on the OUs (so an account is fenced from the moment it is moved into its
+OU) and on the account itself (its own blueprint's regions):
 
-- ``deny-regions``: every action outside the allowed regions is denied, except the actions
-  of global services whose endpoint lives in one region (the exemption list of AWS's example
-  SCP "Deny access to AWS based on the requested AWS Region",
-  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html);
+- ``deny-regions`` (on the account): every action outside the account's blueprint's allowed
+  regions is denied, except the actions of global services whose endpoint lives in one region
+  (the exemption list of AWS's example SCP "Deny access to AWS based on the requested AWS Region",
+  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html).
+  There is one such SCP per distinct set of allowed regions (``ORG--platform--regions--HASH``),
+  attached by vending and kept current by vending and bootstrap when the space's blueprint changes;
+- ``deny-regions-ou`` (on both OUs): the same fence with the union of every account-isolated
+  blueprint's regions, the widest any account of the OU may have; it holds while an account sits
+  in its OU without its own fence yet;
 - ``deny-leave-organization``: an account cannot leave the organization;
 - ``protect-platform-role``: nobody but the platform role itself changes, deletes or
   re-trusts the role the platform assumes (``organization.platform_role``);
@@ -18,14 +23,14 @@ from the moment it is moved into its OU:
 - ``deny-iam-users``: no IAM user, login profile or access key is created (people sign in
   through the team roles, CI through OIDC): no long-lived key exists in a vended account.
 
-An OU holds the accounts of every account-isolated blueprint, so its region fence is the
-union of their allowed regions (each narrowed to the workspace's list); a space's own
-environments are already held to its blueprint's regions when the space file is read.
-Each SCP stays under Organizations' size limit of 5,120 characters (checked on render).
+SCPs combine as an intersection (a deny in any of them wins), so an account may use exactly its
+own blueprint's regions (each narrowed to the workspace's list). Each SCP stays under
+Organizations' size limit of 5,120 characters (checked on render).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,9 +80,10 @@ class Guardrail:
     id: str
     denies: str
     policy: str
+    target: str = "ou"  # ou (both OUs of the organization) | account (the environment's own account)
 
     def to_data(self) -> dict[str, str]:
-        return {"id": self.id, "denies": self.denies, "policy": self.policy}
+        return {"id": self.id, "denies": self.denies, "policy": self.policy, "attached_to": self.target}
 
 
 @dataclass
@@ -105,6 +111,14 @@ def fence_regions(ws_config, blueprints: list) -> list[str]:
     return [r for r in allowed if r in wanted]
 
 
+def blueprint_regions(ws_config, blueprint) -> list[str]:
+    """The regions an account of BLUEPRINT may use: its allowed regions within the workspace's (in the workspace's
+    order), or the workspace's when it lists none."""
+    allowed = list(ws_config.allowed_regions)
+    wanted = set(blueprint.guardrails.allowed_regions or allowed)
+    return [r for r in allowed if r in wanted]
+
+
 def protected_services(blueprints: list) -> list[str]:
     """Security services any account-isolated blueprint asks to protect, in a fixed order."""
     wanted = {s for bp in blueprints if bp.isolation == "account" for s in bp.guardrails.protected_services}
@@ -112,33 +126,84 @@ def protected_services(blueprints: list) -> list[str]:
 
 
 def policy_names(org: str) -> tuple[str, str]:
-    """Names of the two SCPs (regions, baseline) of a workspace; unique per workspace org."""
+    """Names of the two SCPs of the OUs (regions, baseline) of a workspace; unique per workspace org."""
     return names.resource_name(org, "platform", "regions", max_len=128), names.resource_name(org, "platform", "baseline", max_len=128)
 
 
-def service_control_policies(ws_config, blueprints: list) -> list[ServiceControlPolicy]:
-    """The SCPs every vended account's OU carries, rendered from the workspace and its blueprints.
+def account_policy_prefix(org: str) -> str:
+    """What the name of every account's own region SCP of the workspace starts with (and no other SCP's)."""
+    return names.resource_name(org, "platform", "regions", max_len=128) + names.SEP
 
-    Raises :class:`~platform_cli.errors.PolicyError` when a document would exceed the size limit
-    or the workspace has no organization."""
-    from ..errors import PolicyError, UsageError
+
+def account_policy_name(org: str, regions: list[str]) -> str:
+    """The account region SCP of one set of allowed regions: ``ORG--platform--regions--HASH`` (HASH of the sorted set)."""
+    digest = hashlib.sha256(",".join(sorted(regions)).encode()).hexdigest()[:names.HASH_LEN]
+    return account_policy_prefix(org) + digest
+
+
+def _checked(policies: list[ServiceControlPolicy]) -> list[ServiceControlPolicy]:
+    from ..errors import PolicyError
+
+    for p in policies:
+        if len(p.text) > SCP_MAX_CHARS:
+            raise PolicyError(f"service control policy {p.name} would be {len(p.text)} characters; Organizations allows "
+                              f"at most {SCP_MAX_CHARS}",
+                              hint="allow fewer regions in the account-isolated blueprints or platform.yaml's allowed_regions")
+    return policies
+
+
+def _region_policy(name: str, regions: list[str], description: str, rail: str, target: str) -> ServiceControlPolicy:
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyOutsideAllowedRegions", "Effect": "Deny", "NotAction": list(GLOBAL_SERVICE_ACTIONS),
+        "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(regions)}}}]}
+    return ServiceControlPolicy(name, description, doc, [
+        Guardrail(rail, f"every region but {', '.join(regions)} (global services excepted)", name, target)])
+
+
+def account_policy(ws_config, blueprint) -> ServiceControlPolicy:
+    """The SCP attached to an account of BLUEPRINT itself: every region outside its blueprint's is denied."""
+    _organization(ws_config)
+    regions = blueprint_regions(ws_config, blueprint)
+    name = account_policy_name(ws_config.org, regions)
+    return _checked([_region_policy(name, regions, f"platform: deny every region but {', '.join(regions)}"[:512],
+                                    "deny-regions", "account")])[0]
+
+
+def account_policies(ws_config, blueprints: list) -> list[ServiceControlPolicy]:
+    """One account SCP per distinct region set of the account-isolated BLUEPRINTS, by name."""
+    out: dict[str, ServiceControlPolicy] = {}
+    for bp in blueprints:
+        if bp.isolation == "account":
+            p = account_policy(ws_config, bp)
+            out.setdefault(p.name, p)
+    return [out[k] for k in sorted(out)]
+
+
+def _organization(ws_config):
+    from ..errors import UsageError
 
     org = ws_config.organization
     if org is None:
         raise UsageError("platform.yaml has no organization; expected organization: {management_account_id, account_email, ...} "
                          "for blueprints with isolation: account")
+    return org
+
+
+def service_control_policies(ws_config, blueprints: list) -> list[ServiceControlPolicy]:
+    """The SCPs both OUs carry (the regions of every account-isolated blueprint, the baseline), rendered from the
+    workspace and its blueprints.
+
+    Raises :class:`~platform_cli.errors.PolicyError` when a document would exceed the size limit,
+    :class:`~platform_cli.errors.UsageError` when the workspace has no organization."""
+    org = _organization(ws_config)
     partition = names.partition_of_region(ws_config.cloud.default_region)
     role_arn = f"arn:{partition}:iam::*:role/{org.platform_role}"
     not_platform = {"ArnNotLike": {"aws:PrincipalARN": role_arn}}
     regions = fence_regions(ws_config, blueprints)
     regions_name, baseline_name = policy_names(ws_config.org)
-
-    region_doc = {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyOutsideAllowedRegions", "Effect": "Deny", "NotAction": list(GLOBAL_SERVICE_ACTIONS),
-        "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": regions}}}]}
-    region_scp = ServiceControlPolicy(
-        regions_name, "platform: deny every region outside the blueprints' allowed regions (global services excepted)",
-        region_doc, [Guardrail("deny-regions", f"every region but {', '.join(regions)} (global services excepted)", regions_name)])
+    region_scp = _region_policy(regions_name, regions,
+                                "platform: deny every region outside the blueprints' allowed regions (global services excepted)",
+                                "deny-regions-ou", "ou")
 
     statements: list[dict[str, Any]] = [
         {"Sid": "DenyLeavingOrganization", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
@@ -158,21 +223,19 @@ def service_control_policies(ws_config, blueprints: list) -> list[ServiceControl
     baseline_scp = ServiceControlPolicy(
         baseline_name, "platform: keep vended accounts in the organization, protect the platform role and security services, no IAM users",
         {"Version": "2012-10-17", "Statement": statements}, rails)
-
-    policies = [region_scp, baseline_scp]
-    for p in policies:
-        if len(p.text) > SCP_MAX_CHARS:
-            raise PolicyError(f"service control policy {p.name} would be {len(p.text)} characters; Organizations allows "
-                              f"at most {SCP_MAX_CHARS}",
-                              hint="allow fewer regions in the account-isolated blueprints or platform.yaml's allowed_regions")
-    return policies
+    return _checked([region_scp, baseline_scp])
 
 
 def environment_guardrails(ws_config, blueprints: list, blueprint, *, protected: bool) -> dict[str, Any]:
-    """What fences one environment of a space: its isolation, the OU its account sits in and the guardrails
-    of that OU's SCPs (empty for shared isolation: the shared account has no SCP of the platform's)."""
+    """What fences one environment of a space: its isolation, the OU its account sits in, the guardrail of the
+    account's own SCP (its blueprint's regions) and those of the OU's SCPs (empty for shared isolation: the
+    shared account has no SCP of the platform's)."""
     if blueprint.isolation != "account" or ws_config.organization is None:
         return {"isolation": blueprint.isolation, "ou": None, "guardrails": []}
-    rails = [g for p in service_control_policies(ws_config, blueprints) for g in p.guardrails]
-    return {"isolation": "account", "ou": ws_config.organization.ou_for(protected),
-            "guardrails": [g.to_data() for g in rails]}
+    ou = ws_config.organization.ou_for(protected)
+    rails = [*account_policy(ws_config, blueprint).guardrails,
+             *(g for p in service_control_policies(ws_config, blueprints) for g in p.guardrails)]
+    data = [g.to_data() for g in rails]
+    for g in data:
+        g["attached_to"] = "account" if g["attached_to"] == "account" else f"OU {ou}"
+    return {"isolation": "account", "ou": ou, "guardrails": data}

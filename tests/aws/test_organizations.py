@@ -73,7 +73,8 @@ def test_bootstrap_creates_the_ous_and_scps_once(run_cli, org_ws, fresh_cloud):
     kinds = {(i["kind"], i["status"]) for i in first["items"]}
     assert ("organizational-unit", "created") in kinds and ("scp", "created") in kinds and ("scp-attachment", "attached") in kinds
     second = _bootstrap(run_cli, org_ws)
-    assert second["changed"] is False and {i["status"] for i in second["items"]} == {"found"}
+    assert second["changed"] is False and {i["status"] for i in second["items"]} == {"found", "skipped"}
+    assert [i["kind"] for i in second["items"] if i["status"] == "skipped"] == ["cost-allocation-tags"]
     assert len(orgs.list_policies(Filter=SCP_TYPE)["Policies"]) == len(scps)
 
 
@@ -93,7 +94,9 @@ def test_bootstrap_repairs_a_changed_scp_and_refuses_another_management_account(
     text = text.replace("management_account_id: 123456789012", "management_account_id: '999999999999'")
     (org_ws.root / "platform.yaml").write_text(text)
     r = run_cli("-w", str(org_ws.root), "bootstrap")
-    assert r.exit_code == 7 and "management account is 123456789012" in r.stderr and "999999999999" in r.stderr
+    # the caller is checked first: not the management account, and no management_role to assume there
+    assert r.exit_code == 7 and "credentials belong to account 123456789012" in r.stderr
+    assert "not to the organization's management account 999999999999" in r.stderr and "management_role" in r.stderr
 
 
 def test_two_spaces_get_an_account_per_environment_in_its_ou_and_a_second_apply_vends_nothing(run_cli, org_ws, fresh_cloud):

@@ -1,0 +1,75 @@
+"""The fence of one vended account: its own region SCP attached, stale ones detached, and a check that it sits in its
+OU with every SCP it should have before anything is recorded or created in it.
+
+An account's region SCP (:func:`platform_cli.planning.guardrails.account_policy`) follows its space's blueprint:
+when the blueprint changes to one with other allowed regions, :func:`fence_account` attaches the new one and
+detaches the old one (every SCP of the workspace's account prefix that is not the wanted one). No SCP of another
+author is touched. :func:`verify_fenced` reads back what AWS has and refuses (CloudError, nothing recorded) when the
+account is not in its OU, the OU lacks one of its SCPs, or the account lacks its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import CloudError
+from .organizations import OrgItem, SCP_TYPE, _call, _pages, ensure_attached, ensure_policy, policies_of
+
+
+@dataclass(frozen=True)
+class Fence:
+    """What one account must carry: its own SCP (name, description, text), the prefix of the workspace's account SCPs,
+    and the names of the SCPs its OU must carry."""
+
+    name: str
+    description: str
+    text: str
+    prefix: str
+    ou_policies: tuple[str, ...]
+
+
+def fence_account(orgs, account_id: str, label: str, fence: Fence, tags: dict[str, str]) -> list[OrgItem]:
+    """Attach the account's own region SCP (created or repaired first) and detach the workspace's other account SCPs."""
+    policy = ensure_policy(orgs, fence.name, fence.description, fence.text, tags)
+    items = [policy, ensure_attached(orgs, policy.id, fence.name, account_id, label)]
+    for p in _pages(orgs, "list_policies_for_target", "Policies", f"listing the SCPs of {label}",
+                    TargetId=account_id, Filter=SCP_TYPE):
+        if p["Name"].startswith(fence.prefix) and p["Name"] != fence.name:
+            _call(f"detaching SCP {p['Name']} from {label}", orgs.detach_policy, PolicyId=p["Id"], TargetId=account_id)
+            items.append(OrgItem("scp-attachment", f"{p['Name']} -> {label}", "detached",
+                                 ["the space's blueprint allows other regions now"]))
+    return items
+
+
+def verify_fenced(orgs, account_id: str, label: str, ou_id: str, ou_name: str, fence: Fence) -> None:
+    """Refuse (CloudError) unless the account is in its OU, the OU carries its SCPs and the account its own."""
+    parents = _call(f"reading the parent of {label}", orgs.list_parents, ChildId=account_id)["Parents"]
+    parent = parents[0]["Id"] if parents else None
+    problems = []
+    if parent != ou_id:
+        problems.append(f"it is in {parent or 'no parent'}, not in OU {ou_name} ({ou_id})")
+    missing_ou = sorted(set(fence.ou_policies) - set(policies_of(orgs, ou_id)))
+    if missing_ou:
+        problems.append(f"OU {ou_name} lacks SCP {', '.join(missing_ou)}")
+    if fence.name not in policies_of(orgs, account_id):
+        problems.append(f"it lacks its own SCP {fence.name}")
+    if problems:
+        raise CloudError(f"{label} is not fenced: {'; '.join(problems)}; it was not recorded as ready and nothing was "
+                         "created in it",
+                         hint="run `platform bootstrap` (it attaches the OUs' SCPs and every vended account's own), then "
+                              "the same command again")
+
+
+def unused_account_policies(orgs, prefix: str, wanted: set[str]) -> list[OrgItem]:
+    """Delete the workspace's account SCPs no blueprint allows any more and nothing is attached to."""
+    items = []
+    for p in _pages(orgs, "list_policies", "Policies", "listing service control policies", Filter=SCP_TYPE):
+        if not p["Name"].startswith(prefix) or p["Name"] in wanted:
+            continue
+        targets = _pages(orgs, "list_targets_for_policy", "Targets", f"listing the targets of SCP {p['Name']}",
+                         PolicyId=p["Id"])
+        if targets:
+            continue
+        _call(f"deleting SCP {p['Name']}", orgs.delete_policy, PolicyId=p["Id"])
+        items.append(OrgItem("scp", p["Name"], "deleted", ["no account and no blueprint uses it"], id=p["Id"]))
+    return items
