@@ -79,16 +79,6 @@ def organizations_client(ws, clients=None):
     return managing, managing("organizations", org_region(partition))
 
 
-def account_fence(ws, blueprint):
-    """The :class:`~platform_cli.aws.org_fence.Fence` of an account of BLUEPRINT (rendered and checked, no call)."""
-    from ..aws.org_fence import Fence
-    from ..planning.guardrails import account_policy, account_policy_prefix, policy_names
-
-    policy = account_policy(ws.config, blueprint)
-    return Fence(policy.name, policy.description, policy.text, account_policy_prefix(ws.config.org),
-                 tuple(policy_names(ws.config.org)))
-
-
 def fence_and_verify(orgs, account_id: str, label: str, ou_id: str, ou_name: str, fence, tags) -> None:
     """The account placed in its OU (moved there from wherever it is), its own SCP attached and stale ones detached,
     then everything read back and checked (CloudError when anything is missing)."""
@@ -109,6 +99,7 @@ def _vending_lock(ws, team: str, env: str):
 def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m: None, **waiting) -> AccountOutcome | None:
     """The account of TEAM's ENV, vended when the space has none, fenced, and recorded in its space file.
     None when the space's blueprint is not account-isolated (nothing to do)."""
+    from ..aws.org_fence import fence_for
     from ..aws.organizations import find_ou, root_id, vend_account
     from ..aws.shared_tags import shared_tags
     from ..planning import names
@@ -116,7 +107,7 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
     if not isolated(ws, team):
         return None
     space, _org, req = _request(ws, team, env)
-    fence = account_fence(ws, ws.catalog.blueprint(space.blueprint))  # rendered and checked before any call
+    fence = fence_for(ws.config, ws.catalog.blueprint(space.blueprint))  # rendered and checked before any call
     _closed_refused(team, env, space.account(env))
     if space.account(env) is None:
         _email_is_free(ws, req)

@@ -118,8 +118,7 @@ def vended_accounts(ws):
 
 def fence_vended_accounts(ws, orgs, ou_ids: dict[str, str], tags: dict[str, str]) -> list[BootstrapItem]:
     """Every vended account in its OU with its blueprint's region SCP (stale ones detached), checked."""
-    from ..accounts.vending import account_fence
-    from .org_fence import fence_account, verify_fenced
+    from .org_fence import fence_account, fence_for, verify_fenced
     from .organizations import place_account
 
     cfg = ws.config.organization
@@ -127,7 +126,7 @@ def fence_vended_accounts(ws, orgs, ou_ids: dict[str, str], tags: dict[str, str]
     for space, acct, bp in vended_accounts(ws):
         ou_name = cfg.ou_for(space.environments[acct.env].protected)
         label = f"the account of {space.team}/{acct.env} ({acct.account_id})"
-        fence = account_fence(ws, bp)
+        fence = fence_for(ws.config, bp)
         if place_account(orgs, acct.account_id, ou_ids[ou_name], ou_name):
             items.append(BootstrapItem("account", label, "updated", [f"moved into OU {ou_name}"]))
         items += [_item(i) for i in fence_account(orgs, acct.account_id, label, fence, tags) if i.kind != "scp"]

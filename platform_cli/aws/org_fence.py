@@ -28,6 +28,15 @@ class Fence:
     ou_policies: tuple[str, ...]
 
 
+def fence_for(ws_config, blueprint) -> Fence:
+    """The fence of an account of BLUEPRINT (rendered and checked: no call)."""
+    from ..planning.guardrails import account_policy, account_policy_prefix, policy_names
+
+    policy = account_policy(ws_config, blueprint)
+    return Fence(policy.name, policy.description, policy.text, account_policy_prefix(ws_config.org),
+                 tuple(policy_names(ws_config.org)))
+
+
 def fence_account(orgs, account_id: str, label: str, fence: Fence, tags: dict[str, str]) -> list[OrgItem]:
     """Attach the account's own region SCP (created or repaired first) and detach the workspace's other account SCPs."""
     policy = ensure_policy(orgs, fence.name, fence.description, fence.text, tags)
