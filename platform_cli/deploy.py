@@ -362,13 +362,17 @@ def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clien
                  history: HistoryStore | None = None) -> dict[str, Any]:
     """DORA metrics over the history since SINCE (30d, 2w, or a date; default 30 days).
 
-    History records whose times cannot be read are left out and counted in ``skipped_records``.
+    Damaged history records (times that cannot be read, among others) are left out, counted in
+    ``skipped_records`` and described in ``damaged_records``.
     """
     from .rollout.metrics import dora, parse_since
 
     start = parse_since(since)
     store = history if history is not None else open_history(ws, clients)
-    data = dora(store.query(team=team), since=start)
+    damaged: list[str] = []
+    data = dora(store.query(team=team, damaged=damaged), since=start)
+    data["skipped_records"] += len(damaged)
+    data["damaged_records"] = damaged
     data["team"] = team
     return data
 

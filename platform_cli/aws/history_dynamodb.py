@@ -20,7 +20,7 @@ import uuid
 from dataclasses import fields
 from typing import Any
 
-from ..rollout.history import Deployment
+from ..rollout.history import Deployment, check_record, from_rows
 from ..rollout.lock import holder_problem, lock_error
 from .clients import translate
 
@@ -60,6 +60,7 @@ class DynamoHistory:
         self.table = table
 
     def add(self, record: Deployment) -> None:
+        check_record(record, f"history table {self.table}")
         item = {"pk": {"S": f"team#{record.team}"}, "sk": {"S": f"deploy#{record.start}#{record.id}"}}
         for name in _FIELDS:
             value = getattr(record, name)
@@ -71,7 +72,7 @@ class DynamoHistory:
             raise translate(exc, f"record deployment of {record.unit} in table {self.table}") from None
 
     def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
-              limit: int | None = None) -> list[Deployment]:
+              limit: int | None = None, damaged: list[str] | None = None) -> list[Deployment]:
         items: list[dict[str, Any]] = []
         try:
             if team:
@@ -91,9 +92,9 @@ class DynamoHistory:
         except Exception as exc:
             raise translate(exc, f"read history table {self.table}") from None
         out = []
-        for item in items:
-            data = {k: v["S"] for k, v in item.items() if k in _FIELDS and "S" in v}
-            rec = Deployment.from_json(data, source=f"history table {self.table}")
+        rows = [{k: v["S"] for k, v in item.items() if k in _FIELDS and "S" in v} for item in items]
+        labels = [f"item {item.get('pk', {}).get('S', '?')}/{item.get('sk', {}).get('S', '?')}" for item in items]
+        for rec in from_rows(rows, source=f"history table {self.table}", labels=labels, damaged=damaged):
             if env and rec.env != env:
                 continue
             if since and rec.start < since:

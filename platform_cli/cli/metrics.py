@@ -24,8 +24,10 @@ def dora(ctx, team, since, as_json):
 
     m = dora_metrics(workspace(ctx), team=team, since=since)
     if m["skipped_records"]:
-        info(f"warning: {m['skipped_records']} history record(s) left out: their start, end or commit_time "
-             "is not an ISO 8601 time")
+        info(f"warning: {m['skipped_records']} history record(s) left out: they are damaged "
+             "(a start, end or commit_time that is not an ISO 8601 time with a zone, say)")
+        for line in m.get("damaged_records", [])[:20]:
+            info(f"  {line}")
     if as_json:
         print_json(m)
         return

@@ -27,7 +27,9 @@ def status(ctx, team, env, state_exports, no_cloud, exit_code, as_json):
     Orphans are resources in the cloud carrying the space's tags (platform:team,
     platform:env, platform:managed-by) that are in no unit's state; each comes
     with the command to adopt it (`pulumi import`) or delete it.
-    With --exit-code, drift or orphans exit 12.
+    A damaged journal or history record is named on stderr (and in
+    "damaged" with --json); everything else is still shown.
+    With --exit-code, drift, orphans or damaged records exit 12.
     Example: platform space status payments --env prod --json --exit-code
     """
     from ..errors import StatusFindings
@@ -40,9 +42,12 @@ def status(ctx, team, env, state_exports, no_cloud, exit_code, as_json):
         print_json(data)
     else:
         _show(data)
+    for line in data["damaged"]:
+        info(f"warning: {line}")
     if exit_code and not data["clean"]:
         raise StatusFindings(f"{team}: {len(data['drift']['drifted'])} drifted unit(s), "
-                             f"{len(data['orphans']['resources'])} orphan(s)",
+                             f"{len(data['orphans']['resources'])} orphan(s), "
+                             f"{len(data['damaged'])} damaged record(s)",
                              hint=f"see `platform space status {team}`")
 
 

@@ -48,8 +48,10 @@ def unit_histories(records: Iterable[Deployment]) -> dict[str, UnitHistory]:
     return out
 
 
-def team_histories(store: HistoryStore, team: str, env: str | None = None) -> dict[str, UnitHistory]:
-    return unit_histories(store.query(team=team, env=env))
+def team_histories(store: HistoryStore, team: str, env: str | None = None,
+                   damaged: list[str] | None = None) -> dict[str, UnitHistory]:
+    """TEAM's units from the history; with DAMAGED given, damaged records are described there and left out."""
+    return unit_histories(store.query(team=team, env=env, damaged=damaged))
 
 
 def applied_units(store: HistoryStore, team: str, env: str | None = None) -> dict[str, UnitHistory]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import EngineMissingError, PlatformError
+from ..errors import EngineMissingError, NotFoundError, PlatformError
 from ..planning.names import MANAGED_BY, parse_unit, space_unit
 from ..rollout.history import HistoryStore
 from ..rollout.stores import open_history
@@ -24,15 +24,22 @@ from .orphans import find_orphans, state_ids
 OUTPUT_KEYS = 8  # main outputs shown per unit
 
 
-def _outputs(ws, rollout: str | None, unit: str, cache: dict[str, Any]) -> dict[str, Any]:
-    """The outputs the journal of ROLLOUT kept for UNIT (secrets are never journalled)."""
+def _outputs(ws, rollout: str | None, unit: str, cache: dict[str, Any], damaged: list[str]) -> dict[str, Any]:
+    """The outputs the journal of ROLLOUT kept for UNIT (secrets are never journalled). A journal that
+    cannot be read is described in DAMAGED (once) and gives no outputs; one that is gone gives none."""
     if not rollout:
         return {}
     if rollout not in cache:
+        cache[rollout] = None
+        folder = rollouts_dir(ws.local_dir)
         try:
-            cache[rollout] = Journal(rollouts_dir(ws.local_dir) / f"{rollout}.jsonl").state()
-        except (PlatformError, OSError):
-            cache[rollout] = None
+            journal = Journal.open(folder, rollout)
+            cache[rollout] = journal.state()
+        except NotFoundError:
+            pass  # journals may be cleaned up; the history still says what was applied
+        except PlatformError as exc:
+            damaged.append(f"rollout {rollout}: journal {folder / (rollout + '.jsonl')} cannot be read, so the "
+                           f"outputs of its units are not shown: {exc.message}")
     st = cache[rollout]
     if st is None or unit not in st.units:
         return {}
@@ -127,7 +134,8 @@ def space_status(ws, team: str, env: str | None = None, *, engine=None, clients=
 
         raise unknown_env_error(space, env)
     store = history if history is not None else open_history(ws, clients)
-    histories = team_histories(store, team, env)
+    damaged: list[str] = []  # records that cannot be read: reported, never hiding the rest
+    histories = team_histories(store, team, env, damaged)
     units = _units(ws, team, env, histories)
     cache: dict[str, Any] = {}
     rows = []
@@ -135,7 +143,7 @@ def space_status(ws, team: str, env: str | None = None, *, engine=None, clients=
         h = histories.get(unit)
         row = h.to_json() if h else {"unit": unit, "applied": False, "release": None, "when": None, "who": None,
                                      "action": None, "rollout": None}
-        row["outputs"] = _outputs(ws, row["rollout"], unit, cache) if row["applied"] else {}
+        row["outputs"] = _outputs(ws, row["rollout"], unit, cache, damaged) if row["applied"] else {}
         row["in_space_file"] = parse_unit(unit)["kind"] == "service" or unit in {
             space_unit(team, e, r) for e, r in space.units()}
         rows.append(row)
@@ -161,8 +169,8 @@ def space_status(ws, team: str, env: str | None = None, *, engine=None, clients=
     return {"team": team, "env": env, "blueprint": space.blueprint, "units": rows,
             "drift": {"known": drift["known"], "reason": drift["reason"], "drifted": drifted,
                       "units": drift["units"]},
-            "orphans": orphans,
-            "clean": not drifted and not orphans["resources"]}
+            "orphans": orphans, "damaged": damaged,
+            "clean": not drifted and not orphans["resources"] and not damaged}
 
 
 def _orphans(ws, space, env, engine, applied, exports, problem, clients, inventory) -> dict[str, Any]:

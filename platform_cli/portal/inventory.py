@@ -79,11 +79,13 @@ def _history_services(ws: WorkspaceContext, errors: list[str]) -> list[tuple[str
     """(team, service) pairs of the deployment history; a store that cannot be read is an error line."""
     from ..rollout.stores import open_history
 
+    damaged: list[str] = []
     try:
-        records = open_history(ws).query()
+        records = open_history(ws).query(damaged=damaged)
     except PlatformError as exc:
         errors.append(f"deployment history not read: {exc.message}")
         return []
+    errors.extend(f"history record left out: {line}" for line in damaged)
     return sorted({(r.team, r.what) for r in records if r.kind == "service"})
 
 

@@ -4,17 +4,18 @@ Every line of ``.platform/rollouts/<id>.jsonl`` is validated as :data:`Event` (a
 discriminated by ``event``) when it is read back, so a hand-edited or damaged line is an
 error naming its file, line and field instead of a wrong fold or a crash later on. Numbers
 are bounded (waves, parallelism, bake time), timestamps must be ISO 8601 with a time zone and
-inside the years datetimes can hold, and text is limited in length.
+in a plausible range (:mod:`..model.times`), and text is limited in length.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from ..model.times import Timestamp
 
 MAX_WAVES = 10_000  # far above any plan (a wave holds at least one region)
 MAX_PARALLEL = 1_000
@@ -23,17 +24,6 @@ TEXT = 64 * 1024  # characters of one reason, error or detail
 NAME = 1_024  # characters of one unit name, release, user ...
 
 
-def _timestamp(value: str) -> str:
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("expected an ISO 8601 time such as 2025-01-01T12:00:00.000+00:00") from None
-    if when.tzinfo is None:
-        raise ValueError("expected a time with its time zone (such as +00:00)")
-    return value
-
-
-Timestamp = Annotated[str, Field(max_length=64), AfterValidator(_timestamp)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME)]
 Text = Annotated[str, Field(max_length=TEXT)]
 Wave = Annotated[int, Field(ge=1, le=MAX_WAVES)]

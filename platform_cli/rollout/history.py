@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import CloudError, SpecError
 from ..model.base import format_validation_errors
+from ..model.times import Timestamp
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,57 @@ class Deployment:
     @classmethod
     def from_json(cls, data: dict[str, Any], *, source: str = "the history") -> "Deployment":
         """A record read back from a store, validated: a damaged one is a SpecError naming SOURCE and the record."""
-        try:
-            row = _Row.model_validate(data)
-        except ValidationError as exc:
-            rid = data.get("id") if isinstance(data, dict) else None
-            raise SpecError(f"{source}: history record {rid!r} is damaged", file=source,
-                            problems=format_validation_errors(exc, source),
-                            hint="remove or repair that record; the platform never writes one like it") from None
-        return cls(**row.model_dump())
+        return from_rows([data], source=source)[0]
+
+
+def _row_problems(data: Any, where: str) -> list[str]:
+    try:
+        _Row.model_validate(data)
+    except ValidationError as exc:
+        return format_validation_errors(exc, where)
+    return []
+
+
+def check_record(record: Deployment, source: str) -> None:
+    """SpecError (nothing written) unless RECORD would read back from SOURCE as a valid row."""
+    problems = _row_problems(record.to_json(), f"deployment of {record.unit}")
+    if problems:
+        raise SpecError(f"{source}: cannot record the deployment: nothing was written", file=source,
+                        problems=problems)
+
+
+MAX_NAMED = 20  # damaged rows named one by one in an error; the rest are counted
+
+
+def from_rows(rows: list[dict[str, Any]], *, source: str, labels: list[str] | None = None,
+              damaged: list[str] | None = None) -> list[Deployment]:
+    """Every row validated as a Deployment (LABELS: how to name row i, say ``row 7``).
+
+    A damaged row is never dropped silently, and never hides another: with DAMAGED given, each
+    damaged row is left out and one line naming SOURCE, the row and its problems is added to it;
+    without, SpecError names SOURCE and every damaged row."""
+    good: list[Deployment] = []
+    bad: list[str] = []
+    ids: list[Any] = []
+    for i, data in enumerate(rows):
+        rid = data.get("id") if isinstance(data, dict) else None
+        where = f"{labels[i] if labels else f'record {i + 1}'} (id {rid!r})"
+        problems = _row_problems(data, where)
+        if not problems:
+            good.append(Deployment(**_Row.model_validate(data).model_dump()))
+            continue
+        ids.append(rid)
+        if damaged is not None:
+            damaged.append(f"{source}: " + "; ".join(problems[:10]))
+        elif len(ids) <= MAX_NAMED:
+            bad.extend(problems[:10])
+    if ids and damaged is None:
+        what = (f"history record {ids[0]!r} is damaged" if len(ids) == 1
+                else f"{len(ids)} history records are damaged"
+                + (f" (the first {MAX_NAMED} are named)" if len(ids) > MAX_NAMED else ""))
+        raise SpecError(f"{source}: {what}", file=source, problems=bad,
+                        hint="remove or repair those records; the platform never writes one like them")
+    return good
 
 
 _Text = Field(min_length=1, max_length=4096)
@@ -63,7 +107,8 @@ _MaybeText = Field(None, max_length=65536)
 
 
 class _Row(BaseModel):
-    """The shape of a stored Deployment: every field text (optional ones may be missing)."""
+    """The shape of a stored Deployment: every field text (optional ones may be missing), the times
+    ISO 8601 with a zone in a plausible range (:mod:`..model.times`)."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
     rollout: str = _Text
@@ -76,11 +121,11 @@ class _Row(BaseModel):
     action: str = _Text
     version: str | None = _MaybeText
     who: str = _Text
-    start: str = _Text
-    end: str | None = _MaybeText  # a record without an end is reported by the metrics, not refused here
+    start: Timestamp
+    end: Timestamp | None = None  # a record without an end is reported by the metrics, not refused here
     result: str = _Text
     commit: str | None = _MaybeText
-    commit_time: str | None = _MaybeText
+    commit_time: Timestamp | None = None
     error: str | None = _MaybeText
     id: str = _Text
 
@@ -89,8 +134,9 @@ class HistoryStore(Protocol):
     def add(self, record: Deployment) -> None: ...
 
     def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
-              limit: int | None = None) -> list[Deployment]:
-        """Records ordered by start (oldest first); ``limit`` keeps the newest."""
+              limit: int | None = None, damaged: list[str] | None = None) -> list[Deployment]:
+        """Records ordered by start (oldest first); ``limit`` keeps the newest. A damaged record is a
+        SpecError naming it, or, with DAMAGED given, left out and described there (see :func:`from_rows`)."""
         ...
 
 
@@ -126,6 +172,7 @@ class SQLiteHistory:
         return conn
 
     def add(self, record: Deployment) -> None:
+        check_record(record, str(self.path))
         with self._lock:
             try:
                 conn = self._connect()
@@ -137,7 +184,7 @@ class SQLiteHistory:
                 raise CloudError(f"cannot record the deployment in {self.path}: {exc}") from None
 
     def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
-              limit: int | None = None) -> list[Deployment]:
+              limit: int | None = None, damaged: list[str] | None = None) -> list[Deployment]:
         if not self.path.exists():
             return []
         where, args = [], []
@@ -148,7 +195,7 @@ class SQLiteHistory:
         if since:
             where.append("start >= ?")
             args.append(since)
-        sql = f"SELECT {', '.join(_QUOTED)} FROM deployments"
+        sql = f"SELECT rowid, {', '.join(_QUOTED)} FROM deployments"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start, id"
@@ -158,7 +205,8 @@ class SQLiteHistory:
             conn.close()
         except sqlite3.Error as exc:
             raise CloudError(f"cannot read the history in {self.path}: {exc}") from None
-        out = [Deployment.from_json(dict(zip(_COLUMNS, r)), source=str(self.path)) for r in rows]
+        out = from_rows([dict(zip(_COLUMNS, r[1:])) for r in rows], source=str(self.path),
+                        labels=[f"table deployments, row {r[0]}" for r in rows], damaged=damaged)
         return out[-limit:] if limit else out
 
 

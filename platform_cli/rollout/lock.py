@@ -29,35 +29,46 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import LockError, PlatformError
 from ..files.safe import read_bytes
+from ..model.times import Timestamp
 from ..procs import PID_MAX, holder_gone
+from .events import show
 from .journal import now_iso
 
 HOLDER_LIMIT = 64 * 1024  # bytes of a lock file read
 
 
-class Holder(BaseModel):
-    """Who holds a rollout lock, as its lock file (or DynamoDB item) records it."""
+_PRINTABLE = r"^[^\s\x00-\x1f\x7f]+$"  # one word of printable characters
 
-    model_config = ConfigDict(strict=True, extra="allow")
-    user: str = Field("?", max_length=256)
-    host: str = Field("?", max_length=256)
+
+class Holder(BaseModel):
+    """Who holds a rollout lock, as its lock file (or DynamoDB item) records it: validated when read
+    back, so a damaged or hand-made lock is named instead of being trusted or crashing the command."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    user: str = Field(min_length=1, max_length=256, pattern=_PRINTABLE)
+    host: str = Field(min_length=1, max_length=253, pattern=_PRINTABLE)
     pid: int = Field(ge=1, le=PID_MAX)
-    start: str = Field("?", max_length=64)
-    rollout: str | None = Field(None, max_length=256)
+    start: Timestamp
+    rollout: str | None = Field(None, max_length=256, pattern=r"^[A-Za-z0-9T._-]+$")
 
 
 def holder_problem(data: Any) -> str | None:
-    """What is wrong with a holder record read back, or None."""
+    """What is wrong with a holder record read back (the first field, with the value found), or None."""
     if not isinstance(data, dict):
-        return f"expected a JSON object, found {json.dumps(data)[:60]}"
+        return f"expected a JSON object, found {show(data)}"
     try:
         Holder.model_validate(data)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        if field == "pid":
-            return f"pid: expected a process id (1 to {PID_MAX}), found {json.dumps(data.get('pid'))[:60]}"
-        return f"{field}: {err['msg']}"
+        if field == "pid" and err["type"] != "missing":
+            return f"pid: expected a process id (1 to {PID_MAX}), found {show(data.get('pid'))}"
+        if err["type"] == "missing":
+            return f"{field}: is missing"
+        if err["type"] == "extra_forbidden":
+            return f"{field}: is not a field of a lock holder (user, host, pid, start, rollout)"
+        msg = err["msg"].removeprefix("Value error, ")
+        return f"{field}: {msg}, found {show(err.get('input'))}"
     return None
 
 

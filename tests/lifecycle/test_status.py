@@ -149,8 +149,8 @@ def test_a_damaged_history_record_hides_nothing(payments, record):
 
     record("space/payments/dev/eu-central-1")
     record.store.add(Deployment(rollout="r", unit="space/payments", team="payments", env="dev", region="?",
-                                kind="space", what="space", action="up", version="x", who="?", start="2026-01-01T11:00:00",
-                                end="2026-01-01T11:00:00", result="succeeded"))
+                                kind="space", what="space", action="up", version="x", who="?", start="2026-01-01T11:00:00+00:00",
+                                end="2026-01-01T11:00:00+00:00", result="succeeded"))
     data = space_status(payments, "payments", "dev", engine=DriftEngine({}), check_cloud=False)
     assert [(u["unit"], u["applied"]) for u in data["units"]] == [("space/payments/dev/eu-central-1", True)]
     from platform_cli.lifecycle.delete import delete_plan

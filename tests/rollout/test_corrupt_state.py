@@ -136,10 +136,14 @@ def test_dora_skips_history_rows_with_bad_times(wide, run_cli):
                 region="eu-central-1", kind="service", what="api", action="up", version="v1", who="alice",
                 start=day.isoformat(), end=(day + timedelta(minutes=10)).isoformat(), result="succeeded")
     store.add(Deployment(**good))
-    store.add(Deployment(**{**good, "rollout": "r2", "commit_time": "yesterday"}))
-    store.add(Deployment(**{**good, "rollout": "r3", "start": "soon"}))
     store.add(Deployment(**{**good, "rollout": "r4", "end": None}))
+    with pytest.raises(SpecError, match="cannot record the deployment: nothing was written"):
+        store.add(Deployment(**{**good, "rollout": "r2", "commit_time": "yesterday"}))
     with sqlite3.connect(sqlite_path(wide.local_dir)) as conn:  # rows written by another tool
+        for rid, col, val in (("r2", "commit_time", "yesterday"), ("r3", "start", "soon")):
+            row = {**good, "rollout": rid, col: val, "id": rid}
+            conn.execute(f"INSERT INTO deployments ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                         list(row.values()))
         assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 4
     r = run_cli("-w", str(wide.root), "metrics", "dora", "--json")
     assert r.exit_code == 0, r.stderr

@@ -138,11 +138,13 @@ def dora_section(ws: WorkspaceContext, teams: list[str], errors: list[str], now:
     from ...rollout.stores import open_history
     from ...rollout.metrics import dora
 
+    damaged: list[str] = []
     try:
-        records = open_history(ws).query()
+        records = open_history(ws).query(damaged=damaged)
     except PlatformError as exc:
         errors.append(f"deployment history not read: {exc.message}")
         return {"teams": [], "weeks": [], "records": 0}
+    errors.extend(f"history record left out: {line}" for line in damaged)
     start = (now - timedelta(weeks=DORA_WEEKS)).replace(microsecond=0)
     weeks = [start + timedelta(weeks=i) for i in range(DORA_WEEKS)]
     out = []
