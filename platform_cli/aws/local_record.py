@@ -8,14 +8,12 @@ record is a clean error naming the file and the field (never a traceback, never 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from ..errors import CloudError
-from ..model.base import format_validation_errors
+from ..model.base import SchemaVersion, format_validation_errors
 from ..procs import PID_MAX
 from ..yamlio import write_text_atomic
 
@@ -30,17 +28,17 @@ class LocalCloudRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal[1] = Field(1, description="Version of this record's layout.")
-    port: int = Field(description="TCP port on 127.0.0.1 the server listens (or listened) on.", ge=1, le=65535)
+    schema_version: SchemaVersion = Field(1, description="Version of this record's layout.")
+    port: StrictInt = Field(description="TCP port on 127.0.0.1 the server listens (or listened) on.", ge=1, le=65535)
     endpoint: str = Field(description="http://127.0.0.1:PORT, the endpoint every client uses.")
-    pid: int | None = Field(None, description="Process id of the running server; null once it was stopped.",
+    pid: StrictInt | None = Field(None, description="Process id of the running server; null once it was stopped.",
                             ge=1, le=PID_MAX)
     pid_started: str | None = Field(None, max_length=200,
                                     description="When that process started (see platform_cli.procs.process_start_time): "
                                                 "with the pid it names exactly one process.")
-    started_at: datetime | None = Field(None, description="When the server was started (UTC).")
-    stopped_at: datetime | None = Field(None, description="When the server was stopped with its resources kept (UTC).")
-    restored_requests: int = Field(0, ge=0, le=10**9,
+    started_at: AwareDatetime | None = Field(None, description="When the server was started (UTC).")
+    stopped_at: AwareDatetime | None = Field(None, description="When the server was stopped with its resources kept (UTC).")
+    restored_requests: StrictInt = Field(0, ge=0, le=10**9,
                                    description="How many recorded requests were replayed into the server when it started.")
 
     @model_validator(mode="after")

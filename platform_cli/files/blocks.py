@@ -28,8 +28,8 @@ def scan_cidrs(path: Path) -> list[IPv4Network]:
         raise ConflictError(f"{exc.message}; its CIDR blocks are unknown, so no block is allocated until it can be read",
                             hint="fix its permissions, or remove it if the space is gone") from None
     except SpecError:
-        if path.is_dir() or not os.path.exists(path):
-            return []
+        if path.is_dir() and not path.is_symlink() or not os.path.lexists(path):
+            return []  # a folder is no space file; a dangling link may be one on storage not mounted
         raise ConflictError(
             f"{path}: is not a regular space file of at most {SCAN_LIMIT // (1024 * 1024)} MiB; its CIDR "
             "blocks are unknown, so no block is allocated until it is fixed",

@@ -69,6 +69,9 @@ def read_bytes(path: os.PathLike | str, *, limit: int = MAX_BYTES) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise SpecError(f"{path}: is a link to {os.readlink(path)}, which does not exist", file=str(path),
+                            hint=f"restore what {path} links to, or remove the link") from None
         raise SpecError(f"{path}: file does not exist", file=str(path)) from None
     except OSError as exc:
         raise access_error(path, exc) from None
@@ -107,6 +110,32 @@ def read_text(path: Path, *, limit: int = MAX_BYTES) -> str:
         raise SpecError(
             f"{path}: is not UTF-8 text (byte {exc.start}), expected UTF-8 YAML", file=str(path)
         ) from None
+
+
+def regular_file(path: os.PathLike | str) -> None:
+    """Refuse (SpecError naming it) what is at PATH unless it is a regular file or a link to one,
+    without opening it: for files another library opens (SQLite would wait on a FIFO)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise SpecError(f"{path}: is a link to {os.readlink(path)}, which does not exist", file=str(path),
+                            hint=f"restore what {path} links to, or remove the link") from None
+        raise SpecError(f"{path}: file does not exist", file=str(path)) from None
+    except OSError as exc:
+        raise access_error(path, exc) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SpecError(f"{path}: is {_kind(st.st_mode)}, expected a regular file", file=str(path),
+                        hint=f"move {path} away and put the file there")
+
+
+def present(path: os.PathLike | str) -> bool:
+    """Whether anything at all is at PATH, without following a link or opening it.
+
+    Use it, not ``is_file()`` or ``exists()``, before reading a file that is optional: a FIFO, a
+    folder or a dangling link where the file belongs is then refused by the read (naming it)
+    instead of being taken for "no file"."""
+    return os.path.lexists(path)
 
 
 TMP_SUFFIX = ".tmp"

@@ -23,12 +23,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..model.base import SchemaVersion
 from ..errors import ConflictError, FileAccessError, PlatformError, SpecError
-from .safe import MAX_BYTES, access_error, fsync_dir, read_text, remove_stale_temps, write_text_atomic
+from .safe import MAX_BYTES, access_error, fsync_dir, present, read_text, remove_stale_temps, write_text_atomic
 
 RECORD_LIMIT = 4 * MAX_BYTES + 65536
 
@@ -51,7 +51,7 @@ class _RecordFile(BaseModel):
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    schema_version: Literal[1]
+    schema_version: SchemaVersion
     what: str = Field(max_length=200)
     files: list[_RecordFile] = Field(min_length=1, max_length=16)
 
@@ -108,7 +108,7 @@ def recover(record_dir: Path, key: str, files: list[Path], notify: Callable[[str
     record = record_path(record_dir, key)
     for f in [*files, record]:
         remove_stale_temps(Path(f))
-    if not record.exists():
+    if not present(record):
         return False
     try:
         text = read_text(record, limit=RECORD_LIMIT)

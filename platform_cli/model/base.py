@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, ValidationInfo, field_validator
 
 from ..errors import SpecError
 from ..planning.ci_repos import CI_REPO_PATTERN
@@ -33,6 +33,16 @@ HostedZoneId = Annotated[str, StringConstraints(pattern=r"^Z[A-Z0-9]{1,32}$")]
 Repo = Annotated[str, StringConstraints(pattern=CI_REPO_PATTERN, max_length=255)]
 """A CI repository with its provider: github:OWNER/REPO, gitlab:GROUP/PROJECT (groups may nest: GROUP/SUB/PROJECT),
 or a bare OWNER/REPO, which is GitHub (see planning.ci_repos); no part is only dots."""
+
+def _not_a_bool(value: Any) -> Any:
+    """``true`` is not the number 1 (Python's bool is an int, so a Literal[1] alone would take it)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected the number 1, found {str(value).lower()}")
+    return value
+
+
+SchemaVersion = Annotated[Literal[1], BeforeValidator(_not_a_bool)]
+"""The version of a file's format: the number 1 (not ``true``)."""
 
 MULTILINE_FIELDS = frozenset({"description"})
 """Fields whose text may span lines (newline and tab allowed); no other control character anywhere."""

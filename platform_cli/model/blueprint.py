@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Name, Region, Spec
+from .base import Name, Region, Spec, SchemaVersion
 
 
 class NetworkSpec(Spec):
@@ -90,7 +90,7 @@ class Blueprint(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "blueprint"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     name: Name = Field(description="Blueprint name; must equal the folder name.")
     version: int = Field(ge=1, description="Blueprint version; must equal the file name (1.yaml is version 1).")
     description: str = Field("", description="What this blueprint is for and what changed in this version.")

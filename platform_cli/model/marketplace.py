@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Name, Spec
+from .base import Name, Spec, SchemaVersion
 
 BINDING_KEYS = ("type", "provider", "host", "port", "uri", "username", "password", "database", "name", "arn", "url")
 ParamValue = str | int | float | bool
@@ -25,7 +25,7 @@ class Offering(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "offering"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     name: Literal["postgres", "queue", "bucket", "table", "cache", "topic"] = Field(description="Offering name; must equal the file name.")
     description: str = Field("", description="What the offering gives a service.")
     binding_type: str = Field(description="servicebinding.io 'type' value, e.g. postgresql.")

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Country, Region, Spec
+from .base import Country, Region, Spec, SchemaVersion
 
 Partition = Literal["aws", "aws-cn", "aws-us-gov"]
 
@@ -33,7 +33,7 @@ class Markets(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "markets"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     regions: list[RegionInfo] = Field(min_length=1, description="Regions the platform knows.")
     markets: list[Market] = Field(min_length=1, description="Countries and the region serving each.")
 

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Spec
+from .base import Spec, SchemaVersion
 
 
 class PriceTable(Spec):
@@ -14,7 +14,7 @@ class PriceTable(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "prices"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     currency: Literal["USD"] = Field("USD", description="Currency of every price.")
     items: dict[str, float] = Field(description="Monthly price of one resource of each kind (nat_gateway, load_balancer, kms_key, ...); fargate_vcpu and fargate_gb per vCPU and GB of a task running all month.")
     region_multipliers: dict[str, float] = Field(default_factory=dict, description="Price factor of a region relative to us-east-1.")

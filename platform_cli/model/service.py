@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Country, Domain, HostedZoneId, Name, Region, Spec
+from .base import Country, Domain, HostedZoneId, Name, Region, Spec, SchemaVersion
 
 SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDENTIAL")
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -141,7 +141,7 @@ class Service(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "service"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     name: Name = Field(description="Service name (DNS-safe).")
     space: Name = Field(description="Team space the service deploys into.")
     description: str = Field("", description="What the service does.")

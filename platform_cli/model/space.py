@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..planning.names import partition_of_region
-from .base import Country, Domain, Email, HostedZoneId, Name, Region, Repo, Spec, TagValue
+from .base import Country, Domain, Email, HostedZoneId, Name, Region, Repo, Spec, TagValue, SchemaVersion
 from .network import VpcBlock
 
 BLUEPRINT_REF = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])@[1-9][0-9]*$"
@@ -80,7 +80,7 @@ class Space(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "space"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     team: Name = Field(description="Team name (DNS-safe); must equal the file name.")
     description: str = Field("", description="What the team does.")
     owners: list[Email] = Field(default_factory=list, description="Owners' emails; they get budget alerts.")

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from .base import REGION_PATTERN, Name, Region, Spec
+from .base import REGION_PATTERN, Name, Region, Spec, SchemaVersion
 from .network import NetworkPool
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -180,7 +180,7 @@ class Workspace(Spec):
 
     SCHEMA_NAME: ClassVar[str] = "platform"
 
-    schema_version: Literal[1] = Field(1, description="Version of this file's format; only 1 exists.")
+    schema_version: SchemaVersion = Field(1, description="Version of this file's format; only 1 exists.")
     org: Name = Field(description="Organisation name, used in resource names and tags.")
     state: StateBackend = Field(default_factory=StateBackend, description="Pulumi state backend.")
     secrets: Secrets = Field(default_factory=Secrets, description="Pulumi secrets provider.")

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import CloudError, SpecError
+from ..files.safe import present, regular_file
 from ..model.base import format_validation_errors
 from ..model.times import Timestamp
 
@@ -161,6 +162,8 @@ class SQLiteHistory:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if present(self.path):
+            regular_file(self.path)  # SQLite would wait on a FIFO, or make a file where a link dangles
         conn = sqlite3.connect(self.path, timeout=30)
         if not self._ready:
             conn.execute(
@@ -185,8 +188,9 @@ class SQLiteHistory:
 
     def query(self, *, team: str | None = None, env: str | None = None, since: str | None = None,
               limit: int | None = None, damaged: list[str] | None = None) -> list[Deployment]:
-        if not self.path.exists():
+        if not present(self.path):
             return []
+        regular_file(self.path)
         where, args = [], []
         for col, val in (("team", team), ("env", env)):
             if val:

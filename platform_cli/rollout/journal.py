@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, SpecError, UsageError
-from ..files.safe import fsync_dir, read_bytes
+from ..files.safe import access_error, fsync_dir, present, read_bytes
 from .events import (ApprovalGranted, BadEvent, CancelRequested, RolloutCancelled, RolloutHalted, RolloutResumed,
                      RolloutStarted, RolloutSucceeded, UnitFailed, UnitStarted, UnitSucceeded, WavePassed,
                      TEXT, parse_event, show)
@@ -230,9 +230,13 @@ class Journal:
     @staticmethod
     def list_ids(folder: Path) -> list[str]:
         folder = Path(folder)
-        if not folder.is_dir():
+        if not present(folder):
             return []
-        return sorted(p.name[: -len(SUFFIX)] for p in folder.glob(f"*{SUFFIX}"))
+        try:
+            names = os.listdir(folder)
+        except OSError as exc:
+            raise access_error(folder, exc, "list") from None
+        return sorted(n[: -len(SUFFIX)] for n in names if n.endswith(SUFFIX))
 
     # reading -------------------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, SpecError, UsageError
-from ..files.safe import file_lock
+from ..files.safe import file_lock, present
 from ..files.together import FileEdit, recover, write_together
 from ..model import Service
 from ..model.base import DNS_NAME, plain
@@ -138,7 +138,7 @@ def show(ws, service_dir: Path | str) -> dict[str, Any]:
     catalog = ws.catalog if ws is not None else None
     answers_path = path.parent / ANSWERS_FILE
     template = None
-    if answers_path.is_file():
+    if present(answers_path):
         data = load_yaml(answers_path)
         if isinstance(data, dict):
             template = {"name": data.get("template"), "version": data.get("template_version")}
@@ -162,7 +162,7 @@ def _catalog_edit(folder: Path, service: str, team: str,
     A catalog the edit cannot understand is a SpecError naming the file and field; nothing is
     written here."""
     path = folder / CATALOG_FILE
-    if not path.is_file():
+    if not present(path):
         return None
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 

@@ -1,0 +1,121 @@
+"""The workspace the hostile-input table damages, and how each case is run and checked.
+
+A workspace with one space (``payments``), a service repository (``repos/api``), one finished
+rollout (journal and history row) and a local-cloud record is built once per test module and
+copied for each case. :func:`snapshot` records every path of the copy without following links
+or opening anything that is not a regular file, so a FIFO or a device in the tree is never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import stat
+from contextlib import contextmanager
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from platform_cli.errors import exit_codes
+
+RID = "20250101T000000000-payments-dev-abcdef"
+UNIT = "space/payments/dev/eu-central-1"
+DOCUMENTED = {code for code, _, _ in exit_codes()} - {0, 70}
+"""Exit codes README.md and errors.py document for a failure (70 is a bug)."""
+TIMEOUT = 60  # seconds a case may take before it counts as a hang
+
+
+def build(root: Path) -> Path:
+    """A workspace under ROOT/ws with a space, a service repository, a rollout and a local-cloud record."""
+    from platform_cli.aws.local_record import LocalCloudRecord, write_record
+    from platform_cli.rollout.history import Deployment, SQLiteHistory, sqlite_path
+    from platform_cli.rollout.journal import Journal, rollouts_dir
+    from platform_cli.rollout.lock import holder_info
+    from platform_cli.service_repo import new_service
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+    from platform_cli.workspace import WorkspaceContext, init_workspace
+
+    ws_root = root / "ws"
+    init_workspace(ws_root, org="acme")
+    ws = WorkspaceContext.open(ws_root)
+    create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1", envs=["dev=DE", "prod=DE,FR"],
+                                        owners=["lead@example.com"], cost_center="CC-42",
+                                        ci_repos=["acme/payments-api"]))
+    new_service(ws, "api", "payments", output_dir=ws_root / "repos")
+    spec = {"id": RID, "kind": "space", "action": "up", "team": "payments", "env": "dev", "release": "standard@1",
+            "waves": [[UNIT]], "lock": "payments/dev"}
+    j = Journal.create(rollouts_dir(ws.local_dir), RID, spec, holder_info(RID))
+    j.append("unit.started", unit=UNIT, wave=1, release="standard@1", action="up")
+    j.append("unit.succeeded", unit=UNIT, wave=1, outputs={"vpc_id": "vpc-1"})
+    j.append("wave.passed", wave=1)
+    j.append("rollout.succeeded")
+    j.close()
+    t = "2025-01-01T10:00:00.000+00:00"
+    SQLiteHistory(sqlite_path(ws.local_dir)).add(Deployment(
+        rollout=RID, unit=UNIT, team="payments", env="dev", region="eu-central-1", kind="space", what="space",
+        action="up", version="standard@1", who="lead@example.com", start=t, end=t, result="succeeded"))
+    write_record(ws.local_dir, LocalCloudRecord(port=45999, endpoint="http://127.0.0.1:45999"))
+    return ws_root
+
+
+def copy(base: Path, dest: Path) -> Path:
+    shutil.copytree(base, dest, symlinks=True)
+    return dest
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every path under ROOT: (kind, mode, content digest or link target). Links are not followed,
+    and only regular files are opened."""
+    out: dict[str, tuple] = {}
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        for name in [*dirs, *files]:
+            path = Path(folder) / name
+            st = os.lstat(path)
+            rel = str(path.relative_to(root))
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("link", os.readlink(path))
+            elif stat.S_ISREG(st.st_mode):
+                digest = hashlib.sha256(path.read_bytes()).hexdigest() if st.st_mode & 0o444 or os.geteuid() == 0 else "?"
+                out[rel] = ("file", stat.S_IMODE(st.st_mode), digest)
+            else:
+                out[rel] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode))
+    return out
+
+
+class Hang(Exception):
+    """A command waited on something (a FIFO, a lock) instead of refusing it."""
+
+
+@contextmanager
+def deadline(seconds: int = TIMEOUT):
+    def alarm(signum, frame):
+        raise Hang(f"the command did not end within {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def run(root: Path, *args: str, cwd: Path | None = None):
+    """`platform -w ROOT ARGS...` in this process, through the real entry point, with a deadline."""
+    from tests.conftest import _platform
+
+    here = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with deadline():
+            return CliRunner().invoke(_platform, ["-w", str(root), *args], catch_exceptions=False)
+    finally:
+        os.chdir(here)
+
+
+def write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data) + "\n")

@@ -1,0 +1,335 @@
+"""Hostile input, as a table: every command that reads a workspace file, against every way that file
+can be not what it seems. Each case: the command ends (never waits on a FIFO), exits with a
+documented non-zero code (errors.py, README.md), names the file, prints no traceback and no
+"Exception ignored", and leaves the workspace exactly as it was (a snapshot of the tree before and
+after, links and modes included).
+
+Cases where the command is right to go on (another team's damaged file, a damaged rollout among
+others) are in REPORTED: exit 0, the damaged file named, nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.files.hostile import DOCUMENTED, RID, build, copy, run, snapshot
+
+SPACE, PLATFORM, SERVICE, CATALOG = "spaces/payments.yaml", "platform.yaml", "repos/api/service.yaml", "repos/api/catalog-info.yaml"
+JOURNAL, HISTORY, LOCAL = f".platform/rollouts/{RID}.jsonl", ".platform/history.sqlite", ".platform/local-cloud.json"
+ALLOC_LOCK = ".platform/allocations.lock"
+SVC = "repos/api"
+CACHES = {".platform/spaces.index.json"}
+"""Derived from the space files and rebuilt from them whenever they change: not workspace data."""
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("hostile-base"))
+
+
+@pytest.fixture
+def ws(base, tmp_path):
+    return copy(base, tmp_path / "ws")
+
+
+# what goes where a file belongs ---------------------------------------------------------
+def _replace(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    else:
+        path.unlink()
+
+
+def fifo(p): _replace(p); os.mkfifo(p)
+def folder(p): _replace(p); p.mkdir()
+def dev_zero(p): _replace(p); p.symlink_to("/dev/zero")
+def dev_null(p): _replace(p); p.symlink_to("/dev/null")
+def proc_mem(p): _replace(p); p.symlink_to("/proc/self/mem")
+def dangling(p): _replace(p); p.symlink_to(p.parent / "nowhere" / "gone.yaml")
+def loop(p): _replace(p); p.symlink_to(p)
+def oversize(p): p.write_bytes(b"# " + b"x" * (3 * 1024 * 1024) + b"\n")
+def binary(p): p.write_bytes(b"\x00\x01\x02\xff" * 64)
+def not_utf8(p): p.write_bytes(b"a: \xff\xfe\n")
+
+
+SPECIALS = [fifo, folder, dev_zero, dev_null, proc_mem, dangling, loop, oversize, binary, not_utf8]
+
+
+# what a YAML file can say that it must not -------------------------------------------------
+def _edit(old: str, new: str, *, count: int = 1):
+    def edit(p: Path) -> None:
+        text = p.read_text()
+        assert old in text, f"{old!r} not in {p}"
+        p.write_text(text.replace(old, new, count))
+    edit.__name__ = f"edit({old.strip()!r}->{new.strip()[:30]!r})"
+    return edit
+
+
+def _append(extra: str):
+    def append(p: Path) -> None:
+        p.write_text(p.read_text() + extra)
+    append.__name__ = f"append({extra.strip()[:30]!r})"
+    return append
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+YAML_DAMAGE = {
+    SPACE: [_append("team: payments\n"), _edit("cost_center: CC-42", "cost_center: \"CC\\n42\""),
+            _edit("cost_center: CC-42", "cost_center: \"CC\\u001b[2J\""), _edit("team: payments", "team: \"pay\\tments\""),
+            _edit("schema_version: 1", "schema_version: 1180591620717411303424"),
+            _edit("schema_version: 1", "schema_version: true"), _edit("cidr: 10.0.0.0/20", "cidr: 0.0.0.0/0"),
+            _edit("cidr: 10.0.0.0/20", "cidr: 10.0.16.0/20"), _append("---\nteam: other\n"), _append(BOMB),
+            _edit("team: payments", "team: " + "[" * 5000 + "]" * 5000)],
+    SERVICE: [_append("port: 9999\n"), _edit("port: 8080", "port: true"), _edit("port: 8080", "port: 1180591620717411303424"),
+              _edit("port: 8080", "port: 0"), _edit("port: 8080", "port: 65536"), _edit("cpu: 256", "cpu: 300"),
+              _edit("health_path: /healthz", "health_path: \"/health z\""),
+              _edit("health_path: /healthz", "health_path: \"/healthz\\n\""),
+              _edit("LOG_LEVEL: info", "LOG-LEVEL: info"), _edit("LOG_LEVEL: info", "LOG_LEVEL: \"in\\u0007fo\""),
+              _edit("name: api", "name: \"api\\u0000\""), _edit("min: 1", "min: false"), _append(BOMB),
+              _append("---\nname: other\n")],
+    PLATFORM: [_append("org: other\n"), _edit("org: acme", "org: \"ac\\nme\""), _edit("schema_version: 1", "schema_version: 2"),
+               _edit("org: acme", "org: [acme]")],
+    CATALOG: [_append("kind: Component\n"), _append("---\n" + BOMB)],
+}
+
+
+def _json_edit(**change):
+    def edit(p: Path) -> None:
+        import json
+
+        data = json.loads(p.read_text())
+        data.update(change)
+        p.write_text(json.dumps(data))
+    edit.__name__ = "json(" + ",".join(f"{k}={str(v)[:20]}" for k, v in change.items()) + ")"
+    return edit
+
+
+def _line_edit(n: int, **change):
+    def edit(p: Path) -> None:
+        import json
+
+        lines = p.read_text().splitlines()
+        rec = json.loads(lines[n])
+        rec.update(change)
+        lines[n] = json.dumps(rec)
+        p.write_text("\n".join(lines) + "\n")
+    edit.__name__ = f"line{n}(" + ",".join(f"{k}={str(v)[:20]}" for k, v in change.items()) + ")"
+    return edit
+
+
+RECORD_DAMAGE = {
+    LOCAL: [_json_edit(port=True), _json_edit(port=2**70, endpoint="http://127.0.0.1:1180591620717411303424"),
+            _json_edit(port=0, endpoint="http://127.0.0.1:0"), _json_edit(pid=2**70, pid_started="x"),
+            _json_edit(pid=True, pid_started="x"), _json_edit(restored_requests=-1), _json_edit(schema_version=True),
+            _json_edit(started_at="2025-01-01T00:00:00"), _json_edit(extra=1)],
+    JOURNAL: [_line_edit(0, ts="2025-01-01T00:00:00"), _line_edit(0, ts="0001-01-01T00:00:00+00:00"),
+              _line_edit(1, wave=2**70), _line_edit(1, wave=True), _line_edit(1, unit="x" * 5000),
+              _line_edit(0, spec={"waves": "x"}), _line_edit(2, event="unit.exploded")],
+}
+
+
+def _cases():
+    """(target, damage, command) for every combination that must fail cleanly."""
+    readers = {
+        SPACE: [["space", "show", "payments"], ["space", "status", "payments", "--no-cloud"],
+                ["space", "add-region", "payments", "eu-west-3", "--env", "dev"],
+                ["space", "set", "payments", "--cost-center", "CC-43"],
+                ["service", "bind", SVC, "-o", "postgres", "-p", "dev", "-n", "db"]],
+        PLATFORM: [["space", "list"], ["space", "show", "payments"], ["history"], ["rollout", "list"],
+                   ["local", "status"]],
+        SERVICE: [["service", "show", SVC], ["service", "bind", SVC, "-o", "postgres", "-p", "dev", "-n", "db"],
+                  ["service", "unbind", SVC, "db", "--yes"]],
+        CATALOG: [["service", "bind", SVC, "-o", "postgres", "-p", "dev", "-n", "db"]],
+        JOURNAL: [["rollout", "status", RID], ["rollout", "cancel", RID, "--yes"], ["rollout", "resume", RID],
+                  ["rollout", "rollback", RID, "--yes"]],
+        HISTORY: [["history"], ["history", "--team", "payments", "--json"]],
+        LOCAL: [["local", "status"], ["local", "down", "--yes"]],
+        ALLOC_LOCK: [["space", "add-region", "payments", "eu-west-3", "--env", "dev"],
+                     ["space", "create", "orders", "--blueprint", "standard@1", "--env", "dev=DE"]],
+    }
+    out = []
+    for target, commands in readers.items():
+        damages = list(SPECIALS) + YAML_DAMAGE.get(target, []) + RECORD_DAMAGE.get(target, [])
+        if target == ALLOC_LOCK:  # a lock file is never read: only what cannot be locked matters
+            damages = [fifo, dev_zero, dev_null, loop]
+        if target == HISTORY:
+            damages = [fifo, folder, dev_zero, dev_null, dangling, loop, binary]
+        for damage in damages:
+            for cmd in commands:
+                out.append(pytest.param(target, damage, cmd, id=f"{target}-{damage.__name__}-{' '.join(cmd[:2])}"))
+    return out
+
+
+def check(ws: Path, args: list[str], named: str | None, *, expect_failure: bool = True):
+    before = snapshot(ws)
+    r = run(ws, *args)
+    out = r.stdout + r.stderr
+    assert "Traceback" not in out and "Exception ignored" not in out, out
+    assert "internal error" not in r.stderr, r.stderr
+    if expect_failure:
+        assert r.exit_code in DOCUMENTED, f"exit {r.exit_code}: {out}"
+    else:
+        assert r.exit_code == 0, out
+    if named:
+        assert named in out, f"{named} not named: {out}"
+    after = snapshot(ws)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} - CACHES
+    changed -= {k for k in changed if k not in before and k.endswith(".lock") and after[k][0] == "file"
+                and (ws / k).stat().st_size == 0}  # an empty lock file, made on first use, holds nothing
+    assert not changed, f"{' '.join(args)} changed {sorted(changed)}"
+    return r
+
+
+@pytest.mark.parametrize("target,damage,cmd", _cases())
+def test_a_damaged_file_is_refused_cleanly_and_nothing_is_written(ws, target, damage, cmd):
+    path = ws / target
+    damage(path)
+    args = [str(ws / a) if a == SVC else a for a in cmd]
+    check(ws, args, Path(target).name)
+
+
+REPORTED = [
+    # a damaged space file is listed as damaged; the others are still listed
+    (SPACE, fifo, ["space", "list"]), (SPACE, dev_zero, ["space", "list"]), (SPACE, _append("team: x\n"), ["space", "list"]),
+    (SPACE, folder, ["space", "list", "--json"]),
+    # one damaged rollout never hides the others
+    (JOURNAL, fifo, ["rollout", "list"]), (JOURNAL, dev_zero, ["rollout", "list", "--json"]),
+    (JOURNAL, binary, ["rollout", "list"]), (JOURNAL, folder, ["rollout", "list"]),
+    # status shows the units and names what it could not read
+    (JOURNAL, fifo, ["space", "status", "payments", "--no-cloud"]),
+    (JOURNAL, oversize, ["space", "status", "payments", "--no-cloud", "--json"]),
+    (JOURNAL, dangling, ["space", "status", "payments", "--no-cloud"]),
+]
+
+
+@pytest.mark.parametrize("target,damage,cmd", REPORTED,
+                         ids=[f"{t}-{d.__name__}-{' '.join(c)}" for t, d, c in REPORTED])
+def test_a_damaged_file_another_part_needs_is_named_and_the_rest_shown(ws, target, damage, cmd):
+    damage(ws / target)
+    check(ws, cmd, Path(target).name, expect_failure=False)
+
+
+@pytest.mark.parametrize("damage", SPECIALS + YAML_DAMAGE[SPACE], ids=lambda d: d.__name__)
+def test_another_team_s_damaged_space_file_never_gives_its_blocks_away(ws, damage):
+    """`space create orders` does not need payments.yaml, so it may go on, but never hands out a block
+    the damaged file still names (its bytes are scanned), and refuses when they cannot be read."""
+    from ipaddress import IPv4Network
+
+    from platform_cli.files.blocks import CIDR
+
+    path = ws / SPACE
+    damage(path)
+    if path.is_dir() and not path.is_symlink():
+        named = []  # a folder holds no space
+    elif path.is_file() and not str(path.resolve()).startswith("/proc/"):
+        named = [IPv4Network(c, strict=False) for c in CIDR.findall(path.read_bytes().decode("utf-8", "replace"))]
+    else:
+        named = None  # not a file that can be read: its blocks are unknown
+    before = snapshot(ws)
+    r = run(ws, "space", "create", "orders", "--blueprint", "standard@1", "--env", "dev=DE")
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    after = snapshot(ws)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} - CACHES
+    if r.exit_code == 0:
+        assert changed == {"spaces/orders.yaml"}
+        from platform_cli.model import Space
+        from platform_cli.yamlio import load_yaml
+
+        given = [IPv4Network(a.cidr) for a in Space.parse(load_yaml(ws / "spaces/orders.yaml"), source="x").allocations]
+        assert named is not None and not any(g.overlaps(n) for g in given for n in named), (given, named)
+    else:
+        assert r.exit_code in DOCUMENTED and not changed, r.stderr
+
+
+FOLDERS = [".platform/rollouts", "spaces", ".platform"]
+
+
+@pytest.mark.parametrize("what", ["file", "fifo", "link-to-dev-null"])
+@pytest.mark.parametrize("where,cmd", [
+    (".platform/rollouts", ["rollout", "list"]), (".platform/rollouts", ["rollout", "status", RID]),
+    ("spaces", ["space", "list"]), ("spaces", ["space", "show", "payments"]),
+    ("spaces", ["space", "create", "orders", "--blueprint", "standard@1", "--env", "dev=DE"]),
+])
+def test_a_file_where_a_folder_belongs_is_refused(ws, where, cmd, what):
+    import shutil
+
+    path = ws / where
+    shutil.rmtree(path)
+    {"file": lambda: path.write_text("x\n"), "fifo": lambda: os.mkfifo(path),
+     "link-to-dev-null": lambda: path.symlink_to("/dev/null")}[what]()
+    check(ws, cmd, where.rsplit("/", 1)[-1])
+
+
+ROOT_SKIP = pytest.mark.skipif(os.geteuid() == 0, reason="running as root: permission bits do not deny root, so "
+                               "chmod 000 cannot be tested here (tests/files/test_hostile_files.py denies the "
+                               "system calls instead)")
+
+
+@ROOT_SKIP
+@pytest.mark.parametrize("where,cmd", [
+    ("spaces", ["space", "list"]), ("spaces", ["space", "show", "payments"]),
+    ("spaces", ["space", "create", "orders", "--blueprint", "standard@1", "--env", "dev=DE"]),
+    (".platform", ["space", "add-region", "payments", "eu-west-3", "--env", "dev"]),
+    (".platform", ["history"]), (".platform", ["rollout", "list"]), (".platform", ["local", "status"]),
+    (".platform/rollouts", ["rollout", "list"]), (".platform/rollouts", ["rollout", "status", RID]),
+    (".platform/rollouts", ["space", "status", "payments", "--no-cloud"]),
+    ("out", ["catalog", "export", "OUT"]), ("out", ["report", "-o", "OUT/report.html"]),
+    ("out", ["service", "new", "web2", "--space", "payments", "-o", "OUT"]),
+])
+def test_a_folder_that_cannot_be_read_or_written_is_a_clean_error(ws, where, cmd):
+    path = ws / where
+    path.mkdir(exist_ok=True)
+    os.chmod(path, 0)
+    try:
+        args = [a.replace("OUT", str(ws / "out")) for a in cmd]
+        r = run(ws, *args)
+        assert r.exit_code in DOCUMENTED and "Traceback" not in r.stderr, r.stderr
+        assert where.rsplit("/", 1)[-1] in r.stderr
+        if where == "spaces" and cmd[1] == "create":
+            os.chmod(path, 0o755)
+            assert sorted(p.name for p in path.iterdir()) == ["payments.yaml"]
+    finally:
+        os.chmod(path, 0o755)
+
+
+# what a rewrite keeps ------------------------------------------------------------------------
+WRITERS = [
+    (SPACE, ["space", "add-region", "payments", "eu-west-3", "--env", "dev"]),
+    (SPACE, ["space", "set", "payments", "--cost-center", "CC-43"]),
+    (SPACE, ["space", "set", "payments", "--add-owner", "second@example.com"]),
+    (SERVICE, ["service", "bind", SVC, "-o", "postgres", "-p", "dev", "-n", "db"]),
+    (CATALOG, ["service", "bind", SVC, "-o", "postgres", "-p", "dev", "-n", "db"]),
+]
+
+
+@pytest.mark.parametrize("target,cmd", WRITERS, ids=[f"{t}-{' '.join(c[:3])}" for t, c in WRITERS])
+@pytest.mark.parametrize("keep", ["crlf", "mode", "link"])
+def test_a_rewrite_keeps_line_endings_mode_and_links(ws, target, cmd, keep):
+    import stat
+
+    path = ws / target
+    if keep == "crlf":
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    elif keep == "mode":
+        os.chmod(path, 0o640)
+    else:
+        real = ws / "elsewhere" / path.name
+        real.parent.mkdir(exist_ok=True)
+        os.replace(path, real)
+        path.symlink_to(os.path.relpath(real, path.parent))
+    before = path.read_bytes()
+    r = run(ws, *[str(ws / a) if a == SVC else a for a in cmd])
+    assert r.exit_code == 0, r.stdout + r.stderr
+    after = path.read_bytes()
+    assert after != before, f"{' '.join(cmd)} did not change {target}"
+    if keep == "crlf":
+        assert after.count(b"\n") == after.count(b"\r\n"), "mixed line endings"
+    elif keep == "mode":
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    else:
+        assert path.is_symlink() and (ws / "elsewhere" / path.name).read_bytes() == after
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")], "temp files left behind"
