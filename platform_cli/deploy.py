@@ -236,11 +236,21 @@ def list_rollouts(ws, *, team: str | None = None, env: str | None = None, limit:
     return out
 
 
-def _newer_rollout(ws, st) -> str | None:
-    """The newest later rollout of the same lock or of any of ST's units (only later journals are read)."""
+def _newer_rollout(ws, st, *, strict: bool = False) -> str | None:
+    """The newest later rollout of the same lock or of any of ST's units (only later journals are read).
+
+    STRICT (before acting on ST): a later journal that cannot be read may be that newer rollout, so it
+    is a ConflictError naming it instead of being left out."""
     key = st.spec.get("lock")
     team, env = st.spec.get("team"), st.spec.get("env")
-    for other in _states(ws):
+    errors: list[str] = []
+    for other in _states(ws, errors):
+        if strict and errors:
+            later = [e for e in errors if e.removeprefix("rollout ").split(" ", 1)[0] > st.id]
+            if later:
+                raise ConflictError(f"rollout {st.id}: cannot tell whether a newer rollout superseded it: {later[0]}",
+                                    hint="repair or move away that journal, then run the command again")
+            errors.clear()
         if other.id <= st.id:
             break  # newest first: the rest started before ST
         if (team and other.spec.get("team") != team) or (env and other.spec.get("env") != env):
@@ -261,7 +271,7 @@ def resume_rollout(ws, rollout_id: str, *, approve: bool = False, engine=None, p
     if st.status == R_CANCELLED:
         raise ConflictError(f"rollout {rollout_id} was cancelled ({st.reason}); it cannot be resumed",
                             hint="start a new deployment, or `platform rollout rollback " + rollout_id + "`")
-    newer = _newer_rollout(ws, st)
+    newer = _newer_rollout(ws, st, strict=True)
     if newer:
         raise ConflictError(f"rollout {rollout_id} is superseded by the newer rollout {newer}; resuming it would "
                             "deploy an older release over a newer one", hint=f"`platform rollout status {newer}`")

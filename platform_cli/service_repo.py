@@ -190,7 +190,7 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
     if repo is None:  # the space's repository of this name on this CI provider, else ORG/NAME there
         known = [r for r in map(parse_ci_repo, space.ci_repos) if r.provider == ci and r.name == name]
         ci_repo = known[0] if known else CiRepo(ci, f"{ws.config.org}/{name}")
-    elif not re.match(REPO_PATH_PATTERN, repo):
+    elif not re.fullmatch(REPO_PATH_PATTERN, repo):
         raise UsageError(f"--repo {repo!r}: expected OWNER/REPO (GitLab groups may nest: GROUP/SUB/REPO)")
     else:
         ci_repo = CiRepo(ci, repo)
@@ -257,7 +257,7 @@ def new_service(ws, name: str, space: str, template: str = DEFAULT_TEMPLATE, ci:
     """
     from .scaffold import find_template
 
-    if not re.match(DNS_NAME, name):
+    if not re.fullmatch(DNS_NAME, name):
         raise UsageError(f"service name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
                          "not starting or ending with a hyphen")
     check_part("service", name)

@@ -37,7 +37,7 @@ def parse_env_option(value: str) -> tuple[str, list[str]]:
         raise UsageError(f"--env {value!r}: expected ENV=REGION_OR_COUNTRY[,...], for example prod=DE,FR,US")
     env, _, places = value.partition("=")
     env = env.strip()
-    if not re.match(DNS_NAME, env):
+    if not re.fullmatch(DNS_NAME, env):
         raise UsageError(f"--env {value!r}: environment name {env!r} is not DNS-safe (2-32 lowercase letters, digits, hyphens)")
     tokens = [t.strip() for t in places.split(",") if t.strip()]
     if not tokens:
@@ -94,7 +94,7 @@ def validated_space(data: dict[str, Any], source: str) -> Space:
 
 def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
     """Write spaces/TEAM.yaml with a CIDR block per env x region. Nothing is written on error."""
-    if not re.match(DNS_NAME, req.team):
+    if not re.fullmatch(DNS_NAME, req.team):
         raise UsageError(f"team name {req.team!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens, "
                          "starting and ending with a letter or digit")
     check_part("team", req.team)
@@ -198,7 +198,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
     is refused (naming the nearest existing one) unless NEW_ENV. Existing allocations never move.
 
     The space file is read after the allocation lock is taken and written before it is released."""
-    if not re.match(DNS_NAME, env):
+    if not re.fullmatch(DNS_NAME, env):
         raise UsageError(f"--env {env!r} is not a DNS-safe environment name")
     check_part("env", env)
     tokens = [t.strip() for t in place.split(",") if t.strip()]

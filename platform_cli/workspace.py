@@ -213,7 +213,7 @@ class WorkspaceContext:
     def _read_space(self, team: str) -> Space:
         """One space file, parsed and checked on its own."""
         if team not in self._spaces:
-            if not re.match(DNS_NAME, team):
+            if not re.fullmatch(DNS_NAME, team):
                 raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
             path = self.space_path(team)
             if not os.path.lexists(path):  # anything else there is refused by the reader, naming it
@@ -356,7 +356,7 @@ class InitResult:
 def org_from_folder(name: str) -> str | None:
     """A DNS-safe organisation name made from a folder name ('Acme Corp' -> 'acme-corp'), or None."""
     org = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:32].strip("-")
-    return org if re.match(DNS_NAME, org) else None
+    return org if re.fullmatch(DNS_NAME, org) else None
 
 
 def init_workspace(folder: Path, *, org: str | None = None) -> InitResult:

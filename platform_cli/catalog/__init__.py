@@ -26,7 +26,7 @@ REF_RE = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9]))@([1-9][0-9]*)$")
 
 def parse_ref(ref: str) -> tuple[str, int]:
     """'standard@2' -> ('standard', 2); a clean error otherwise."""
-    m = REF_RE.match(ref.strip())
+    m = REF_RE.fullmatch(ref.strip())
     if not m:
         raise SpecError(
             f"blueprint {ref!r} is not NAME@VERSION",
@@ -62,7 +62,7 @@ class Catalog:
             if not src.is_dir():
                 continue
             for p in src.glob("*/*.yaml"):
-                if p.parent.name == "marketplace" or not REF_RE.match(f"{p.parent.name}@{p.stem}"):
+                if p.parent.name == "marketplace" or not REF_RE.fullmatch(f"{p.parent.name}@{p.stem}"):
                     continue  # listed by stray_files()
                 refs.add((p.parent.name, int(p.stem)))
         return sorted(refs)
@@ -92,7 +92,7 @@ class Catalog:
                     (len(parts) == 1 and parts[0] in ("markets.yaml", "prices.yaml"))
                     or (len(parts) == 2 and parts[0] == "marketplace" and p.suffix == ".yaml")
                     or (len(parts) == 2 and parts[0] != "marketplace" and p.suffix == ".yaml"
-                        and REF_RE.match(f"{parts[0]}@{p.stem}") is not None)
+                        and REF_RE.fullmatch(f"{parts[0]}@{p.stem}") is not None)
                 )
                 if not ok:
                     stray.append(f"{p}: not read: expected blueprints/NAME/VERSION.yaml (VERSION a whole number "

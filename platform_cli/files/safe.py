@@ -37,6 +37,18 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _missing(path: os.PathLike | str) -> SpecError:
+    if os.path.islink(path):
+        return SpecError(f"{path}: is a link to {os.readlink(path)}, which does not exist", file=str(path),
+                         hint=f"restore what {path} links to, or remove the link")
+    return SpecError(f"{path}: file does not exist", file=str(path))
+
+
+def _not_regular(path: os.PathLike | str, mode: int) -> SpecError:
+    return SpecError(f"{path}: is {_kind(mode)}, expected a regular file", file=str(path),
+                     hint=f"move {path} away and put the file there")
+
+
 _DONE = {"read": "read", "write": "written", "list": "listed", "use": "used", "lock": "locked"}
 
 
@@ -69,17 +81,13 @@ def read_bytes(path: os.PathLike | str, *, limit: int = MAX_BYTES) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        if os.path.islink(path):
-            raise SpecError(f"{path}: is a link to {os.readlink(path)}, which does not exist", file=str(path),
-                            hint=f"restore what {path} links to, or remove the link") from None
-        raise SpecError(f"{path}: file does not exist", file=str(path)) from None
+        raise _missing(path) from None
     except OSError as exc:
         raise access_error(path, exc) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise SpecError(f"{path}: is {_kind(st.st_mode)}, expected a regular file", file=str(path),
-                            hint=f"move {path} away and put the file there")
+            raise _not_regular(path, st.st_mode)
         if st.st_size > limit:
             raise SpecError(f"{path}: file is larger than {limit // 1024} KiB", file=str(path))
         chunks: list[bytes] = []
@@ -118,15 +126,11 @@ def regular_file(path: os.PathLike | str) -> None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        if os.path.islink(path):
-            raise SpecError(f"{path}: is a link to {os.readlink(path)}, which does not exist", file=str(path),
-                            hint=f"restore what {path} links to, or remove the link") from None
-        raise SpecError(f"{path}: file does not exist", file=str(path)) from None
+        raise _missing(path) from None
     except OSError as exc:
         raise access_error(path, exc) from None
     if not stat.S_ISREG(st.st_mode):
-        raise SpecError(f"{path}: is {_kind(st.st_mode)}, expected a regular file", file=str(path),
-                        hint=f"move {path} away and put the file there")
+        raise _not_regular(path, st.st_mode)
 
 
 def present(path: os.PathLike | str) -> bool:

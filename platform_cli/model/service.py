@@ -48,7 +48,7 @@ def health_path_problem(path: str) -> str | None:
     """Why ``path`` is not a clean absolute HTTP path for a load balancer health check, or None."""
     if len(path) > 1024:
         return "is longer than 1024 characters (the load balancer's limit)"
-    if not re.match(HEALTH_PATH, path):
+    if not re.fullmatch(HEALTH_PATH, path):
         return ("is not a clean absolute path: expected /SEGMENT/... of letters, digits and - . _ ~ and "
                 "percent-escapes, no spaces, optionally ?QUERY")
     segments = path.split("?", 1)[0].split("/")[1:]
@@ -117,7 +117,7 @@ class Https(Spec):
             raise ValueError("https needs either hosted_zone_id (the space domain's certificate, and an alias record) "
                              "or certificate_arns (one certificate per region; the domain's DNS is yours), not both")
         for region, value in self.certificate_arns.items():
-            if not re.match(CERTIFICATE_ARN, value) or value.split(":")[3] != region:
+            if not re.fullmatch(CERTIFICATE_ARN, value) or value.split(":")[3] != region:
                 raise ValueError(f"certificate_arns.{region}: {value!r} is not an ACM certificate ARN of {region}")
         return self
 
@@ -166,7 +166,7 @@ class Service(Spec):
     @classmethod
     def _no_secrets(cls, v: dict[str, str]) -> dict[str, str]:
         for key in v:
-            if not re.match(ENV_NAME, key):
+            if not re.fullmatch(ENV_NAME, key):
                 raise ValueError(f"{key!r} is not an environment variable name: expected letters, digits and _, "
                                  "not starting with a digit")
             if key.upper().startswith(RESERVED_ENV_PREFIXES) or key.upper() in RESERVED_ENV_NAMES:

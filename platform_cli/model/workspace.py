@@ -220,7 +220,7 @@ class Workspace(Spec):
     @classmethod
     def _pool_keys(cls, pools: dict[str, IPv4Network]) -> dict[str, IPv4Network]:
         for key in pools:
-            if key not in PARTITIONS and not re.match(REGION_PATTERN, key):
+            if key not in PARTITIONS and not re.fullmatch(REGION_PATTERN, key):
                 raise ValueError(f"key {key!r}: expected a region such as eu-central-1 or a partition "
                                  f"({', '.join(PARTITIONS)})")
         return pools

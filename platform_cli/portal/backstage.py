@@ -41,7 +41,7 @@ def user_name(email: str) -> str | None:
     """The User entity name of an owner's email (``lead@example.com`` -> ``lead_example.com``),
     or None when it cannot be one (such owners stay in the Group's annotation only)."""
     name = email.replace("@", "_", 1)
-    return name if NAME_RE.match(name) and len(name) <= MAX_NAME else None
+    return name if NAME_RE.fullmatch(name) and len(name) <= MAX_NAME else None
 
 
 def unit_name(team: str, env: str, region: str) -> str:

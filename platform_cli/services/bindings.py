@@ -59,7 +59,7 @@ def bind(ws, service_dir: Path | str, offering: str, plan: str, name: str | None
          notify: Callable[[str], None] | None = None) -> BindingInfo:
     """Add binding NAME (default: the offering's name) of OFFERING with PLAN to the service."""
     name = name or offering
-    if not re.match(DNS_NAME, name):
+    if not re.fullmatch(DNS_NAME, name):
         raise UsageError(f"binding name {name!r} is not DNS-safe: expected 2-32 lowercase letters, digits and hyphens")
     check_part("binding", name, offering=offering)
     from ruamel.yaml.comments import CommentedMap, CommentedSeq

@@ -146,7 +146,7 @@ def open_previews(ws, team: str, history=None, now: datetime | None = None) -> l
     store = history if history is not None else open_history(ws)
     state: dict[str, Any] = {}
     for rec in store.query(team=team):
-        if rec.kind != "service" or rec.result != "succeeded" or not PREVIEW_RE.match(rec.what):
+        if rec.kind != "service" or rec.result != "succeeded" or not PREVIEW_RE.fullmatch(rec.what):
             continue
         if rec.action == "destroy":
             state.pop(rec.unit, None)
@@ -159,7 +159,7 @@ def open_previews(ws, team: str, history=None, now: datetime | None = None) -> l
     out = []
     for item in state.values():
         u = parse_unit(item["unit"])
-        m = PREVIEW_RE.match(item["name"])
+        m = PREVIEW_RE.fullmatch(item["name"])
         expires = _parse(item["since"]) + timedelta(hours=bp.previews.ttl_hours)
         out.append({**item, "pr": int(m.group("pr")), "env": u["env"], "region": u["region"],
                     "expires": expires.isoformat().replace("+00:00", "Z"), "expired": expires <= now})

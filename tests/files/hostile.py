@@ -12,14 +12,13 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import stat
-from contextlib import contextmanager
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from platform_cli.errors import exit_codes
+from tests.test_bad_input import time_limit
 
 RID = "20250101T000000000-payments-dev-abcdef"
 UNIT = "space/payments/dev/eu-central-1"
@@ -85,24 +84,6 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return out
 
 
-class Hang(Exception):
-    """A command waited on something (a FIFO, a lock) instead of refusing it."""
-
-
-@contextmanager
-def deadline(seconds: int = TIMEOUT):
-    def alarm(signum, frame):
-        raise Hang(f"the command did not end within {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def run(root: Path, *args: str, cwd: Path | None = None):
     """`platform -w ROOT ARGS...` in this process, through the real entry point, with a deadline."""
     from tests.conftest import _platform
@@ -111,7 +92,7 @@ def run(root: Path, *args: str, cwd: Path | None = None):
     try:
         if cwd is not None:
             os.chdir(cwd)
-        with deadline():
+        with time_limit(TIMEOUT):  # a hang (a FIFO waited on) fails the case
             return CliRunner().invoke(_platform, ["-w", str(root), *args], catch_exceptions=False)
     finally:
         os.chdir(here)

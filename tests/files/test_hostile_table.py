@@ -333,3 +333,78 @@ def test_a_rewrite_keeps_line_endings_mode_and_links(ws, target, cmd, keep):
     else:
         assert path.is_symlink() and (ws / "elsewhere" / path.name).read_bytes() == after
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")], "temp files left behind"
+
+
+# the same in a process of its own: what only shows at interpreter exit ("Exception ignored ...") --
+SUBPROCESS = [
+    (SPACE, fifo, ["space", "show", "payments"]), (SPACE, dev_zero, ["space", "status", "payments", "--no-cloud"]),
+    (SERVICE, fifo, ["service", "show", SVC]), (CATALOG, folder, ["service", "bind", SVC, "-o", "postgres", "-p", "dev"]),
+    (JOURNAL, fifo, ["rollout", "status", RID]), (HISTORY, fifo, ["history"]), (LOCAL, fifo, ["local", "status"]),
+    (PLATFORM, dev_zero, ["space", "list"]), (ALLOC_LOCK, fifo, ["space", "add-region", "payments", "eu-west-3", "-e", "dev"]),
+]
+
+
+@pytest.mark.parametrize("target,damage,cmd", SUBPROCESS,
+                         ids=[f"{t}-{d.__name__}-{' '.join(c[:2])}" for t, d, c in SUBPROCESS])
+def test_in_a_process_of_its_own_nothing_is_ignored_or_hung(ws, target, damage, cmd):
+    import subprocess
+    import sys
+
+    damage(ws / target)
+    before = snapshot(ws)
+    args = [str(ws / a) if a == SVC else a for a in cmd]
+    p = subprocess.run([sys.executable, "-m", "platform_cli", "-w", str(ws), *args], capture_output=True, text=True,
+                       timeout=120, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})
+    assert p.returncode in DOCUMENTED, (p.returncode, p.stderr)
+    assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
+    assert p.stderr.startswith("error: ") and Path(target).name in p.stderr, p.stderr
+    after = snapshot(ws)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} - CACHES
+    assert not changed, changed
+
+
+# what a command line can carry into a file, a tag or a name ----------------------------------------
+ARGS = [
+    ["space", "set", "payments", "--cost-center", "CC\n42"],
+    ["space", "set", "payments", "--cost-center", "x" * 257],
+    ["space", "set", "payments", "--description", "a\x1b[2Jb"],
+    ["space", "set", "payments", "--add-owner", "a@b.c\n"],
+    ["space", "set", "payments", "--add-ci-repo", "../.."],
+    ["space", "set", "payments", "--add-ci-repo", "acme/api\n"],
+    ["space", "create", "or\nders", "--blueprint", "standard@1", "--env", "dev=DE"],
+    ["space", "add-region", "payments", "eu-west-3", "--env", "de\u200bv"],
+    ["service", "new", "w\tx", "--space", "payments", "-o", "OUT"],
+    ["service", "new", "web", "--space", "payments", "-o", "OUT", "--repo", "acme/web\n"],
+    ["service", "bind", SVC, "-o", "postgres", "-p", "dev", "-n", "d\nb"],
+    ["service", "bind", SVC, "-o", "postgres\n", "-p", "dev"],
+    ["history", "--limit", str(2**70)], ["history", "--limit", "true"], ["history", "--limit", "0"],
+    ["metrics", "dora", "--since", "9" * 20 + "d"], ["metrics", "dora", "--since", "0d"],
+    ["rollout", "status", "../../etc/passwd"], ["rollout", "status", "a\nb"],
+]
+
+
+@pytest.mark.parametrize("cmd", ARGS, ids=[" ".join(c).encode("unicode_escape").decode()[:60] for c in ARGS])
+def test_a_hostile_argument_is_refused_and_nothing_is_written(ws, cmd):
+    args = [str(ws / a) if a == SVC else a.replace("OUT", str(ws / "out")) if a == "OUT" else a for a in cmd]
+    check(ws, args, None)
+
+
+TRIMMED = [
+    ("spaces/orders.yaml", ["space", "create", "orders", "--blueprint", "standard@1", "--env", "dev=DE\n"]),
+    ("spaces/orders.yaml", ["space", "create", "orders", "--blueprint", "standard@1\t", "--env", "dev=DE"]),
+    (SPACE, ["space", "add-region", "payments", "eu-west-3\n", "--env", "dev"]),
+]
+
+
+@pytest.mark.parametrize("written,cmd", TRIMMED, ids=[" ".join(c).encode("unicode_escape").decode()[:60] for _, c in TRIMMED])
+def test_whitespace_around_an_argument_is_trimmed_never_written(ws, written, cmd):
+    """A value given with a trailing newline or tab (pasted) may be taken trimmed; what reaches the
+    file is then free of control characters."""
+    from platform_cli.model.base import _strings, control_character
+    from platform_cli.yamlio import load_yaml
+
+    r = run(ws, *cmd)
+    assert r.exit_code == 0, r.stdout + r.stderr
+
+    bad = [t for _, t in _strings(load_yaml(ws / written)) if control_character(t, multiline=False)]
+    assert not bad, bad
