@@ -138,8 +138,15 @@ def present(path: os.PathLike | str) -> bool:
 
     Use it, not ``is_file()`` or ``exists()``, before reading a file that is optional: a FIFO, a
     folder or a dangling link where the file belongs is then refused by the read (naming it)
-    instead of being taken for "no file"."""
-    return os.path.lexists(path)
+    instead of being taken for "no file". A folder above it that cannot be searched is a
+    FileAccessError, never "nothing there" (``os.path.exists`` says False then)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise access_error(path, exc) from None
+    return True
 
 
 TMP_SUFFIX = ".tmp"

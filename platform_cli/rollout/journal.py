@@ -222,7 +222,7 @@ class Journal:
         if not re.fullmatch(r"[A-Za-z0-9T._-]+", rollout_id or ""):
             raise UsageError(f"{rollout_id!r} is not a rollout id; `platform rollout list` lists them")
         path = Path(folder) / f"{rollout_id}{SUFFIX}"
-        if not os.path.lexists(path):  # a FIFO, a folder or a dangling link there is damage, reported on reading
+        if not present(path):  # a FIFO, a folder or a dangling link there is damage, reported on reading
             raise NotFoundError(f"rollout {rollout_id} does not exist (no {path})",
                                 hint="`platform rollout list` lists the rollouts of this workspace")
         return cls(path)
