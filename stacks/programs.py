@@ -78,7 +78,7 @@ def space_program(inputs: UnitInputs) -> None:
         Budget(f"{resource_name(inputs.team, inputs.env)}-budget", BudgetArgs(
             name=resource_name(inputs.org, inputs.team, inputs.env, max_len=100), space=space, account_id=inputs.account_id,
             limit_usd=bp.budget.monthly_limit_usd, alert_percentages=list(bp.budget.alert_percentages),
-            owners=list(inputs.owners), tags=inputs.tags), opts=opts)
+            owners=list(inputs.owners), tags=inputs.tags, whole_account=inputs.isolation == "account"), opts=opts)
     outputs = {
         "vpc_id": network.vpc.id, "vpc_cidr": network.vpc.cidr_block,
         "public_subnet_ids": network.public_subnet_ids, "private_subnet_ids": network.private_subnet_ids,

@@ -264,10 +264,12 @@ class BudgetArgs:
     alert_percentages: list[int]
     owners: list[str]
     tags: dict[str, str]
+    whole_account: bool = False  # the account holds this environment alone (isolation: account): count all its costs
 
 
 class Budget(pulumi.ComponentResource):
-    """Monthly cost budget of an environment (all its regions) with alerts to the owners."""
+    """Monthly cost budget of an environment (all its regions) with alerts to the owners: in a shared account the
+    costs tagged with the space, in an account of the environment's own everything that account costs."""
 
     def __init__(self, name: str, args: BudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:space:Budget", name, None, opts)
@@ -281,6 +283,6 @@ class Budget(pulumi.ComponentResource):
         self.budget = aws.budgets.Budget(
             f"{name}-budget", name=args.name, account_id=args.account_id, budget_type="COST",
             limit_amount=f"{args.limit_usd:.2f}", limit_unit="USD", time_unit="MONTHLY",
-            cost_filters=[{"name": "TagKeyValue", "values": [f"user:platform:space${args.space}"]}],
+            cost_filters=None if args.whole_account else [{"name": "TagKeyValue", "values": [f"user:platform:space${args.space}"]}],
             notifications=notifications, tags=args.tags, opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"budget_name": self.budget.name})

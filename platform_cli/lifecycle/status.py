@@ -183,10 +183,9 @@ def _orphans(ws, space, env, engine, applied, exports, problem, clients, invento
     tags = space_tags(space.team, env)
     try:
         if inventory is None:
-            from ..aws.inventory import tagged_resources
-            from ..rollout.gates import client_provider
+            from ..accounts.inventory import space_inventory  # the platform account and the space's own accounts
 
-            found = tagged_resources(clients or client_provider(ws), list(dict.fromkeys(regions)), tags)
+            found = space_inventory(ws, space, env, list(dict.fromkeys(regions)), tags, clients=clients)
         else:
             found = inventory(list(dict.fromkeys(regions)), tags)
     except PlatformError as exc:

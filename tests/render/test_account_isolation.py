@@ -238,6 +238,16 @@ def test_the_budget_is_the_accounts_own(graphs):
     (budget,) = [r for r in graphs["space/shop/dev/eu-central-1"].resources if r["type"] == "aws:budgets/budget:Budget"]
     assert budget["inputs"]["accountId"] == DEV
     assert budget["inputs"]["tags"]["platform:space"] == "shop--dev" and budget["inputs"]["tags"]["cost-center"] == "CC-7"
+    # the account holds this environment alone: the budget counts all it costs, untagged costs included
+    assert "costFilters" not in budget["inputs"]
+
+
+def test_a_shared_spaces_budget_counts_only_its_tagged_costs():
+    import json
+
+    golden = Path(__file__).resolve().parent / "golden" / "space_payments_prod_eu-central-1.json"
+    (budget,) = [r for r in json.loads(golden.read_text())["resources"] if r["type"] == "aws:budgets/budget:Budget"]
+    assert budget["inputs"]["costFilters"] == [{"name": "TagKeyValue", "values": ["user:platform:space$payments--prod"]}]
 
 
 def test_crossings_are_found_when_a_grant_reaches_another_account(graphs):
