@@ -101,6 +101,7 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
     None when the space's blueprint is not account-isolated (nothing to do)."""
     from ..aws.org_fence import fence_for
     from ..aws.organizations import find_ou, root_id, vend_account
+    from ..aws.platform_role import platform_may_assume
     from ..aws.shared_tags import shared_tags
     from ..planning import names
 
@@ -125,9 +126,11 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
         _closed_refused(team, env, have)
         if have is not None:
             fence_and_verify(orgs, have.account_id, f"{label} ({have.account_id})", ou_id, req.ou, fence, tags)
+            platform_may_assume(ws, clients, have.account_id, f"{team}/{env}")
             return AccountOutcome(team, env, have.account_id, have.email, "recorded", req.ou)
         vended = vend_account(orgs, req, ou_id, progress=progress, **waiting)
         fence_and_verify(orgs, vended.account_id, f"{label} ({vended.account_id})", ou_id, req.ou, fence, tags)
+        platform_may_assume(ws, clients, vended.account_id, f"{team}/{env}")
         record(ws, team, env, vended.account_id, vended.email)
     return AccountOutcome(team, env, vended.account_id, vended.email, vended.status, req.ou)
 

@@ -136,9 +136,13 @@ def fence_vended_accounts(ws, orgs, ou_ids: dict[str, str], tags: dict[str, str]
 
 def vended_account_providers(ws, clients: ClientProvider, partition: str, tags: dict[str, str]) -> list[BootstrapItem]:
     """The OIDC providers in every active vended account of every readable space (CLIENTS: the management account's)."""
+    from .platform_role import platform_may_assume
+
     cfg = ws.config.organization
     items: list[BootstrapItem] = []
     for space, acct, _bp in vended_accounts(ws):
+        trust = platform_may_assume(ws, clients, acct.account_id, f"{space.team}/{acct.env}")
+        items += [trust] if trust is not None else []
         issuers = ci_issuers(ws, space, acct.env)
         if not issuers:
             continue

@@ -34,6 +34,7 @@ class PulumiEngine:
         self.local_endpoint = local_endpoint
         self._slots = threading.BoundedSemaphore(max_workers or max(2, os.cpu_count() or 2))
         self._cancel = threading.Event()
+        self._caller: str | None = None
 
     # Engine protocol ---------------------------------------------------------------
     def up(self, target: UnitTarget, on_event: EventSink) -> UnitResult:
@@ -86,6 +87,11 @@ class PulumiEngine:
         if target.unit.startswith("service/") and not target.service_file and action in ("up", "preview"):
             raise UsageError(f"{target.unit}: a service unit needs its service.yaml (UnitTarget.service_file)")
         job = build_job(self.ws, target, action, local_endpoint=self.local_endpoint)
+        if action == "destroy" and target.unit.startswith("service/"):
+            from ..accounts.destroying import destroy_provider
+
+            job.destroy_provider = destroy_provider(self.ws, target.unit, local_endpoint=self.local_endpoint,
+                                                    caller_account=self._caller_account)
         with self._slots:
             try:
                 data = run_in_worker(WORKER_ENTRY, job.to_dict(), lambda line: on_event(target.unit, line),
@@ -94,6 +100,16 @@ class PulumiEngine:
                 raise self._release_lock(target, exc) from None
         return data
 
+
+    def _caller_account(self) -> str:
+        """The account of the credentials the engine runs with (sts get-caller-identity, asked once)."""
+        if self._caller is None:
+            from ..aws.bootstrap import clients_for
+            from ..aws.clients import caller_identity
+
+            clients, _ = clients_for(self.ws, local_endpoint=self.local_endpoint)
+            self._caller = caller_identity(clients)["Account"]
+        return self._caller
 
     def _release_lock(self, target: UnitTarget, killed: WorkerKilled) -> PlatformError:
         """After a killed update (its pulumi CLI died with it) release the stack lock it held,

@@ -45,6 +45,7 @@ class UnitJob:
     config: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     message: str = ""
+    destroy_provider: dict | None = None  # destroy with a provider-only program (accounts.destroying), or the state's
 
     def to_dict(self) -> dict:
         return asdict(self)

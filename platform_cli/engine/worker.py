@@ -20,6 +20,10 @@ def _noop_program() -> None:
 
 
 def _program(job: UnitJob) -> Callable[[], None]:
+    if job.action == "destroy" and job.destroy_provider:  # the unit's provider alone, through the platform role
+        from ..accounts.destroying import provider_only_program
+
+        return provider_only_program(job.destroy_provider)
     if job.action not in ("up", "preview"):  # destroy, refresh, outputs, unlock, drift, export, remove
         return _noop_program
     from stacks.programs import program_for
@@ -119,6 +123,8 @@ def _run(job: UnitJob, emit: Callable[[str], None]) -> dict:
     if job.action == "refresh":
         res = stack.refresh(message=job.message, suppress_progress=True, **common)
         return {"outputs": _plain_outputs(stack.outputs()), "summary": _changes(res.summary.resource_changes)}
+    if job.destroy_provider:  # Pulumi updates the provider from the program, then deletes through it
+        common["run_program"] = True
     res = stack.destroy(message=job.message, suppress_progress=True, **common)
     return {"outputs": {}, "summary": _changes(res.summary.resource_changes)}
 

@@ -152,3 +152,37 @@ def test_moto_lacks_the_cost_allocation_tag_calls_and_local_bootstrap_says_it_sk
     assert r.exit_code == 0, r.stderr
     [item] = [i for i in json.loads(r.stdout)["items"] if i["kind"] == "cost-allocation-tags"]
     assert item["status"] == "skipped" and "UpdateCostAllocationTagsStatus" in item["details"][0]
+
+
+def test_a_platform_account_apart_from_the_management_account_is_trusted_by_each_platform_role(run_cli, org_ws, fresh_cloud):
+    from platform_cli.aws.platform_role import SID, ensure_platform_trust, trusted_document
+
+    ws = _space(run_cli, org_ws)
+    with RoundTrip(ws.root / "platform.yaml") as doc:
+        doc["organization"]["management_role"] = "platform-organizations"
+        doc["cloud"]["account_id"] = OTHER  # the platform account (state, engine) is not the management account
+    ws = WorkspaceContext.open(ws.root)
+    got = ensure_account(ws, "shop", "dev", clients=_as_other_account(fresh_cloud))
+    iam = assumed(ClientProvider.local(fresh_cloud), got.account_id, "OrganizationAccountAccessRole")("iam")
+    trust = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
+    principals = [st["Principal"]["AWS"] for st in trust["Statement"]]
+    assert f"arn:aws:iam::{OTHER}:root" in principals  # the engine's credentials may assume it now
+    assert any(MANAGEMENT in p for p in principals)  # Organizations' own statement stays
+    again = ensure_platform_trust(iam, "OrganizationAccountAccessRole", got.account_id, "aws", OTHER)
+    assert again.status == "found"
+    assert [st.get("Sid") for st in iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"][
+        "AssumeRolePolicyDocument"]["Statement"]].count(SID) == 1
+    # a platform account that changed replaces the earlier statement, it does not add a second
+    moved = trusted_document(trust, {"Sid": SID, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+                                     "Action": "sts:AssumeRole"})
+    assert [st["Principal"]["AWS"] for st in moved["Statement"] if st.get("Sid") == SID] == ["arn:aws:iam::333333333333:root"]
+    assert len(moved["Statement"]) == len(trust["Statement"])
+    # with one account for both, the trust is left as Organizations made it
+    with RoundTrip(ws.root / "platform.yaml") as doc:
+        doc["cloud"]["account_id"] = MANAGEMENT
+        del doc["organization"]["management_role"]
+    create_space(WorkspaceContext.open(ws.root), CreateSpaceRequest(team="blog", blueprint="isolated@1", envs=["dev=eu-central-1"]))
+    blog = ensure_account(WorkspaceContext.open(ws.root), "blog", "dev").account_id
+    plain = assumed(ClientProvider.local(fresh_cloud), blog, "OrganizationAccountAccessRole")("iam").get_role(
+        RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
+    assert SID not in json.dumps(plain)
