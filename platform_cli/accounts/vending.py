@@ -113,17 +113,19 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
     if space.account(env) is None:
         _email_is_free(ws, req)
     clients, orgs = organizations_client(ws, clients)
-    ou_id = find_ou(orgs, root_id(orgs), req.ou)
-    if ou_id is None:
-        raise NotFoundError(f"the organization has no OU {req.ou!r} under its root; nothing was created",
-                            hint="run `platform bootstrap` first: it creates the OUs and their service control policies")
+    root = root_id(orgs)
     tags = shared_tags({"platform:managed-by": names.MANAGED_BY, "platform:org": ws.config.org})
     label = f"the account of {team}/{env}"
     with _vending_lock(ws, team, env):
-        ws.forget_space(team)
-        space = ws.space(team)  # read after the lock is taken: a vending that held it has recorded its account
+        ws.forget_space(team)  # everything read again after the lock is taken: a vending that held it has recorded
+        space, _org, req = _request(ws, team, env)  # its account; the blueprint or protection may have changed
+        fence = fence_for(ws.config, ws.catalog.blueprint(space.blueprint))
         have = space.account(env)
         _closed_refused(team, env, have)
+        ou_id = find_ou(orgs, root, req.ou)
+        if ou_id is None:
+            raise NotFoundError(f"the organization has no OU {req.ou!r} under its root; nothing was created",
+                                hint="run `platform bootstrap` first: it creates the OUs and their service control policies")
         if have is not None:
             fence_and_verify(orgs, have.account_id, f"{label} ({have.account_id})", ou_id, req.ou, fence, tags)
             platform_may_assume(ws, clients, have.account_id, f"{team}/{env}")

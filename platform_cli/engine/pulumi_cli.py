@@ -12,6 +12,9 @@ from ..errors import PULUMI_INSTALL_HINT, EngineMissingError
 MINIMUM_VERSION = (3, 1, 0)
 """The oldest CLI the Automation API of the pulumi SDK accepts."""
 
+RUN_PROGRAM_DESTROY = (3, 160, 0)
+"""The first CLI with `pulumi destroy --run-program` (a provider updated from the program before the deletes)."""
+
 
 @dataclass(frozen=True)
 class PulumiCli:

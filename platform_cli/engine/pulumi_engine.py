@@ -12,10 +12,10 @@ import os
 import threading
 from typing import Any
 
-from ..errors import PlatformError, UsageError
+from ..errors import PULUMI_INSTALL_HINT, EngineMissingError, PlatformError, UsageError
 from ..units import EventSink, UnitResult, UnitTarget
 from .process import WorkerKilled, run_in_worker
-from .pulumi_cli import PulumiCli, find_pulumi
+from .pulumi_cli import RUN_PROGRAM_DESTROY, PulumiCli, find_pulumi, parse_version
 from .settings import build_job
 
 WORKER_ENTRY = "platform_cli.engine.worker:run_unit"
@@ -92,6 +92,12 @@ class PulumiEngine:
 
             job.destroy_provider = destroy_provider(self.ws, target.unit, local_endpoint=self.local_endpoint,
                                                     caller_account=self._caller_account)
+            if job.destroy_provider and (parse_version(self.cli.version) or (0, 0, 0)) < RUN_PROGRAM_DESTROY:
+                need = ".".join(map(str, RUN_PROGRAM_DESTROY))
+                raise EngineMissingError(
+                    f"{target.unit}: destroying it from outside its account needs `pulumi destroy --run-program`, "
+                    f"which the Pulumi CLI has from {need} on; this one is {self.cli.version}; nothing was destroyed",
+                    hint=PULUMI_INSTALL_HINT)
         with self._slots:
             try:
                 data = run_in_worker(WORKER_ENTRY, job.to_dict(), lambda line: on_event(target.unit, line),

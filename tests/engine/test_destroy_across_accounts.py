@@ -145,3 +145,25 @@ def test_the_provider_only_program_declares_the_units_provider_and_nothing_else(
     assert provider["type"] == "pulumi:providers:aws" and provider["name"] == "aws"
     inputs = provider["inputs"]
     assert f"arn:aws:iam::{DEV}:role/{ROLE}" in str(inputs["assumeRoles"]) and DEV in str(inputs["allowedAccountIds"])
+
+
+def test_a_cli_without_destroy_run_program_is_refused_before_anything_runs(ws, monkeypatch):
+    from platform_cli.engine import pulumi_engine
+    from platform_cli.engine.pulumi_cli import PulumiCli
+    from platform_cli.errors import EngineMissingError
+
+    ran = []
+    monkeypatch.setattr(pulumi_engine, "run_in_worker", lambda *a, **kw: ran.append(a) or {"summary": {"delete": 1}})
+    old = pulumi_engine.PulumiEngine(ws, cli=PulumiCli(path="pulumi", version="3.159.0"))
+    old._caller = PLATFORM
+    with pytest.raises(EngineMissingError, match=r"needs `pulumi destroy --run-program`.*from 3\.160\.0 on; this one is "
+                                                 r"3\.159\.0; nothing was destroyed"):
+        old.destroy(UnitTarget(API_DEV), lambda unit, line: None)
+    assert ran == []
+    # the state's provider serves a shared space's or a space unit: no newer CLI needed there
+    old.destroy(UnitTarget("space/shop/dev/eu-central-1"), lambda unit, line: None)
+    assert len(ran) == 1
+    new = pulumi_engine.PulumiEngine(ws, cli=PulumiCli(path="pulumi", version="3.160.0"))
+    new._caller = PLATFORM
+    new.destroy(UnitTarget(API_DEV), lambda unit, line: None)
+    assert ran[-1][1]["destroy_provider"]["assume_role_arn"] == f"arn:aws:iam::{DEV}:role/{ROLE}"
