@@ -155,15 +155,16 @@ class PoolUsage:
 def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> None:
     """Refuse new space units (ENV, REGION) of TEAM whose derived names would clash with those of any
     other space of the workspace (read under the allocation lock; unreadable space files are skipped:
-    their units are unknown)."""
+    their units are unknown). The other units' names come from the name index (files.name_index)."""
+    from .files.name_index import SpaceNames
+
     for name in ws.space_names():  # read every other space now, under the lock
         if name != team:
             ws.forget_space(name)
     spaces, _ = ws.spaces()
-    existing = [collisions.SpaceUnitKey(s.team, env, r) for s in spaces
-                for env, e in s.environments.items() for r in e.regions]
+    index = SpaceNames(ws.local_dir, ws.config.org).name_index((s, ws.space_path(s.team)) for s in spaces)
     new = [collisions.SpaceUnitKey(team, env, r) for env, r in units]
-    collisions.refuse(collisions.space_collisions(ws.config.org, new, existing))
+    collisions.refuse(index.collisions(ws.config.org, new))
 
 
 @dataclass

@@ -9,7 +9,8 @@ ElastiCache ids, which may not hold ``--``, end with the hash of their ``--`` na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import ConflictError
@@ -53,23 +54,80 @@ def _clash(kind: str, a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+def _exempt(kind: str, n: SpaceUnitKey, o: SpaceUnitKey) -> bool:
+    """Units of one space (team/env) never clash with each other, and one team's environments share the
+    space's Pulumi project."""
+    return (o.team, o.env) == (n.team, n.env) or (kind == "Pulumi project" and o.team == n.team)
+
+
+def _problem(n: SpaceUnitKey, kind: str, value: str, o: SpaceUnitKey, theirs: str) -> str:
+    return f"{n.label()} would have the {kind} {value!r}, which clashes with {theirs!r} of {o.label()}"
+
+
 def space_collisions(org: str, new: Iterable[SpaceUnitKey], existing: Iterable[SpaceUnitKey]) -> list[str]:
-    """Every clash of a NEW space unit with an EXISTING one of another space (team/env), naming both."""
+    """Every clash of a NEW space unit with an EXISTING one of another space (team/env), naming both.
+
+    This is the definition, comparing every pair; :class:`NameIndex` gives the same list by lookups."""
     problems = []
     existing = list(existing)
     for n in new:
         mine = space_unit_names(org, n)
         for o in existing:
-            if (o.team, o.env) == (n.team, n.env):
-                continue
             theirs = space_unit_names(org, o)
             for kind, value in mine.items():
-                if kind in ("Pulumi project",) and o.team == n.team:
-                    continue  # one team's environments share the space's project
-                if _clash(kind, value, theirs[kind]):
-                    problems.append(f"{n.label()} would have the {kind} {value!r}, which clashes with "
-                                    f"{theirs[kind]!r} of {o.label()}")
+                if not _exempt(kind, n, o) and _clash(kind, value, theirs[kind]):
+                    problems.append(_problem(n, kind, value, o, theirs[kind]))
     return problems
+
+
+class NameIndex:
+    """The derived names of a workspace's space units, by value: the clashes of a few new units are found
+    by lookups (each prefix of a new name, and the range of names that start with it) instead of a
+    comparison with every unit, so checking the 40 units of a new space against 40,000 takes milliseconds.
+
+    ``entries`` are (unit, its :func:`space_unit_names`) in the workspace's order; :meth:`collisions`
+    returns exactly what :func:`space_collisions` returns for the same units, in the same order."""
+
+    def __init__(self, entries: Iterable[tuple[SpaceUnitKey, Mapping[str, str]]]) -> None:
+        self._units: list[tuple[SpaceUnitKey, Mapping[str, str]]] = list(entries)
+        self._by_value: dict[str, dict[str, list[int]]] = {}
+        self._sorted: dict[str, list[tuple[str, int]]] = {}
+        for pos, (_, theirs) in enumerate(self._units):
+            for kind, value in theirs.items():
+                self._by_value.setdefault(kind, {}).setdefault(value + _PREFIXES.get(kind, ""), []).append(pos)
+        for kind in _PREFIXES:
+            self._sorted[kind] = sorted((v, pos) for v, places in self._by_value.get(kind, {}).items() for pos in places)
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def _matches(self, kind: str, value: str) -> set[int]:
+        """Positions of the units whose KIND name clashes with VALUE (see :func:`_clash`)."""
+        by_value = self._by_value.get(kind, {})
+        if kind not in _PREFIXES:
+            return set(by_value.get(value, ()))
+        mine = value + _PREFIXES[kind]
+        found = {pos for i in range(1, len(mine) + 1) for pos in by_value.get(mine[:i], ())}  # theirs is a prefix of mine
+        names = self._sorted[kind]
+        i = bisect.bisect_left(names, (mine, -1))
+        while i < len(names) and names[i][0].startswith(mine):  # mine is a prefix of theirs
+            found.add(names[i][1])
+            i += 1
+        return found
+
+    def collisions(self, org: str, new: Iterable[SpaceUnitKey]) -> list[str]:
+        """What :func:`space_collisions` returns for NEW against the indexed units."""
+        problems = []
+        for n in new:
+            mine = space_unit_names(org, n)
+            hits = []
+            for k, (kind, value) in enumerate(mine.items()):
+                hits += [(pos, k, kind, value) for pos in self._matches(kind, value)
+                         if not _exempt(kind, n, self._units[pos][0])]
+            for pos, _, kind, value in sorted(hits):
+                o, theirs = self._units[pos]
+                problems.append(_problem(n, kind, value, o, theirs[kind]))
+        return problems
 
 
 def binding_collisions(service: str, binding: str) -> list[str]:
