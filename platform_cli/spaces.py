@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ConflictError, NotFoundError, SpecError, UsageError
+from .files.name_index import SpaceNames
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning import collisions
@@ -124,14 +125,14 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
     with ws.allocation_lock():
         if path.exists():
             raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
-        refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
+        names = refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
         taken = PoolUsage(ws)
         for env, e in environments.items():
             for region in e["regions"]:
                 data["allocations"].append({"env": env, "region": region,
                                             "cidr": str(taken.allocate(region, bp.network.cidr_prefix))})
         space = validated_space(data, source)
-        ws.write_space(space)
+        names.record(space, ws.write_space(space))
     return space
 
 
@@ -152,19 +153,20 @@ class PoolUsage:
         return block
 
 
-def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> None:
+def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> SpaceNames:
     """Refuse new space units (ENV, REGION) of TEAM whose derived names would clash with those of any
     other space of the workspace (read under the allocation lock; unreadable space files are skipped:
-    their units are unknown). The other units' names come from the name index (files.name_index)."""
-    from .files.name_index import SpaceNames
-
+    their units are unknown). The other units' names come from the name index (files.name_index), which
+    is returned for :meth:`SpaceNames.record` once the space is written."""
     for name in ws.space_names():  # read every other space now, under the lock
         if name != team:
             ws.forget_space(name)
     spaces, _ = ws.spaces()
-    index = SpaceNames(ws.local_dir, ws.config.org).name_index((s, ws.space_path(s.team)) for s in spaces)
+    names = SpaceNames(ws.local_dir, ws.config.org)
+    index = names.name_index((s, ws.space_path(s.team)) for s in spaces)
     new = [collisions.SpaceUnitKey(team, env, r) for env, r in units]
     collisions.refuse(index.collisions(ws.config.org, new))
+    return names
 
 
 @dataclass
@@ -214,7 +216,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
         e = data["environments"].setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
         check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
         added, already = [], []
-        refuse_name_collisions(ws, team, [(env, r) for r in regions if r not in e["regions"]])
+        names = refuse_name_collisions(ws, team, [(env, r) for r in regions if r not in e["regions"]])
         taken = PoolUsage(ws)
         for region in regions:
             if region in e["regions"]:
@@ -229,7 +231,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
                 e["markets"].append(c)
         new = validated_space(data, f"spaces/{team}.yaml")
         if added or new != space:
-            ws.write_space(new)
+            names.record(new, ws.write_space(new))
     return AddRegionResult(space=new, added=added, already=already)
 
 
@@ -250,7 +252,11 @@ def list_spaces(ws: WorkspaceContext) -> dict[str, Any]:
 
 
 def show_space(ws: WorkspaceContext, team: str) -> dict[str, Any]:
-    space = ws.space(team)
+    return space_details(ws, ws.space(team))
+
+
+def space_details(ws: WorkspaceContext, space: Space) -> dict[str, Any]:
+    """What `space show` prints of SPACE: the file's data and each unit with its block and partition."""
     out = space.to_data()
     out["units"] = [
         {"env": env, "region": region, "cidr": str(space.cidr(env, region)), "partition": ws.catalog.partition(region)}

@@ -31,7 +31,7 @@ def create(ctx, team, blueprint, envs, owners, cost_center, ci_repos, descriptio
       platform space create payments --blueprint standard@1 \\
         --env dev=DE --env prod=DE,FR,US --owner lead@example.com --ci-repo acme/payments-api
     """
-    from ..spaces import CreateSpaceRequest, create_space, show_space
+    from ..spaces import CreateSpaceRequest, create_space, space_details
 
     ws = workspace(ctx)
     space = create_space(ws, CreateSpaceRequest(team=team, blueprint=blueprint, envs=list(envs), owners=list(owners),
@@ -39,10 +39,10 @@ def create(ctx, team, blueprint, envs, owners, cost_center, ci_repos, descriptio
     if not space.owners:
         info("warning: no --owner given: the budget alerts of this space reach nobody (add owners to the space file)")
     if as_json:
-        print_json(show_space(ws, team))
+        print_json(space_details(ws, space))  # the space as written: not read again
     else:
         info(f"created team space {team} from {space.blueprint} in {ws.space_path(team)}")
-        _units_table(show_space(ws, team))
+        _units_table(space_details(ws, space))
     next_step(f"platform space plan {team}", f"platform service new api --space {team}")
 
 
@@ -109,12 +109,12 @@ def add_region(ctx, team, env, new_env, place, as_json):
     unless --new-env is given (prod and production are protected when created).
     Example: platform space add-region payments --env prod JP
     """
-    from ..spaces import add_region as add, show_space
+    from ..spaces import add_region as add, space_details
 
     ws = workspace(ctx)
     result = add(ws, team, env, place, new_env=new_env)
     if as_json:
-        print_json({"added": result.added, "already_present": result.already, "space": show_space(ws, team)})
+        print_json({"added": result.added, "already_present": result.already, "space": space_details(ws, result.space)})
         return
     for r in result.added:
         info(f"added {r} to {team}/{env} with {result.space.cidr(env, r)}")

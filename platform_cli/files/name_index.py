@@ -87,13 +87,17 @@ class SpaceNames:
         return found
 
     def name_index(self, spaces: Iterable[tuple[Space, Path]]) -> collisions.NameIndex:
-        """The :class:`~..planning.collisions.NameIndex` of SPACES; entries of other files are dropped and the
-        index file is written when it changed."""
+        """The :class:`~..planning.collisions.NameIndex` of SPACES (entries of other files are dropped).
+        Nothing is written until :meth:`record`: a refused command leaves the index as it was."""
         spaces = list(spaces)
         index = collisions.NameIndex(entry for space, path in spaces for entry in self.of(space, path))
         self.index.keep_only({space.team for space, _ in spaces})
-        self.index.flush()
         return index
+
+    def record(self, space: Space, path: Path) -> None:
+        """Add the names of SPACE, just written to PATH, and write the index when it changed."""
+        self.of(space, path)
+        self.index.flush()
 
 
 def _units(space: Space) -> list[tuple[str, str]]:

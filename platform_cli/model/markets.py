@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -60,7 +61,16 @@ class Markets(Spec):
         return self
 
     def region(self, code: str) -> RegionInfo | None:
-        return next((r for r in self.regions if r.code == code), None)
+        return self._regions_by_code.get(code)
+
+    @functools.cached_property
+    def _regions_by_code(self) -> dict[str, RegionInfo]:
+        """The regions by code (the first of a code, as a scan of ``regions`` would find), looked up once per
+        space unit by every command that reads the spaces."""
+        found: dict[str, RegionInfo] = {}
+        for r in self.regions:
+            found.setdefault(r.code, r)
+        return found
 
     def market(self, country: str) -> Market | None:
         return next((m for m in self.markets if m.country == country.upper()), None)

@@ -41,9 +41,15 @@ def _parse(value: Any) -> Any:
         raise ValueError(f"{value!r} has host bits set: the block it lies in is {exact}") from None
 
 
+_PRIVATE_BITS = tuple((int(r.network_address), int(r.netmask), r.prefixlen, r) for r in PRIVATE_RANGES)
+
+
 def private_range_of(net: IPv4Network) -> IPv4Network | None:
-    """The private range that holds all of ``net``, or None."""
-    return next((r for r in PRIVATE_RANGES if net.subnet_of(r)), None)
+    """The private range that holds all of ``net``, or None (``net.subnet_of`` by integer masks: every
+    block of every space file read is checked)."""
+    address = int(net.network_address)
+    return next((r for start, mask, prefix, r in _PRIVATE_BITS if net.prefixlen >= prefix and address & mask == start),
+                None)
 
 
 def pool_problem(pool: IPv4Network, block_prefix: int = BLOCK_MAX_PREFIX) -> str | None:

@@ -61,6 +61,7 @@ def _both(ws, new):
     spaces, _ = ws.spaces()
     names = SpaceNames(ws.local_dir, ws.config.org)
     indexed = names.name_index((s, ws.space_path(s.team)) for s in spaces).collisions(ws.config.org, new)
+    names.index.flush()  # as a command does once it wrote its space
     existing = [SpaceUnitKey(s.team, env, r) for s in spaces for env, e in s.environments.items() for r in e.regions]
     return indexed, space_collisions(ws.config.org, new, existing), names.derived
 
@@ -68,12 +69,21 @@ def _both(ws, new):
 NEW = [SpaceUnitKey(LONG_TEAM, ENV_B, "eu-central-1"), SpaceUnitKey(LONG_TEAM, ENV_B, "eu-west-1")]
 
 
+def test_a_refused_command_leaves_the_index_as_it_was(workspace):
+    ws = _workspace(workspace)
+    path = ws.local_dir / NAMES_INDEX
+    before = path.read_bytes()
+    ws.space_path("alpha").write_text(ws.space_path("alpha").read_text().replace("unassigned", "CC-1"))  # stale entry
+    with pytest.raises(ConflictError, match="bucket name prefix"):
+        add_region(WorkspaceContext.open(ws.root), LONG_TEAM, ENV_B, "DE", new_env=True)
+    assert path.read_bytes() == before
+
+
 def test_commands_keep_the_index_and_it_agrees_with_the_full_comparison_after_a_hand_edit(workspace):
-    ws = _workspace(workspace)  # each create checked its units through the index, which holds the others
-    assert sorted(json.loads((ws.local_dir / NAMES_INDEX).read_text())["entries"]) == ["alpha", "beta"]
+    ws = _workspace(workspace)  # each create checked its units through the index and added its own
+    assert sorted(json.loads((ws.local_dir / NAMES_INDEX).read_text())["entries"]) == ["alpha", "beta", LONG_TEAM]
     indexed, full, derived = _both(ws, NEW)
-    assert indexed == full and len(full) == 4 and derived == 1  # only the last space created was derived
-    assert _both(WorkspaceContext.open(ws.root), NEW)[2] == 0  # all from the index now
+    assert indexed == full and len(full) == 4 and derived == 0  # all from the index
     # a hand edit renames the long team's environment: its entry is stale, and the clash is gone
     path = ws.space_path(LONG_TEAM)
     original = path.read_text()
