@@ -53,6 +53,8 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
 
     Such characters end up in tags, resource names and generated files, where they break
     YAML, logs, terminals and AWS's own validation."""
+    if text.isprintable():  # printable text holds none of them (the common case, checked at C speed)
+        return None
     for ch in text:
         if multiline and ch in "\n\t":
             continue
@@ -89,8 +91,6 @@ class Spec(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
         """Every string of every spec, keys included, is free of control characters."""
-        if isinstance(value, str) and value.isprintable():  # no Cc, Cf, Zl, Zp or Cs character in it
-            return value
         if not isinstance(value, (str, dict, list, tuple)):  # a number, a CIDR, a nested spec: no text here
             return value
         multiline = info.field_name in MULTILINE_FIELDS

@@ -91,12 +91,15 @@ class NameIndex:
     def __init__(self, entries: Iterable[tuple[SpaceUnitKey, Mapping[str, str]]]) -> None:
         self._units: list[tuple[SpaceUnitKey, Mapping[str, str]]] = list(entries)
         self._by_value: dict[str, dict[str, list[int]]] = {}
-        self._sorted: dict[str, list[tuple[str, int]]] = {}
         for pos, (_, theirs) in enumerate(self._units):
             for kind, value in theirs.items():
-                self._by_value.setdefault(kind, {}).setdefault(value + _PREFIXES.get(kind, ""), []).append(pos)
-        for kind in _PREFIXES:
-            self._sorted[kind] = sorted((v, pos) for v, places in self._by_value.get(kind, {}).items() for pos in places)
+                places = self._by_value.setdefault(kind, {})
+                value += _PREFIXES.get(kind, "")
+                if value in places:
+                    places[value].append(pos)
+                else:
+                    places[value] = [pos]
+        self._sorted = {kind: sorted(self._by_value.get(kind, ())) for kind in _PREFIXES}  # distinct names
 
     def __len__(self) -> int:
         return len(self._units)
@@ -109,9 +112,9 @@ class NameIndex:
         mine = value + _PREFIXES[kind]
         found = {pos for i in range(1, len(mine) + 1) for pos in by_value.get(mine[:i], ())}  # theirs is a prefix of mine
         names = self._sorted[kind]
-        i = bisect.bisect_left(names, (mine, -1))
-        while i < len(names) and names[i][0].startswith(mine):  # mine is a prefix of theirs
-            found.add(names[i][1])
+        i = bisect.bisect_left(names, mine)
+        while i < len(names) and names[i].startswith(mine):  # mine is a prefix of theirs
+            found.update(by_value[names[i]])
             i += 1
         return found
 

@@ -43,6 +43,8 @@ def render_units(units: list[UnitInputs], workers: int | None = None) -> list[Re
     workers = workers or os.cpu_count() or 1
     workers = min(workers, len(units))
     if workers <= 1:
+        if len(units) > 1:
+            from . import warm  # noqa: F401  (loaded and frozen once, as in a pool's fork server)
         return [render_unit(u) for u in units]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -51,9 +53,8 @@ def render_units(units: list[UnitInputs], workers: int | None = None) -> list[Re
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has the SDK, the provider's service modules (loaded lazily
-        # otherwise, by every worker on its first unit) and the programs imported once.
-        ctx.set_forkserver_preload(["pulumi", "pulumi_aws", "platform_cli.render.warm", "platform_cli.render.runner",
-                                    "stacks.programs", "stacks.space", "stacks.service"])
+        # otherwise, by every worker on its first unit) and the programs imported once, frozen (render.warm).
+        ctx.set_forkserver_preload(["platform_cli.render.warm"])
     else:
         ctx = multiprocessing.get_context("spawn")
     # One unit per task: a unit takes far longer than handing it over, and chunks of several
