@@ -72,6 +72,7 @@ class WorkspaceContext:
     _domains: list[tuple[str, str]] = field(default_factory=list, repr=False)
     _unreadable: set[str] = field(default_factory=set, repr=False)
     _index: FileIndex | None = field(default=None, repr=False)
+    _pools: dict[str, tuple[str, IPv4Network]] = field(default_factory=dict, repr=False)  # pool_for, by region
 
     @classmethod
     def open(cls, explicit: str | os.PathLike | None = None, start: Path | None = None) -> "WorkspaceContext":
@@ -160,8 +161,10 @@ class WorkspaceContext:
     def pool_for(self, region: str) -> tuple[str, IPv4Network]:
         """(key, pool) a unit in REGION takes its block from: ``network_pools.REGION``, its partition's,
         or ``network_pool``."""
-        key = self.config.pool_key(region, self.catalog.partition(region))
-        return key, self.config.pool(key)
+        if region not in self._pools:  # asked for every block of every space a command reads
+            key = self.config.pool_key(region, self.catalog.partition(region))
+            self._pools[region] = key, self.config.pool(key)
+        return self._pools[region]
 
     def _block_index(self) -> dict[str, BlockIndex]:
         """Every readable space's blocks by pool, indexed once per read of the workspace."""

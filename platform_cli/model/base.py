@@ -91,6 +91,8 @@ class Spec(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
         """Every string of every spec, keys included, is free of control characters."""
+        if isinstance(value, str) and value.isprintable():  # no Cc, Cf, Zl, Zp or Cs character in it
+            return value
         if not isinstance(value, (str, dict, list, tuple)):  # a number, a CIDR, a nested spec: no text here
             return value
         multiline = info.field_name in MULTILINE_FIELDS

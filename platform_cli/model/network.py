@@ -6,6 +6,7 @@ pool a workspace declares is checked by the same rule.
 
 from __future__ import annotations
 
+import re
 from ipaddress import AddressValueError, IPv4Network, NetmaskValueError
 from typing import Annotated, Any
 
@@ -24,6 +25,11 @@ VPC_MAX_PREFIX = 28  # smallest VPC block AWS accepts (/28)
 BLOCK_MAX_PREFIX = 26  # smallest block a blueprint may ask for (NetworkSpec.cidr_prefix)
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/(3[0-2]|[12]?[0-9])")
+"""A.B.C.D/N with no leading zeros, spaces or other forms (those go through the text parser)."""
+
+
 def _parse(value: Any) -> Any:
     """A CIDR written as text: NETWORK/PREFIX with no host bits set."""
     if isinstance(value, IPv4Network):
@@ -32,7 +38,11 @@ def _parse(value: Any) -> Any:
         raise ValueError(f"expected an IPv4 CIDR block as text such as 10.0.0.0/16, got {type(value).__name__} {value!r}")
     if "/" not in value:
         raise ValueError(f"{value!r} has no prefix length: expected NETWORK/PREFIX such as 10.0.0.0/16")
+    plain = _CANONICAL.fullmatch(value)
     try:
+        if plain:  # the form the platform writes: parsed from integers (what the text parser ends with)
+            *octets, prefix = (int(g) for g in plain.groups())
+            return IPv4Network((int.from_bytes(bytes(octets), "big"), prefix), strict=True)
         return IPv4Network(value.strip(), strict=True)
     except (AddressValueError, NetmaskValueError) as exc:
         raise ValueError(f"{value!r} is not an IPv4 CIDR block: {exc}") from None

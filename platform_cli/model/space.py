@@ -96,6 +96,7 @@ class Space(Spec):
     def _allocations(self) -> "Space":
         seen: dict[tuple[str, str], int] = {}
         units = set(self.units())
+        in_region: dict[str, list[tuple[int, Allocation]]] = {}  # the earlier allocations of each region
         for i, a in enumerate(self.allocations):
             key = (a.env, a.region)
             if key in seen:
@@ -104,12 +105,13 @@ class Space(Spec):
                 raise ValueError(f"allocations.{i}: {a.env}/{a.region} is not a region of an environment of this space; "
                                  "expected an allocation per environments.ENV.regions entry")
             seen[key] = i
-            for j, b in enumerate(self.allocations[:i]):
+            for j, b in in_region.get(a.region, ()):
                 # regions may have address pools of their own (network_pools in platform.yaml), whose
                 # blocks may repeat; the workspace checks blocks of one pool across regions
-                if a.region == b.region and a.cidr.overlaps(b.cidr):
+                if a.cidr.overlaps(b.cidr):
                     raise ValueError(f"allocations.{i}.cidr: {a.cidr} ({a.env}/{a.region}) overlaps allocations.{j}.cidr "
                                      f"{b.cidr} ({b.env}/{b.region}); every block must be distinct")
+            in_region.setdefault(a.region, []).append((i, a))
         envs = [a.env for a in self.accounts]
         if len(set(envs)) != len(envs):
             raise ValueError(f"accounts: environment {sorted(e for e in set(envs) if envs.count(e) > 1)[0]!r} has two accounts; expected one per environment")

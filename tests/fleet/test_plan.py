@@ -148,6 +148,24 @@ def test_fleet_plan_cli_table_and_json(run_cli, fleet):
     assert r.exit_code == 2
 
 
+def test_upgrade_shows_the_summary_fleet_plan_gives_for_the_cohort_it_moves(run_cli, fleet):
+    w = str(fleet.root)
+    planned = json.loads(run_cli("-w", w, "fleet", "plan", "--to", "iso@2", "--cohort", "1", "--json").stdout)
+    r = run_cli("-w", w, "fleet", "upgrade", "--to", "iso@2", "--cohort", "1", "--yes", "--allow-isolation-change",
+                "--json")
+    assert r.exit_code == 0, r.stderr
+    moved = json.loads(r.stdout)
+    assert [c["team"] for c in moved["cohort"]] == [c["team"] for c in planned["cohort"]] == ["alpha"]
+    assert moved["cohort"][0]["impact"] == planned["cohort"][0]["impact"]
+    assert moved["totals"] == planned["totals"] and moved["totals"]["counts"]["replace"] > 20
+    # the table a person reads: the same per-space line as `fleet plan` prints
+    r = run_cli("-w", w, "fleet", "upgrade", "--to", "standard@2", "--cohort", "1", "--dry-run")
+    p = run_cli("-w", w, "fleet", "plan", "--to", "standard@2", "--cohort", "1")
+    assert r.exit_code == 0 and p.exit_code == 0, r.stderr + p.stderr
+    line = next(x for x in p.stdout.splitlines() if x.lstrip().startswith("omega"))
+    assert line in r.stdout.splitlines()
+
+
 def test_upgrade_needs_a_cohort_through_the_api(fleet):
     with pytest.raises(UsageError, match="--cohort"):
         upgrade_fleet(fleet, UpgradeRequest(to="iso@2", cohort=None))
