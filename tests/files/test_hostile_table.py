@@ -23,7 +23,7 @@ SPACE, PLATFORM, SERVICE, CATALOG = "spaces/payments.yaml", "platform.yaml", "re
 JOURNAL, HISTORY, LOCAL = f".platform/rollouts/{RID}.jsonl", ".platform/history.sqlite", ".platform/local-cloud.json"
 ALLOC_LOCK = ".platform/allocations.lock"
 SVC = "repos/api"
-CACHES = {".platform/spaces.index.json"}
+CACHES = {".platform/spaces.index.json", ".platform/names.index.json"}
 """Derived from the space files and rebuilt from them whenever they change: not workspace data."""
 
 
