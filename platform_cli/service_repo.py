@@ -25,8 +25,10 @@ from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME, plain
 from .planning.accounts import vended_account_id
 from .planning.aws_rules import check_part
+from .planning.ci_hosts import oidc_host
 from .planning.ci_repos import REPO_PATH_PATTERN, CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
+from .services.pipeline import ci_host_answers, ci_supply_chain, ecr_domain, ecr_registry, pulumi_version  # noqa: F401
 from .yamlio import parse_yaml
 
 CATALOG_FILE = "catalog-info.yaml"
@@ -60,26 +62,6 @@ def ecr_repository_name(team: str, env: str, region: str) -> str:
 def backstage_resource_name(service: str, binding: str) -> str:
     """Backstage Resource entity of a binding: SERVICE-BINDING (Backstage names allow no ``--``)."""
     return f"{service}-{binding}"
-
-
-def pulumi_version() -> str | None:
-    """Version of the Pulumi CLI that generated CI installs: the one of the Pulumi SDK this
-    platform CLI runs with (SDK and CLI share version numbers); None when it is not installed."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pulumi")
-    except PackageNotFoundError:
-        return None
-
-
-def ci_supply_chain(ci) -> dict[str, str]:
-    """Template answers of what generated pipelines install, from platform.yaml ``ci`` (each pinned)."""
-    return {"platform_cli_requirements": ci.platform_cli.requirements,
-            "platform_cli_index_url": ci.platform_cli.index_url or "", "platform_cli_vcs": ci.platform_cli.vcs or "",
-            "pulumi_sha256": ci.pulumi_sha256 or "", "image_python": ci.images.python,
-            "image_python_git": ci.images.python_git, "image_docker": ci.images.docker,
-            "image_docker_daemon": ci.images.docker_daemon}
 
 
 # guardrails ----------------------------------------------------------------------
@@ -169,6 +151,8 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
     if ci == "gitlab" and not bp.access.gitlab.enabled:
         raise PolicyError(f"blueprint {bp.ref} of space {team} does not trust GitLab CI (access.gitlab.enabled is false)",
                           hint="use --ci github, or a blueprint that trusts GitLab's OIDC provider")
+    hosts = ws.config.ci.hosts
+    github, gitlab = oidc_host(hosts, "github"), oidc_host(hosts, "gitlab", bp)
     account = ws.config.cloud.account_id
     environments: dict[str, Any] = {}
     partitions = set()
@@ -177,14 +161,16 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
                           target=f"{team}/{env_name}")
         partition = plan.partition
         partitions.add(partition)
+        env_account = vended_account_id(ws.config, bp, space, env_name, partition)  # the environment's own account
         environments[env_name] = {
             "regions": list(env.regions),
             "protected": env.protected,
             "ci_environment": env_name,
             "waves": [list(w.regions) for w in plan.waves],
-            "roles": {r: f"arn:{partition}:iam::{vended_account_id(ws.config, bp, space, env_name, partition)}:role/"
-                         f"{ci_role_name(team, env_name, r)}" for r in env.regions},
+            "account_id": env_account,
+            "roles": {r: f"arn:{partition}:iam::{env_account}:role/{ci_role_name(team, env_name, r)}" for r in env.regions},
             "repositories": {r: ecr_repository_name(team, env_name, r) for r in env.regions},
+            "registries": {r: ecr_registry(env_account, r, partition) for r in env.regions},
         }
     partition = "aws-cn" if partitions == {"aws-cn"} else sorted(partitions - {"aws-cn"} or {"aws"})[0]
     if repo is None:  # the space's repository of this name on this CI provider, else ORG/NAME there
@@ -205,13 +191,14 @@ def service_context(ws, name: str, team: str, template, ci: str, repo: str | Non
         "workspace_repo": f"{ws.config.org}/platform-workspace",
         "aws_account_id": account,
         "partition": partition,
-        "ecr_domain": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
-        "gitlab_url": bp.access.gitlab.url.rstrip("/"),
+        "ecr_domain": ecr_domain(partition),
+        "gitlab_url": gitlab.url if gitlab is not None else bp.access.gitlab.url.rstrip("/"),
     }
+    variables = template.variables()
+    answers.update({k: v for k, v in ci_host_answers(github).items() if k in variables})
     pulumi = pulumi_version()
     if pulumi is not None:  # else the template's default
         answers["pulumi_version"] = pulumi
-    variables = template.variables()
     answers.update({k: v for k, v in ci_supply_chain(ws.config.ci).items() if k in variables})
     if "workspace_path" in variables and workspace_path:
         answers["workspace_path"] = workspace_path
@@ -326,7 +313,8 @@ def new_service_next_steps(ws, bp: Blueprint, path: Path, template: str, binding
     when it wrote none, bind a first offering the blueprint allows; then plan."""
     steps = [f"cd {path} && git init && git add -A && git commit -m 'Initial commit from {template}'"]
     if ci_repo is not None and ci_repo.provider == "github":
-        steps.append(f"{github_subject_command(ci_repo.path)}   # once, as a repository admin: the deploy roles "
+        github = oidc_host(ws.config.ci.hosts, "github")
+        steps.append(f"{github_subject_command(ci_repo.path, github.hostname)}   # once, as a repository admin: the deploy roles "
                      "trust only subjects naming the ref")
     if bindings:
         steps.append(f"platform service show {path}")

@@ -39,6 +39,8 @@ def _provider(inputs: UnitInputs):
 def space_program(inputs: UnitInputs) -> None:
     import pulumi
 
+    from platform_cli.planning.ci_hosts import oidc_host
+
     from .dns import Certificates, CertificatesArgs
     from .space import Access, AccessArgs, Baseline, BaselineArgs, Budget, BudgetArgs, Network, NetworkArgs
 
@@ -64,8 +66,8 @@ def space_program(inputs: UnitInputs) -> None:
         prefix=prefix, space=space, team=inputs.team, env=inputs.env, partition=inputs.partition, region=inputs.region,
         account_id=inputs.account_id, ci_repos=inputs.ci_repos, ecr_arn=baseline.registry.arn, tags=inputs.tags,
         bucket_prefix=bucket_prefix(inputs.org, inputs.team, inputs.env, inputs.region),
-        team_roles=list(bp.access.team_roles), github_oidc=bp.access.github_oidc,
-        gitlab_url=bp.access.gitlab.url if bp.access.gitlab.enabled else None,
+        team_roles=list(bp.access.team_roles), github=oidc_host(inputs.ci_hosts, "github", bp),
+        gitlab=oidc_host(inputs.ci_hosts, "gitlab", bp),
         permission_boundary=bp.access.permission_boundary, max_session_hours=bp.access.max_session_hours,
         protected=inputs.protected, state_bucket=inputs.state_bucket, state_prefix=inputs.state_prefix,
         secrets_key_alias=inputs.secrets_key_alias, history_table=inputs.history_table_arn,

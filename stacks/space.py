@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from platform_cli.planning.ci_hosts import OidcHost
 from platform_cli.planning.names import resource_name
 
 from . import iam
@@ -174,8 +175,8 @@ class AccessArgs:
     tags: dict[str, str]
     bucket_prefix: str  # every bucket of the space starts with it (planning.names.bucket_prefix)
     team_roles: list[str] = field(default_factory=lambda: ["developer", "read-only"])
-    github_oidc: bool = True
-    gitlab_url: str | None = None
+    github: OidcHost | None = iam.GITHUB_DOT_COM  # the GitHub host CI repositories are on (None: not trusted)
+    gitlab: OidcHost | None = None  # the GitLab host (None: not trusted)
     permission_boundary: bool = True
     max_session_hours: int = 1
     protected: bool = False
@@ -231,7 +232,7 @@ class Access(pulumi.ComponentResource):
         self.ci_role = aws.iam.Role(
             f"{name}-ci-deploy", name=resource_name(args.prefix, "ci-deploy", max_len=64),
             assume_role_policy=iam.to_json(iam.ci_trust(p, a, args.ci_repos, args.env, protected=args.protected,
-                                                        github=args.github_oidc, gitlab_url=args.gitlab_url)),
+                                                        github=args.github, gitlab=args.gitlab)),
             max_session_duration=session, permissions_boundary=ci_boundary_arn, tags=args.tags, opts=child)
         # Managed policies: the deploy grants exceed what IAM allows inline on one role.
         space_boundary = iam.boundary_arn(p, a, args.prefix) if args.permission_boundary else None

@@ -5,12 +5,13 @@
 - a KMS key (rotation on) and its alias, for Pulumi secrets and the state bucket;
 - the DynamoDB history table as the history store defines it (``history_dynamodb``: string
   keys ``pk``/``sk``, on-demand), encrypted with the platform key, point-in-time recovery on;
-- the IAM OIDC providers CI deploy roles trust: GitHub Actions
-  (token.actions.githubusercontent.com) when a blueprint enables it, GitLab for every
-  GitLab instance a blueprint enables. A GitLab provider's client ids (audiences) are the
-  instance URL plus ``names.ci_audience(URL, ENV)`` of every environment of every readable
-  space whose blueprint trusts that instance (each environment's deploy roles trust only its
-  own audience); client ids already there stay, as another space may still use them.
+- the IAM OIDC providers CI deploy roles trust, of the hosts platform.yaml's ``ci.hosts`` names
+  (:func:`~platform_cli.planning.ci_hosts.oidc_host`): the GitHub's (github.com:
+  token.actions.githubusercontent.com; a GitHub Enterprise's own issuer) when a blueprint trusts
+  GitHub, the GitLab's for every GitLab instance a blueprint enables. A GitLab provider's client
+  ids (audiences) are the instance URL plus ``names.ci_audience(URL, ENV)`` of every environment
+  of every readable space whose blueprint trusts that instance (each environment's deploy roles
+  trust only its own audience); client ids already there stay, as another space may still use them.
   Blueprints with ``isolation: account`` add nothing here: their spaces' CI deploys into the
   environment's own account, where :mod:`.org_bootstrap` puts the providers it needs;
 - with ``organization`` in platform.yaml, the OUs, service control policies and vended
@@ -106,20 +107,27 @@ def shared_names(ws) -> SharedNames:
                        history_table=cfg.history.table, oidc_issuers=tuple(oidc_issuers(ws)))
 
 
-def oidc_issuers(ws) -> list[tuple[str, str]]:
-    """(issuer, audience) of every CI OIDC provider the workspace's blueprints trust."""
-    github = False
-    gitlab: set[str] = set()
+def oidc_hosts(ws) -> list:
+    """The CI hosts (:class:`~platform_cli.planning.ci_hosts.OidcHost`) whose providers the platform account needs:
+    those the workspace's shared-isolation blueprints trust, GitHub's first, each issuer once."""
+    from ..planning.ci_hosts import oidc_host
+    from ..planning.ci_repos import PROVIDERS
+
+    found: dict[str, object] = {}
     for name, version in ws.catalog.blueprint_refs():
         bp = ws.catalog.blueprint(f"{name}@{version}")
         if bp.isolation == "account":  # its spaces' CI deploys in their own accounts (org_bootstrap)
             continue
-        github = github or bp.access.github_oidc
-        if bp.access.gitlab.enabled:
-            gitlab.add(bp.access.gitlab.url.rstrip("/"))
-    issuers = [(GITHUB_ISSUER, GITHUB_AUDIENCE)] if github else []
-    issuers += [(u, u) for u in sorted(gitlab)]  # GitLab's default audience is the instance URL
-    return issuers
+        for provider in PROVIDERS:
+            host = oidc_host(ws.config.ci.hosts, provider, bp)
+            if host is not None:
+                found.setdefault(host.issuer, host)
+    return sorted(found.values(), key=lambda h: (h.provider != "github", h.issuer))
+
+
+def oidc_issuers(ws) -> list[tuple[str, str]]:
+    """(issuer, default audience) of every CI OIDC provider the workspace's blueprints trust (:func:`oidc_hosts`)."""
+    return [(h.issuer, h.default_audience) for h in oidc_hosts(ws)]
 
 
 def oidc_audiences(ws) -> dict[str, list[str]]:
@@ -128,6 +136,7 @@ def oidc_audiences(ws) -> dict[str, list[str]]:
     every readable space whose blueprint trusts that instance (sorted, no duplicates).
     Spaces or blueprints that cannot be read add nothing."""
     from ..errors import PlatformError
+    from ..planning.ci_hosts import oidc_host
 
     wanted = {issuer: [audience] for issuer, audience in oidc_issuers(ws)}
     spaces, _unreadable = ws.spaces()
@@ -139,12 +148,11 @@ def oidc_audiences(ws) -> dict[str, list[str]]:
             continue
         if bp.isolation == "account":
             continue
-        gitlab = bp.access.gitlab
-        url = gitlab.url.rstrip("/")
-        if gitlab.enabled and url in wanted:
-            extra.setdefault(url, set()).update(names.ci_audience(url, env) for env in space.environments)
-    for url, audiences in extra.items():
-        wanted[url] += sorted(audiences - set(wanted[url]))
+        host = oidc_host(ws.config.ci.hosts, "gitlab", bp)
+        if host is not None and host.issuer in wanted:
+            extra.setdefault(host.issuer, set()).update(host.audiences(space.environments))
+    for issuer, audiences in extra.items():
+        wanted[issuer] += sorted(audiences - set(wanted[issuer]))
     return wanted
 
 

@@ -1,16 +1,16 @@
 """IAM OIDC providers that CI deploy roles trust, created or completed (never narrowed), and the item
-every bootstrap step reports."""
+every bootstrap step reports. Which providers, with which issuer and audiences, comes from
+:func:`platform_cli.planning.ci_hosts.oidc_host` (platform.yaml ``ci.hosts``), for the platform account
+(:mod:`.bootstrap`) and for every vended account (:mod:`.org_bootstrap`) alike."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..errors import CloudError
+from ..planning.ci_hosts import GITHUB_AUDIENCE, GITHUB_COM_ISSUER as GITHUB_ISSUER  # noqa: F401 (this module's API)
 from .clients import translate
 from .shared_tags import mark_tagged, tag_oidc_provider
-
-GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
-GITHUB_AUDIENCE = "sts.amazonaws.com"
 MAX_CLIENT_IDS = 100  # IAM's limit of client ids per OIDC provider
 
 

@@ -8,10 +8,11 @@
 - every vended account (active accounts recorded in readable space files) in its OU with its own
   blueprint's region SCP attached and any stale one detached, checked before anything is created
   in it; account region SCPs no blueprint uses and nothing is attached to are deleted;
-- in every vended account, the IAM OIDC providers its CI needs, and only those: GitHub's when the
-  space has a GitHub repository in ``ci_repos`` and its blueprint trusts GitHub, the blueprint's
-  GitLab instance when it has a GitLab repository and the blueprint enables GitLab (with the
-  audience of that environment);
+- in every vended account, the IAM OIDC providers its CI needs, and only those: the GitHub host's
+  (platform.yaml ``ci.hosts``) when the space has a GitHub repository in ``ci_repos`` and its
+  blueprint trusts GitHub, the GitLab instance's when it has a GitLab repository and the blueprint
+  enables GitLab (with the audience of that environment); the hosts come from the one lookup the
+  trust policies use (:func:`~platform_cli.planning.ci_hosts.oidc_host`);
 - the platform's cost allocation tags activated (:mod:`.management`; the local cloud lacks
   Cost Explorer's calls, so there it is reported skipped).
 
@@ -23,7 +24,7 @@ Idempotent like the rest of bootstrap: found, updated (drift repaired), created 
 
 from __future__ import annotations
 
-from .oidc import GITHUB_AUDIENCE, GITHUB_ISSUER, BootstrapItem, ensure_oidc_provider
+from .oidc import BootstrapItem, ensure_oidc_provider
 from .clients import ClientProvider
 from .management import activate_cost_tags, ce_region, management_clients
 from .org_fence import unused_account_policies
@@ -37,16 +38,15 @@ def _item(o: OrgItem) -> BootstrapItem:
 
 def ci_issuers(ws, space, env: str) -> list[tuple[str, list[str]]]:
     """(issuer, audiences) of the OIDC providers one environment's account needs for the space's ci_repos."""
-    from ..planning import names
-    from ..planning.ci_repos import repos_on
+    from ..planning.ci_hosts import oidc_host
+    from ..planning.ci_repos import PROVIDERS, repos_on
 
     bp = ws.catalog.blueprint(space.blueprint)
     out: list[tuple[str, list[str]]] = []
-    if bp.access.github_oidc and repos_on(space.ci_repos, "github"):
-        out.append((GITHUB_ISSUER, [GITHUB_AUDIENCE]))
-    if bp.access.gitlab.enabled and repos_on(space.ci_repos, "gitlab"):
-        url = bp.access.gitlab.url.rstrip("/")
-        out.append((url, [url, names.ci_audience(url, env)]))
+    for provider in PROVIDERS:
+        host = oidc_host(ws.config.ci.hosts, provider, bp)
+        if host is not None and repos_on(space.ci_repos, provider):
+            out.append((host.issuer, host.audiences([env])))
     return out
 
 

@@ -44,7 +44,7 @@ class BaselineSpec(Spec):
 
 class GitLabSpec(Spec):
     enabled: bool = Field(False, description="Trust GitLab's OIDC provider for CI deploy roles.")
-    url: str = Field("https://gitlab.com", description="GitLab instance URL (the OIDC issuer).")
+    url: str = Field("https://gitlab.com", description="GitLab instance URL (its OIDC issuer), used when platform.yaml has no ci.hosts.gitlab (which then wins).")
 
 
 class AccessSpec(Spec):

@@ -163,6 +163,46 @@ class Images(Spec):
                                pattern=PINNED_IMAGE, description="Docker daemon service of the build jobs.")
 
 
+HOST_URL = r"^https://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?(?:/[A-Za-z0-9._~-]+)*$"
+"""An https URL without query, fragment or trailing slash: https://HOST[:PORT][/PATH]."""
+
+
+class GitHubHost(Spec):
+    """The GitHub that ``github:`` CI repositories are on, and its OIDC provider."""
+
+    url: str = Field("https://github.com", pattern=r"^https://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$",
+                     description="Web URL of the GitHub: https://github.com, a GitHub Enterprise Server "
+                                 "(https://HOST) or GitHub Enterprise Cloud with data residency (https://SUBDOMAIN.ghe.com).")
+    issuer: str | None = Field(
+        None, pattern=HOST_URL,
+        description="OIDC issuer of its Actions tokens; absent: https://token.actions.githubusercontent.com for "
+                    "github.com, https://token.actions.SUBDOMAIN.ghe.com for SUBDOMAIN.ghe.com, "
+                    "https://HOST/_services/token for a GitHub Enterprise Server. Set it for an enterprise's custom "
+                    "issuer (https://token.actions.githubusercontent.com/ENTERPRISE_SLUG).")
+    audience: str = Field("sts.amazonaws.com", pattern=r"^[A-Za-z0-9._~:/-]{1,255}$",
+                          description="Audience (aud) jobs request and the deploy roles require "
+                                      "(aws-actions/configure-aws-credentials' default: sts.amazonaws.com).")
+
+
+class GitLabHost(Spec):
+    """The GitLab that ``gitlab:`` CI repositories are on, and its OIDC provider."""
+
+    url: str = Field(pattern=HOST_URL, description="Web URL of the GitLab instance: https://gitlab.com, or a "
+                                                   "self-managed https://HOST[/PATH].")
+    issuer: str | None = Field(None, pattern=HOST_URL,
+                               description="OIDC issuer of its ID tokens; absent: the instance URL (GitLab's default).")
+
+
+class CiHosts(Spec):
+    """Which GitHub and which GitLab the workspace's CI repositories are on."""
+
+    github: GitHubHost = Field(default_factory=GitHubHost, description="The GitHub of ``github:OWNER/REPO`` (and bare "
+                                                                       "``OWNER/REPO``) entries.")
+    gitlab: GitLabHost | None = Field(
+        None, description="The GitLab of ``gitlab:GROUP/PROJECT`` entries; absent: the blueprint's access.gitlab.url "
+                          "(https://gitlab.com unless it says otherwise). When set, it wins over every blueprint's.")
+
+
 class CiSupplyChain(Spec):
     """What generated pipelines install, and from where: nothing unpinned."""
 
@@ -173,6 +213,9 @@ class CiSupplyChain(Spec):
                     "against (from the release's pulumi-VERSION-checksums.txt): pipelines check the archive against "
                     "it as well as against the checksums the release publishes.")
     images: Images = Field(default_factory=Images, description="Container images of generated GitLab pipelines.")
+    hosts: CiHosts = Field(default_factory=CiHosts,
+                           description="The GitHub and GitLab hosts CI repositories are on: their OIDC issuers and "
+                                       "audiences, which the deploy roles trust and bootstrap registers.")
 
 
 class Workspace(Spec):

@@ -28,11 +28,13 @@ GITHUB_SUBJECT_CLAIMS: tuple[str, ...] = ("repo", "context", "ref")
 (``repo:OWNER/REPO:environment:ENV``) does not name the branch, and any branch may declare any environment."""
 
 
-def github_subject_command(repo: str) -> str:
+def github_subject_command(repo: str, hostname: str = "github.com") -> str:
     """The command that makes repository OWNER/REPO issue :data:`GITHUB_SUBJECT_CLAIMS` subjects (GitHub's REST API
-    ``PUT /repos/OWNER/REPO/actions/oidc/customization/sub``, run once by a repository admin)."""
+    ``PUT /repos/OWNER/REPO/actions/oidc/customization/sub``, run once by a repository admin); on a GitHub
+    Enterprise (HOSTNAME other than github.com) ``gh api --hostname HOSTNAME``."""
     keys = " ".join(f"-f 'include_claim_keys[]={k}'" for k in GITHUB_SUBJECT_CLAIMS)
-    return f"gh api --method PUT repos/{repo}/actions/oidc/customization/sub -F use_default=false {keys}"
+    host = "" if hostname == "github.com" else f" --hostname {hostname}"
+    return f"gh api{host} --method PUT repos/{repo}/actions/oidc/customization/sub -F use_default=false {keys}"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import NotFoundError, SpecError, nearest
 from ..model import Blueprint, Offering, Plan, Service
+from ..model.workspace import CiHosts
 from ..planning import names
 from ..planning.accounts import ACCOUNT_PLACEHOLDER, env_account
 from ..planning.tags import unit_tags
@@ -58,6 +59,8 @@ class UnitInputs(BaseModel):
     cidr: str = Field(description="VPC CIDR block allocated to the space in this env and region.")
     owners: list[str] = Field(default_factory=list, description="Owners' emails (budget alerts).")
     ci_repos: list[str] = Field(default_factory=list, description="CI repositories allowed to deploy.")
+    ci_hosts: CiHosts = Field(default_factory=CiHosts, description="The GitHub and GitLab hosts CI repositories are "
+                                                                   "on (platform.yaml ci.hosts).")
     cost_center: str = Field("unassigned", description="Cost center.")
     env_regions: list[str] = Field(default_factory=list, description="Regions of the environment, in rollout order.")
     protected: bool = Field(False, description="Whether the environment is protected.")
@@ -188,7 +191,7 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
     common = dict(
         org=ws.config.org, team=team, env=env, region=region, partition=partition,
         **account_fields(account), blueprint=bp, cidr=str(cidr), owners=list(space.owners),
-        ci_repos=list(space.ci_repos), cost_center=space.cost_center, env_regions=list(environment.regions),
+        ci_repos=list(space.ci_repos), ci_hosts=ws.config.ci.hosts, cost_center=space.cost_center, env_regions=list(environment.regions),
         protected=environment.protected, budget=region == environment.regions[0],
         domains={d.name: d.hosted_zone_id for d in environment.domains},
         space_project=names.pulumi_project(space_unit), space_stack=names.pulumi_stack(space_unit),

@@ -63,7 +63,8 @@ class Answers(Spec):
         if self.answers.get("ci") == "gitlab":
             host = str(self.answers.get("gitlab_url") or "https://gitlab.com").rstrip("/")
             return f"{host}/{repo}.git"
-        return f"https://github.com/{repo}.git"
+        host = str(self.answers.get("github_url") or "https://github.com").rstrip("/")
+        return f"{host}/{repo}.git"
 
 
 def repo_root(service_dir: Path | str) -> Path | None:

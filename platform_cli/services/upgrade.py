@@ -21,7 +21,7 @@ from .answers import ANSWERS_FILE, Answers, read_answers, repo_root
 from .merge import CHANGING, FileChange, apply_changes, plan_merge, read_tree
 
 # template variables whose value the platform derives from the space (refreshed on upgrade)
-SPACE_DERIVED = ("aws_account_id", "partition", "ecr_domain", "gitlab_url", "pulumi_version", "preview_ttl_hours",
+SPACE_DERIVED = ("aws_account_id", "partition", "ecr_domain", "gitlab_url", "github_url", "github_audience", "pulumi_version", "preview_ttl_hours",
                  # what generated pipelines install (platform.yaml ci)
                  "platform_cli_requirements", "platform_cli_index_url", "platform_cli_vcs", "pulumi_sha256",
                  "image_python", "image_python_git", "image_docker", "image_docker_daemon")

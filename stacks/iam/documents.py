@@ -30,8 +30,6 @@ STAR_RESOURCE_ACTIONS: frozenset[str] = frozenset({
 })
 """The one list of actions whose statements may (and must) use ``*`` as resource."""
 
-GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
-
 
 def dns_suffix(partition: str) -> str:
     return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"

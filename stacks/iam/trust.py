@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_cli.planning.ci_hosts import GITHUB_AUDIENCE, GITHUB_COM, GITHUB_COM_ISSUER, OidcHost
+from platform_cli.planning.names import ci_audience  # noqa: F401 (this module's API)
 from platform_cli.planning.ci_repos import GITHUB_SUBJECT_CLAIMS, PROTECTED_BRANCH, github_subject_command, repos_on  # noqa: F401
-from platform_cli.planning.names import ci_audience
 
 from .arns import oidc_provider_arn
-from .documents import GITHUB_OIDC_HOST, doc, service_principal
+from .documents import doc, service_principal
+
+GITHUB_DOT_COM = OidcHost("github", GITHUB_COM, GITHUB_COM_ISSUER, GITHUB_AUDIENCE)
+"""github.com's OIDC host (platform.yaml ``ci.hosts.github`` by default)."""
 
 
 def service_trust(service: str, account: str) -> dict[str, Any]:
@@ -49,35 +53,36 @@ def _oidc_condition(host: str, audience: str, subjects: list[str], *, exact: boo
     return {"StringEquals": {f"{host}:aud": audience}, "StringLike": {f"{host}:sub": subjects}}
 
 
+def _statement(sid: str, partition: str, account: str, host: OidcHost, env: str, subjects: list[str], *,
+               protected: bool) -> dict[str, Any]:
+    """Trust of HOST's provider, with HOST's condition keys: a token of another host matches neither."""
+    return {"Sid": sid, "Effect": "Allow",
+            "Principal": {"Federated": oidc_provider_arn(partition, account, host.key)},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": _oidc_condition(host.key, host.audience(env), subjects, exact=protected)}
+
+
 def ci_trust(partition: str, account: str, repos: list[str], env: str, *, protected: bool,
-             github: bool = True, gitlab_url: str | None = None) -> dict[str, Any]:
-    """Trust of the CI deploy role: the space's repositories, each on its own CI provider only
-    (:func:`platform_cli.planning.ci_repos.parse_ci_repo`), for this environment only.
+             github: OidcHost | None = GITHUB_DOT_COM, gitlab: OidcHost | None = None) -> dict[str, Any]:
+    """Trust of the CI deploy role: the space's repositories, each on its own CI provider and host only
+    (:func:`platform_cli.planning.ci_repos.parse_ci_repo`; the hosts are platform.yaml's ``ci.hosts``, see
+    :func:`platform_cli.planning.ci_hosts.oidc_host`; None: the blueprint does not trust that provider), for this
+    environment only.
 
     GitHub: the subject names repository, GitHub environment and ref (:data:`GITHUB_SUBJECT_CLAIMS`), so a run of a
     protected environment must be on the protected branch. GitLab: IAM can check the subject, which names project
     and ref but not the environment, so a protected environment's role trusts the protected branch only; the
-    audience a job requests (:func:`ci_audience`) is chosen by the job itself and separates nothing. Which jobs of
-    the protected branch may deploy a protected environment is GitLab's protected environment setting."""
+    audience a job requests (:func:`~platform_cli.planning.names.ci_audience`) is chosen by the job itself and
+    separates nothing. Which jobs of the protected branch may deploy a protected environment is GitLab's protected
+    environment setting."""
     statements = []
     on_github, on_gitlab = repos_on(repos, "github"), repos_on(repos, "gitlab")
-    if github and on_github:
-        statements.append({
-            "Sid": "GitHubActions", "Effect": "Allow",
-            "Principal": {"Federated": oidc_provider_arn(partition, account, GITHUB_OIDC_HOST)},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": _oidc_condition(GITHUB_OIDC_HOST, "sts.amazonaws.com", github_subjects(on_github, env, protected),
-                                         exact=protected),
-        })
-    if gitlab_url and on_gitlab:
-        host = gitlab_url.removeprefix("https://").rstrip("/")
-        statements.append({
-            "Sid": "GitLabCI", "Effect": "Allow",
-            "Principal": {"Federated": oidc_provider_arn(partition, account, host)},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": _oidc_condition(host, ci_audience(gitlab_url, env), gitlab_subjects(on_gitlab, protected),
-                                         exact=protected),
-        })
+    if github is not None and on_github:
+        statements.append(_statement("GitHubActions", partition, account, github, env,
+                                     github_subjects(on_github, env, protected), protected=protected))
+    if gitlab is not None and on_gitlab:
+        statements.append(_statement("GitLabCI", partition, account, gitlab, env,
+                                     gitlab_subjects(on_gitlab, protected), protected=protected))
     if not statements:  # a role must trust someone: nobody but the account's own CI bootstrap
         statements.append({"Sid": "NoCiRepos", "Effect": "Deny", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
                            "Action": "sts:AssumeRole"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from platform_cli.planning.ci_hosts import OidcHost
 from platform_cli.planning.ci_repos import CiRepo, has_repo, parse_ci_repo, repos_on
 from stacks import iam
 from tests.iameval import may_assume
@@ -33,8 +34,11 @@ def gitlab_job(trust, project: str, env: str, ref: str, *, ref_type: str = "bran
                        f"{host}:aud": iam.ci_audience(GITLAB_URL, env)}, ROLE)
 
 
+GITLAB = OidcHost("gitlab", GITLAB_URL, GITLAB_URL, GITLAB_URL)
+
+
 def trust(repos, env="prod", *, protected=True):
-    return iam.ci_trust(P, A, repos, env, protected=protected, gitlab_url=GITLAB_URL)
+    return iam.ci_trust(P, A, repos, env, protected=protected, gitlab=GITLAB)
 
 
 def test_a_repository_is_trusted_on_its_own_provider_only():

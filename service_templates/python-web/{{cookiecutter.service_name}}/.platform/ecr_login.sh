@@ -1,5 +1,5 @@
 #!/bin/sh
-# Logs the Docker CLI of a GitLab build job in to the space's ECR registry of $REGION, with nothing installed
+# Logs the Docker CLI of a GitLab build job in to the space's ECR registry $ECR_REGISTRY ($REGION), with nothing installed
 # in the job itself: the ECR password comes from boto3 in a container of $IMAGE_PYTHON (pinned by digest) on
 # the job's Docker daemon, installed there from the workspace's hash-pinned requirements of the platform CLI
 # (pip install --require-hashes), assuming $AWS_ROLE_ARN with the job's OIDC token ($AWS_ID_TOKEN).
@@ -7,7 +7,7 @@ set -eu
 
 requirements="${PLATFORM_WORKSPACE:?}/${PLATFORM_CLI_REQUIREMENTS:?}"
 [ -f "$requirements" ] || { echo "error: $requirements not found (see README.md)" >&2; exit 1; }
-registry="${AWS_ACCOUNT_ID:?}.dkr.ecr.${REGION:?}.${ECR_DOMAIN:?}"
+registry="${ECR_REGISTRY:?}"  # ACCOUNT.dkr.ecr.REGION.DOMAIN of the environment's own account
 index="${PLATFORM_CLI_INDEX_URL:-}"
 docker run --rm -i --env AWS_ID_TOKEN --env AWS_ROLE_ARN --env AWS_ROLE_SESSION_NAME --env REGION \
   --env INDEX="$index" --entrypoint sh "${IMAGE_PYTHON:?}" -c '

@@ -1,0 +1,39 @@
+"""What a generated pipeline is told about where it runs and what it installs: pure template answers from
+platform.yaml (``ci``) and the environment's account."""
+
+from __future__ import annotations
+
+
+def ecr_domain(partition: str) -> str:
+    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+
+
+def ecr_registry(account_id: str, region: str, partition: str) -> str:
+    """The ECR registry of ACCOUNT_ID in REGION, which CI logs in to and pushes to: ACCOUNT.dkr.ecr.REGION.DOMAIN."""
+    return f"{account_id}.dkr.ecr.{region}.{ecr_domain(partition)}"
+
+
+def pulumi_version() -> str | None:
+    """Version of the Pulumi CLI that generated CI installs: the one of the Pulumi SDK this
+    platform CLI runs with (SDK and CLI share version numbers); None when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pulumi")
+    except PackageNotFoundError:
+        return None
+
+
+def ci_supply_chain(ci) -> dict[str, str]:
+    """Template answers of what generated pipelines install, from platform.yaml ``ci`` (each pinned)."""
+    return {"platform_cli_requirements": ci.platform_cli.requirements,
+            "platform_cli_index_url": ci.platform_cli.index_url or "", "platform_cli_vcs": ci.platform_cli.vcs or "",
+            "pulumi_sha256": ci.pulumi_sha256 or "", "image_python": ci.images.python,
+            "image_python_git": ci.images.python_git, "image_docker": ci.images.docker,
+            "image_docker_daemon": ci.images.docker_daemon}
+
+
+def ci_host_answers(github) -> dict[str, str]:
+    """Template answers of the GitHub host (an :class:`~platform_cli.planning.ci_hosts.OidcHost`): its web URL (the
+    workspace's clone URL, ``gh api --hostname``) and the audience the deploy jobs request."""
+    return {"github_url": github.url, "github_audience": github.default_audience}
