@@ -10,6 +10,8 @@ need are allowed, so that a policy that allows nothing cannot pass.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from platform_cli.planning.tags import SHARED_SPACE
@@ -192,6 +194,26 @@ def test_a_scalable_target_is_tagged_by_request_tag_alone_known_and_why(roles):
     assert decision(roles, ci, "application-autoscaling:TagResource", target, CLAIM) == "allow"
     assert decision(roles, ci, "application-autoscaling:TagResource", target, {}) != "allow"
     assert decision(roles, ci, "ecs:UpdateService", arn("ecs", "service/legacy/api"), {}) != "allow"
+
+
+def test_why_the_scalable_target_gap_stays_open_as_iams_own_definitions_say():
+    """The reason the gap above cannot be closed in the grants, checked against IAM's action table (parliament's
+    copy of the Service Authorization Reference): a scalable target's ARN is a generated id (no name prefix to scope
+    by), and TagResource knows only the request's tags (``aws:RequestTag``, ``aws:TagKeys``), no creating-action key
+    like ``ec2:CreateAction``, so a grant cannot tell tagging at RegisterScalableTarget from tagging an existing
+    untagged target; requiring ``aws:ResourceTag`` instead would refuse the tag-on-create every deploy needs. When
+    AWS adds such a key this test fails, and the grant should use it."""
+    import os
+
+    import parliament
+
+    with open(os.path.join(os.path.dirname(parliament.__file__), "iam_definition.json")) as f:
+        service = next(s for s in json.load(f) if s["prefix"] == "application-autoscaling")
+    (target,) = service["resources"]
+    assert target["arn"].endswith(":scalable-target/${ResourceId}")
+    tag = next(p for p in service["privileges"] if p["privilege"] == "TagResource")
+    keys = {k for r in tag["resource_types"] for k in r["condition_keys"]}
+    assert keys == {"aws:RequestTag/${TagKey}", "aws:TagKeys"}, keys
 
 
 # --- the platform's shared resources -----------------------------------------------------------------------
