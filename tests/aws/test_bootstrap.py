@@ -284,3 +284,23 @@ def test_shared_resources_carry_the_reserved_space_tag_also_when_found_without_i
     bucket_tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=names.state_bucket)["TagSet"]}
     assert bucket_tags["owner"] == "ops"  # kept
     assert {i.status for i in bootstrap(ws).items} == {"found"}
+
+
+def test_bootstrap_registers_the_providers_of_the_hosts_platform_yaml_names(ws_on_cloud, boto):
+    """A GitHub Enterprise Server's issuer has a path (HOST/_services/token): the provider is created under it,
+    found on the second run, and github.com's provider is not created at all."""
+    from platform_cli.workspace import WorkspaceContext
+
+    with RoundTrip(ws_on_cloud.root / "platform.yaml") as doc:
+        doc.setdefault("ci", {})["hosts"] = {"github": {"url": "https://ghe.acme.example"},
+                                             "gitlab": {"url": "https://gitlab.acme.example"}}
+    ws = _add_space(WorkspaceContext.open(ws_on_cloud.root), "payments", ["dev=DE"])
+    first = {i.name: i.status for i in bootstrap(ws).items if i.kind == "oidc-provider"}
+    assert first == {"ghe.acme.example/_services/token": "created", "gitlab.acme.example": "created"}
+    arns = sorted(p["Arn"] for p in boto("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"])
+    assert arns == ["arn:aws:iam::123456789012:oidc-provider/ghe.acme.example/_services/token",
+                    "arn:aws:iam::123456789012:oidc-provider/gitlab.acme.example"]
+    ghe = boto("iam").get_open_id_connect_provider(OpenIDConnectProviderArn=arns[0])
+    assert ghe["ClientIDList"] == ["sts.amazonaws.com"]
+    second = {i.name: i.status for i in bootstrap(ws).items if i.kind == "oidc-provider"}
+    assert second == {"ghe.acme.example/_services/token": "found", "gitlab.acme.example": "found"}

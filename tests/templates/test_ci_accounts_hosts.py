@@ -181,3 +181,67 @@ def test_on_github_com_the_subject_command_names_no_host(tmp_path):
 
     assert github_subject_command("acme/api").startswith("gh api --method PUT repos/acme/api/")
     assert github_subject_command("acme/api", "acme.ghe.com").startswith("gh api --hostname acme.ghe.com --method PUT")
+
+
+# what the generated README states is what the trust policies check ------------------------------------------
+from tests.templates.test_generated_ci import generated  # noqa: E402,F401  (the fixture)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_readme_states_the_settings_the_trust_relies_on(generated, template):  # noqa: F811
+    """GitHub: the exact subject command whose claims the roles require. GitLab: the subject IAM checks (the
+    protected branch only, for protected environments) and the protected branch and environment settings that
+    decide who runs a job on it, with no claim that the audience separates environments."""
+    from platform_cli.planning.ci_repos import PROTECTED_BRANCH, github_subject_command
+    from stacks.iam.trust import gitlab_subjects
+
+    gh = (generated[(template, "github")][1] / "README.md").read_text()
+    assert github_subject_command("acme/orders") in gh
+    assert "only with `ref:refs/heads/main`" in gh and "(`prod`)" in gh
+    gl = (generated[(template, "gitlab")][1] / "README.md").read_text()
+    assert gitlab_subjects(["acme/orders"], True) == [f"project_path:acme/orders:ref_type:branch:ref:{PROTECTED_BRANCH}"]
+    assert "`project_path:acme/orders:ref_type:TYPE:ref:REF`" in gl and f"trust only jobs on the branch `{PROTECTED_BRANCH}`" in gl
+    assert f"Protected branches: `{PROTECTED_BRANCH}` with *Allowed to merge: Maintainers*" in gl
+    assert "Protected environments: `prod` with *Allowed to deploy: Maintainers*" in gl
+    assert "*Required approvals: 1* or more" in gl
+    assert "limits nothing" in gl
+    ci = (generated[(template, "gitlab")][1] / ".gitlab-ci.yml").read_text()
+    assert "limits nothing" in ci and "boundary" not in ci.lower()
+
+
+def test_service_upgrade_writes_each_environments_account_and_the_configured_host(tmp_path):
+    """A GitLab repository generated at the previous template version (one AWS_ACCOUNT_ID for every environment),
+    upgraded after platform.yaml names a self-managed GitLab: each matrix entry gets its environment's own registry,
+    and the audiences move to the configured instance."""
+    from platform_cli.scaffold import find_template
+    from platform_cli.scaffold.releases import versions
+    from platform_cli.service_repo import new_service
+    from platform_cli.services.upgrade import upgrade_service
+    from platform_cli.spaces import CreateSpaceRequest, create_space
+    from platform_cli.workspace import WorkspaceContext, init_workspace
+    from platform_cli.yamlio import RoundTrip
+    from tests.templates.test_upgrade import git
+
+    init_workspace(tmp_path / "ws", org="acme")
+    ws = WorkspaceContext.open(tmp_path / "ws")
+    create_space(ws, CreateSpaceRequest(team="core", blueprint="standard@3", envs=["dev=DE", "prod=DE"],
+                                        ci_repos=["gitlab:acme/ledger"]))
+    _vend(ws, "core")
+    ws = WorkspaceContext.open(ws.root)
+    tpl = find_template("python-web")
+    previous = versions(tpl.path, tpl.version)[-2]
+    repo = new_service(ws, "ledger", "core", ci="gitlab", output_dir=tmp_path / "repos", version=previous).path
+    assert "AWS_ACCOUNT_ID" in (repo / ".gitlab-ci.yml").read_text()  # the previous version's single account
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Initial commit")
+    with RoundTrip(ws.root / "platform.yaml") as doc:
+        doc.setdefault("ci", {})["hosts"] = {"gitlab": {"url": "https://gitlab.acme.example"}}
+    result = upgrade_service(WorkspaceContext.open(ws.root), repo)
+    assert result.conflicts == []
+    text = (repo / ".gitlab-ci.yml").read_text()
+    ci = yaml.safe_load(text)
+    assert "AWS_ACCOUNT_ID" not in text
+    build = _gitlab_job(ci, "build-prod")["parallel"]["matrix"]
+    assert [e["ECR_REGISTRY"] for e in build] == [f"{ACCOUNTS['prod']}.dkr.ecr.eu-central-1.amazonaws.com"]
+    assert _gitlab_job(ci, "build-dev")["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "https://gitlab.acme.example/platform/dev"
