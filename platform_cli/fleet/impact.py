@@ -145,7 +145,8 @@ def reference_job(ws: WorkspaceContext, old: Blueprint, new: Blueprint) -> Impac
         unit=unit, kind="space", org=ws.config.org, team="reference", env="dev", region=region,
         partition=ws.catalog.partition(region), account_id=ws.config.cloud.account_id,
         tags=unit_tags(team="reference", env="dev", blueprint=old.ref, cost_center="reference"), blueprint=old,
-        cidr=str(cidr), owners=["owner@example.com"], ci_repos=["example/reference"], cost_center="reference",
+        cidr=str(cidr), owners=["owner@example.com"], ci_repos=["example/reference"], ci_hosts=ws.config.ci.hosts,
+        cost_center="reference",
         env_regions=[region], budget=True, space_project=names.pulumi_project(unit),
         space_stack=names.pulumi_stack(unit), release=old.ref)
     return ImpactJob(team=None, old=old, new=new, inputs=[base])
