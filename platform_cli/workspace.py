@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .catalog import Catalog, builtin_blueprints
 from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError, nearest
-from .files.blocks import scan_cidrs
+from .files.blocks import remembered_cidrs, scan_cidrs
 from .files.index import FileIndex, model_digest, identity
 from .files.safe import file_lock
 from .model import Space, Workspace
@@ -269,16 +269,16 @@ class WorkspaceContext:
             try:
                 good.append(self.space(name))
             except PlatformError as exc:
-                bad.append(exc)
-                self.index.drop(name)
+                bad.append(exc)  # its index entry stays: what the file held when it last parsed (taken_cidrs)
         self.index.keep_only(set(names))
         self.index.flush()
         return good, bad
 
     def taken_cidrs(self, *, exclude: str | None = None, region: str | None = None) -> list[IPv4Network]:
         """Every CIDR allocated in the workspace (with REGION: in the pool REGION takes its blocks from).
-        A space file that cannot be read is scanned for anything that looks like a CIDR, so allocation
-        stays safe around a broken file (its blocks count in every pool)."""
+        A space file that cannot be read is scanned for anything that looks like a CIDR, and the blocks it
+        held when it last parsed (the space index) count too, so allocation stays safe around a broken
+        file (its blocks count in every pool)."""
         taken: list[IPv4Network] = []
         index = self._block_index()
         keys = [self.pool_for(region)[0]] if region is not None else list(index)
@@ -293,7 +293,7 @@ class WorkspaceContext:
                 taken.extend(a.cidr for a in now.allocations if region is None or self.pool_for(a.region)[0] in keys)
                 continue  # readable by now
             except PlatformError:
-                taken.extend(scan_cidrs(self.space_path(name)))
+                taken.extend(scan_cidrs(self.space_path(name)) + remembered_cidrs(self.index.last(name)))
         return taken
 
     def write_space(self, space: Space) -> Path:

@@ -39,3 +39,16 @@ def scan_cidrs(path: Path) -> list[IPv4Network]:
         with contextlib.suppress(ValueError):
             blocks.append(IPv4Network(m.group(1), strict=False))
     return blocks
+
+
+def remembered_cidrs(data: dict | None) -> list[IPv4Network]:
+    """The blocks of a space's last parsed data (``allocations[].cidr``); entries that are not blocks
+    are skipped (the data is a cache, only ever added to what is taken)."""
+    blocks = []
+    allocations = data.get("allocations") if isinstance(data, dict) else None
+    for a in allocations if isinstance(allocations, list) else []:
+        cidr = a.get("cidr") if isinstance(a, dict) else None
+        if isinstance(cidr, str):
+            with contextlib.suppress(ValueError):
+                blocks.append(IPv4Network(cidr, strict=False))
+    return blocks

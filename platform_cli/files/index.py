@@ -92,6 +92,12 @@ class FileIndex:
             return None
         return entry.data
 
+    def last(self, name: str) -> dict[str, Any] | None:
+        """The data last recorded for ``name``, whether or not its file changed since (what a file that
+        no longer parses held); never to be served as the file's content."""
+        entry = self._load().get(name)
+        return entry.data if entry is not None else None
+
     def put(self, name: str, path: Path, data: dict[str, Any], before: str | None) -> None:
         """Record ``data`` parsed from ``path``, whose digest was ``before`` when the parse began; nothing
         is recorded when the file changed meanwhile (its digest differs now)."""

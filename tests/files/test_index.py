@@ -47,7 +47,12 @@ def test_a_broken_file_is_not_served_from_the_index(ws):
     data = list_spaces(WorkspaceContext.open(ws.root))
     assert [s["team"] for s in data["spaces"]] == ["alpha", "beta"]
     assert len(data["errors"]) == 1 and "gamma.yaml" in data["errors"][0]
-    assert "gamma" not in index_data(ws)["entries"]
+    # the entry stays as what the file held when it last parsed (its blocks stay taken), never served:
+    # its digest is not the broken file's
+    from platform_cli.files.index import identity
+
+    assert index_data(ws)["entries"]["gamma"]["digest"] != identity(ws.space_path("gamma"))
+    assert list_spaces(WorkspaceContext.open(ws.root))["errors"] == data["errors"]
 
 
 def test_a_damaged_index_or_entry_is_ignored_and_rebuilt(ws):
