@@ -14,7 +14,7 @@ from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning import collisions
 from .planning.aws_rules import check_part
-from .planning.cidr import allocate
+from .planning.cidr import PoolExhausted, allocate
 from .planning.waves import describe_partitions, partitions_of, serving_region
 from .workspace import WorkspaceContext
 
@@ -148,7 +148,15 @@ class PoolUsage:
         key, pool = self.ws.pool_for(region)
         if key not in self.taken:
             self.taken[key] = self.ws.taken_cidrs(region=region)
-        block = allocate(pool, prefix, self.taken[key])
+        try:
+            block = allocate(pool, prefix, self.taken[key])
+        except PoolExhausted as exc:
+            damaged = self.ws.spaces()[1]  # their blocks (or what looks like one) count as taken: name them
+            if not damaged:
+                raise
+            named = "; ".join(e.message.splitlines()[0] for e in damaged[:5]) + ("; ..." if len(damaged) > 5 else "")
+            raise PoolExhausted(f"{exc.message}; the blocks of space files that cannot be read count as taken: {named}",
+                                hint=f"fix or remove those files, or {exc.hint}") from None
         self.taken[key].append(block)
         return block
 

@@ -254,6 +254,7 @@ def test_exhausted_cidr_pool(run_cli, workspace):
     before = snapshot(workspace.root)
     r = run_cli("-w", ws, "space", "create", "more", "-b", "minimal@1", "--env", "dev=eu-central-1")
     check_clean_failure(r, CONFLICT, "10.9.0.0/21", "no free /22", "network_pool in platform.yaml")
+    assert "cannot be read" not in r.stderr  # no damaged space file to name
     r = run_cli("-w", ws, "space", "create", "big", "-b", "standard@1", "--env", "dev=DE")
     check_clean_failure(r, CONFLICT, "/20", "10.9.0.0/21", "network_pool in platform.yaml")
     r = run_cli("-w", ws, "space", "add-region", "tools", "--env", "dev", "us-east-1")
@@ -394,6 +395,18 @@ def test_allocation_avoids_the_blocks_a_wrecked_space_file_held_when_it_last_par
     space = create_space(WorkspaceContext.open(payments.root),
                          CreateSpaceRequest(team="late", blueprint="standard@1", envs=["dev=DE,FR,US,IE"]))
     assert any(a.cidr.overlaps(h) for a in space.allocations for h in held)
+
+
+def test_a_pool_taken_by_what_a_damaged_space_file_names_is_refused_naming_that_file(run_cli, payments):
+    other = payments.root / "spaces" / "other.yaml"
+    other.write_text("team: other\nblueprint: [standard@1\nallocations: [{cidr: 0.0.0.0/0}]\n", encoding="utf-8")
+    before = snapshot(payments.root)
+    r = run_cli("-w", str(payments.root), "space", "create", "orders", "-b", "standard@1", "--env", "dev=DE")
+    assert r.exit_code == CONFLICT, r.stderr
+    assert "no free /" in r.stderr and "other.yaml" in r.stderr and "cannot be read count as taken" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert {k: v for k, v in snapshot(payments.root).items() if "index" not in k} == \
+        {k: v for k, v in before.items() if "index" not in k}
 
 
 def test_allocation_refuses_while_a_space_file_cannot_be_read(payments, monkeypatch):
