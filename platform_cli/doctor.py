@@ -173,6 +173,30 @@ def check_local_cloud(ws) -> Check:
                  "not running" + (" (the cloud target is aws: not needed)" if not hint else ""), hint=hint)
 
 
+def check_python_images(ws) -> Check:
+    """platform.yaml ``ci.images.python`` against every template's ``python_version`` (:mod:`.planning.images`)."""
+    from .planning.images import python_image_problem
+    from .scaffold.templates import list_templates
+
+    image = ws.config.ci.images.python
+    problems, checked = [], []
+    try:
+        templates = [(tpl.name, tpl.variables()) for tpl in list_templates(ws.root)]
+    except PlatformError as exc:  # a damaged template: reported, the other checks still run
+        return Check("python-image", FAIL, exc.message, hint=exc.hint)
+    for name, variables in templates:
+        if "image_python" not in variables or "python_version" not in variables:
+            continue
+        checked.append(f"{name} {variables['python_version']}")
+        problem = python_image_problem(image, str(variables["python_version"]), name)
+        if problem:
+            problems.append(problem)
+    if problems:
+        return Check("python-image", FAIL, "; ".join(problems), required=True,
+                     hint="pin ci.images.python in platform.yaml to the templates' Python (IMAGE:MAJOR.MINOR-VARIANT@sha256:DIGEST)")
+    return Check("python-image", OK, f"{image} matches " + (", ".join(checked) or "no template"))
+
+
 def check_moto() -> Check:
     v = _version_of("moto")
     missing = [m for m in ("moto", "flask", "flask_cors") if not _has_module(m)]
@@ -209,6 +233,7 @@ def run_doctor(workspace: str | None = None, *, check_aws: bool = False) -> Doct
         passphrase = check_passphrase(ws)
         if passphrase:
             report.checks.append(passphrase)
+        report.checks.append(check_python_images(ws))
     report.checks.append(check_pulumi())
     report.checks.extend(check_sdks())
     report.checks.append(check_aws_credentials())

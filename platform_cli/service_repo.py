@@ -28,7 +28,8 @@ from .planning.aws_rules import check_part
 from .planning.ci_hosts import oidc_host
 from .planning.ci_repos import REPO_PATH_PATTERN, CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
-from .services.pipeline import ci_host_answers, ci_supply_chain, ecr_domain, ecr_registry, pulumi_version  # noqa: F401
+from .services.pipeline import (check_python_image, ci_host_answers, ci_supply_chain, ecr_domain,  # noqa: F401
+                                ecr_registry, pulumi_version)
 from .yamlio import parse_yaml
 
 CATALOG_FILE = "catalog-info.yaml"
@@ -277,6 +278,9 @@ def _new_service(ws, tpl, name: str, space: str, ci: str, output_dir, dry_run: b
     destination = Path(output_dir or ".") / name
     answers, replace, ci_repo, repo_allowed = service_context(
         ws, name, space, tpl, ci, repo, workspace_path=os.path.relpath(ws.root, destination.absolute()))
+    variables = tpl.variables()
+    if "image_python" in variables:  # the Dockerfile's base image: the Python the template's CI tests with
+        check_python_image(ws, tpl.name, answers.get("python_version", variables.get("python_version")))
     repo = ci_repo.entry
     space_file = ws.space_path(space)
     add_repo = allow_repo and not repo_allowed

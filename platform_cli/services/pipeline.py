@@ -37,3 +37,19 @@ def ci_host_answers(github) -> dict[str, str]:
     """Template answers of the GitHub host (an :class:`~platform_cli.planning.ci_hosts.OidcHost`): its web URL (the
     workspace's clone URL, ``gh api --hostname``) and the audience the deploy jobs request."""
     return {"github_url": github.url, "github_audience": github.default_audience}
+
+
+def check_python_image(ws, template: str, python_version: str | None) -> None:
+    """Refuse a workspace whose ``ci.images.python`` (the Dockerfile's base image, GitLab's test image) is not the
+    Python minor version TEMPLATE's ``python_version`` (GitHub's test jobs) names (:mod:`..planning.images`)."""
+    from ..errors import SpecError
+    from ..planning.images import python_image_problem
+
+    if python_version is None:
+        return
+    problem = python_image_problem(ws.config.ci.images.python, str(python_version), template)
+    if problem:
+        raise SpecError(problem, file=str(ws.root / "platform.yaml"),
+                        hint=f"pin ci.images.python in platform.yaml to python:{python_version}-VARIANT@sha256:DIGEST "
+                             f"(the digest: `docker buildx imagetools inspect python:{python_version}-slim`), "
+                             "so the image and the template name the same Python")

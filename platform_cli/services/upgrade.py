@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ConflictError, NotFoundError, UsageError
 from .answers import ANSWERS_FILE, Answers, read_answers, repo_root
 from .merge import CHANGING, FileChange, apply_changes, plan_merge, read_tree
+from .pipeline import check_python_image
 
 # template variables whose value the platform derives from the space (refreshed on upgrade)
 SPACE_DERIVED = ("aws_account_id", "partition", "ecr_domain", "gitlab_url", "github_url", "github_audience", "pulumi_version", "preview_ttl_hours",
@@ -147,6 +148,8 @@ def upgrade_service(ws, service_dir: Path | str, to: str | None = None, *, dry_r
         old_vars, new_vars = old_tpl.variables(), new_tpl.variables()
         base = read_tree(_render(old_dir, recorded.answers, old_vars, name, Path(tmp) / "base"))
         theirs_values = _theirs_values(ws, root, recorded, old_vars, new_tpl)
+        if "image_python" in new_vars:  # the Dockerfile's base image: the Python the template's CI tests with
+            check_python_image(ws, tpl.name, theirs_values.get("python_version", new_vars.get("python_version")))
         theirs = read_tree(_render(new_dir, theirs_values, new_vars, name, Path(tmp) / "theirs"))
     result.changes = plan_merge(base, theirs, root, labels, managed=(ANSWERS_FILE,))
     if dry_run:
