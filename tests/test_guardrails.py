@@ -83,45 +83,75 @@ def test_only_the_platform_role_changes_itself():
     assert verdict("iam:GetRole", ROLE, region="us-east-1", principal=CI_ROLE) == ALLOW
 
 
-def test_security_services_are_protected_only_where_a_blueprint_enables_them():
+def test_security_services_are_protected_only_in_the_accounts_of_a_blueprint_that_enables_them():
     trail = f"arn:aws:cloudtrail:eu-central-1:{ACCOUNT}:trail/org"
-    assert verdict("cloudtrail:StopLogging", trail) == EXPLICIT_DENY
-    assert verdict("cloudtrail:StopLogging", trail, principal=ROLE) == ALLOW
-    assert verdict("cloudtrail:LookupEvents", trail) == ALLOW
-    assert verdict("guardduty:DeleteDetector") == ALLOW  # not listed by the blueprint
-    assert verdict("config:StopConfigurationRecorder") == ALLOW
-    both = scps(blueprints=[bp(regions=["eu-central-1"], services=["guardduty"]), bp("bb", services=["config"])])
-    assert verdict("guardduty:DeleteDetector", policies=both) == EXPLICIT_DENY
-    assert verdict("config:StopConfigurationRecorder", policies=both) == EXPLICIT_DENY
-    assert verdict("cloudtrail:StopLogging", trail, policies=both) == ALLOW
-    ids = [g.id for p in both for g in p.guardrails]
-    assert ids == ["deny-regions-ou", "deny-leave-organization", "protect-platform-role", "protect-guardduty",
-                   "protect-config", "deny-iam-users"]
+    trails, both = bp(regions=["eu-central-1"], services=["cloudtrail"]), bp("bb", services=["guardduty", "config"])
+    ou = scps(blueprints=[trails, both])
+    in_trails, in_both = [*ou, account_policy(ws(), trails)], [*ou, account_policy(ws(), both)]
+    assert verdict("cloudtrail:StopLogging", trail, policies=in_trails) == EXPLICIT_DENY
+    assert verdict("cloudtrail:StopLogging", trail, principal=ROLE, policies=in_trails) == ALLOW
+    assert verdict("cloudtrail:LookupEvents", trail, policies=in_trails) == ALLOW
+    # another blueprint's services do not fence this account, nor this one's the other's
+    assert verdict("guardduty:DeleteDetector", policies=in_trails) == ALLOW
+    assert verdict("config:StopConfigurationRecorder", policies=in_trails) == ALLOW
+    assert verdict("guardduty:DeleteDetector", policies=in_both) == EXPLICIT_DENY
+    assert verdict("config:StopConfigurationRecorder", policies=in_both) == EXPLICIT_DENY
+    assert verdict("config:StopConfigurationRecorder", principal=ROLE, policies=in_both) == ALLOW
+    assert verdict("cloudtrail:StopLogging", trail, policies=in_both) == ALLOW
+    # the OUs carry nothing a single blueprint chooses: without its own SCP no service is protected by the platform
+    for action in ("cloudtrail:StopLogging", "guardduty:DeleteDetector", "config:StopConfigurationRecorder"):
+        assert verdict(action, trail, policies=ou) == ALLOW
+    assert not [st for p in ou for st in p.document["Statement"] if st["Sid"].startswith("Protect") and
+                st["Sid"] != "ProtectPlatformRole"]
+    assert [g.id for p in ou for g in p.guardrails] == ["deny-regions-ou", "deny-leave-organization",
+                                                         "protect-platform-role", "deny-iam-users"]
+    assert [g.id for g in account_policy(ws(), both).guardrails] == ["deny-regions", "protect-guardduty", "protect-config"]
+    assert [g.id for g in account_policy(ws(), bp("none")).guardrails] == ["deny-regions"]
 
 
 def test_scps_pass_parliament_and_the_lint_still_finds_a_typo():
-    policies = scps(blueprints=[bp(regions=["eu-central-1"], services=["cloudtrail", "guardduty", "config"])])
-    for p in policies:
+    every = bp(regions=["eu-central-1"], services=["cloudtrail", "guardduty", "config"])
+    policies = scps(blueprints=[every])
+    for p in [*policies, account_policy(ws(), every)]:
         assert parliament_findings(p.text, "identity") == [], p.name
     broken = json.loads(policies[1].text)
     broken["Statement"][0]["Action"] = "organizations:LeaveOrganisation"
     assert any(f.startswith("UNKNOWN_ACTION") for f in parliament_findings(json.dumps(broken), "identity"))
 
 
+def _padded(base, length, total):
+    """BASE and one more region whose name makes a policy of LENGTH characters (with BASE) exactly TOTAL."""
+    name_len = total - length - 3  # quotes and comma
+    return base + ["zz-" + "q" * (name_len - 5) + "-1"]
+
+
+FAKE_REGIONS = [f"{a}{b}-fake-{i}" for a in "abcdefgh" for b in "abcdefgh" for i in range(1, 5)]
+
+
 def test_scps_stay_under_the_size_limit_and_a_larger_one_is_refused():
     every = ws()  # the workspace's full default region list, every protected service
-    for p in service_control_policies(every, [bp(services=["cloudtrail", "guardduty", "config"])]):
+    full = bp(services=["cloudtrail", "guardduty", "config"])
+    for p in [*service_control_policies(every, [full]), account_policy(every, full)]:
         assert len(p.text) <= SCP_MAX_CHARS, (p.name, len(p.text))
-    base = [f"{a}{b}-fake-{i}" for a in "abcdefgh" for b in "abcdefgh" for i in range(1, 5)]
-    length = len(service_control_policies(ws(allowed_regions=base), [bp()])[0].text)
-
-    def padded(total):  # one more region whose name makes the regions SCP exactly TOTAL characters
-        name_len = total - length - 3  # quotes and comma
-        return base + ["zz-" + "q" * (name_len - 5) + "-1"]
-
-    assert len(service_control_policies(ws(allowed_regions=padded(SCP_MAX_CHARS)), [bp()])[0].text) == SCP_MAX_CHARS
+    length = len(service_control_policies(ws(allowed_regions=FAKE_REGIONS), [bp()])[0].text)
+    at_limit = _padded(FAKE_REGIONS, length, SCP_MAX_CHARS)
+    assert len(service_control_policies(ws(allowed_regions=at_limit), [bp()])[0].text) == SCP_MAX_CHARS
     with pytest.raises(PolicyError, match=r"regions would be 5121 characters; Organizations allows at most 5120"):
-        service_control_policies(ws(allowed_regions=padded(SCP_MAX_CHARS + 1)), [bp()])
+        service_control_policies(ws(allowed_regions=_padded(FAKE_REGIONS, length, SCP_MAX_CHARS + 1)), [bp()])
+
+
+def test_an_account_scp_with_every_protected_service_is_held_to_the_size_limit_at_its_boundary():
+    full = bp(services=["cloudtrail", "guardduty", "config"])
+    base = FAKE_REGIONS[:150]  # the three services' statements take the room of the rest
+    length = len(account_policy(ws(allowed_regions=base), full).text)
+    at_limit = account_policy(ws(allowed_regions=_padded(base, length, SCP_MAX_CHARS)), full)
+    assert len(at_limit.text) == SCP_MAX_CHARS
+    assert [g.id for g in at_limit.guardrails] == ["deny-regions", "protect-cloudtrail", "protect-guardduty", "protect-config"]
+    over = ws(allowed_regions=_padded(base, length, SCP_MAX_CHARS + 1))
+    with pytest.raises(PolicyError, match=r"acme--platform--account--[0-9a-f]{8} would be 5121 characters"):
+        account_policy(over, full)
+    # the same regions without the services fit: the services' statements are what crossed the limit
+    assert len(account_policy(over, bp()).text) < SCP_MAX_CHARS
 
 
 def test_a_workspace_without_organization_has_no_scps_and_shared_envs_no_guardrails():
@@ -132,11 +162,12 @@ def test_a_workspace_without_organization_has_no_scps_and_shared_envs_no_guardra
     prod = environment_guardrails(ws(), [bp(services=["config"])], bp(services=["config"]), protected=True)
     assert prod["ou"] == "platform-protected"
     assert environment_guardrails(ws(), [bp()], bp(), protected=False)["ou"] == "platform-workloads"
-    assert [g["id"] for g in prod["guardrails"]] == ["deny-regions", "deny-regions-ou", "deny-leave-organization",
-                                                     "protect-platform-role", "protect-config", "deny-iam-users"]
-    assert prod["guardrails"][0]["policy"] == account_policy_name("acme", list(Workspace(org="acme").allowed_regions))
-    assert [g["attached_to"] for g in prod["guardrails"]] == ["account"] + ["OU platform-protected"] * 5
-    assert prod["guardrails"][1]["policy"] == "acme--platform--regions"
+    assert [g["id"] for g in prod["guardrails"]] == ["deny-regions", "protect-config", "deny-regions-ou",
+                                                     "deny-leave-organization", "protect-platform-role", "deny-iam-users"]
+    own = account_policy_name("acme", list(Workspace(org="acme").allowed_regions), ["config"])
+    assert [g["policy"] for g in prod["guardrails"][:2]] == [own, own]
+    assert [g["attached_to"] for g in prod["guardrails"]] == ["account"] * 2 + ["OU platform-protected"] * 4
+    assert prod["guardrails"][2]["policy"] == "acme--platform--regions"
 
 
 def test_each_account_is_fenced_to_its_own_blueprints_regions_not_the_union():
@@ -157,18 +188,26 @@ def test_each_account_is_fenced_to_its_own_blueprints_regions_not_the_union():
     assert verdict("iam:CreateRole", "arn:aws:iam::222222222222:role/x", region="us-east-1", policies=in_narrow) == ALLOW
 
 
-def test_account_scps_are_one_per_distinct_region_set_linted_and_named_stably():
+def test_account_scps_are_one_per_distinct_region_and_service_set_linted_and_named_stably():
     w = ws(allowed_regions=["eu-central-1", "eu-west-1", "us-east-1"])
     a, b, c = bp("aa", regions=["eu-west-1", "eu-central-1"]), bp("bb", regions=["eu-central-1", "eu-west-1"]), bp("cc")
+    d = bp("dd", regions=["eu-central-1", "eu-west-1"], services=["config", "cloudtrail"])
+    e = bp("ee", regions=["eu-west-1", "eu-central-1"], services=["cloudtrail", "config"])
     shared = bp("ss", isolation="shared", regions=["us-east-1"])
     assert blueprint_regions(w, a) == ["eu-central-1", "eu-west-1"] and blueprint_regions(w, c) == list(w.allowed_regions)
-    policies = account_policies(w, [a, b, c, shared])
-    assert len(policies) == 2  # a and b allow the same set; c the workspace's; shared blueprints have none
+    policies = account_policies(w, [a, b, c, d, e, shared])
+    # a and b allow the same regions and protect nothing; d and e the same regions and services; c the workspace's
+    # regions; shared blueprints have none
+    assert len(policies) == 3
     assert account_policy(w, a).name == account_policy(w, b).name == account_policy_name("acme", ["eu-west-1", "eu-central-1"])
-    assert account_policy(w, a).name.startswith("acme--platform--regions--") and len(account_policy(w, a).name) == 33
+    assert account_policy(w, d).name == account_policy(w, e).name == account_policy_name(
+        "acme", ["eu-west-1", "eu-central-1"], ["cloudtrail", "config"])
+    assert account_policy(w, a).name != account_policy(w, d).name  # same regions, other services: another SCP
+    assert account_policy(w, a).name.startswith("acme--platform--account--") and len(account_policy(w, a).name) == 33
     assert account_policy(w, a).name != account_policy(w, c).name
     assert account_policy_name("acme", ["eu-central-1"]) != account_policy_name("globex", ["eu-central-1"])
     for p in policies:
         assert parliament_findings(p.text, "identity") == [], p.name
         assert len(p.text) <= SCP_MAX_CHARS and len(p.description) <= 512
     assert [g.to_data()["attached_to"] for g in account_policy(w, a).guardrails] == ["account"]
+    assert [g.to_data()["attached_to"] for g in account_policy(w, d).guardrails] == ["account"] * 3

@@ -2,7 +2,7 @@
 
 The account is a request that becomes an account in steps, each idempotent (see
 :mod:`platform_cli.aws.organizations`): found or created at Organizations, placed in its OU, fenced
-with its own region SCP (:mod:`platform_cli.aws.org_fence`), checked to be in its OU with every SCP
+with its own SCP (:mod:`platform_cli.aws.org_fence`), checked to be in its OU with every SCP
 it should carry, then its id recorded in ``spaces/TEAM.yaml`` like a CIDR block, never moved.
 Everything the step needs is checked before any call, the management account's credentials first
 (:func:`platform_cli.aws.management.management_clients`). Vending holds a lock per space and

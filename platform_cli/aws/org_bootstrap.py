@@ -4,10 +4,10 @@
   control policies enabled on its root;
 - the two OUs under the root (protected and unprotected environments);
 - the SCPs :mod:`platform_cli.planning.guardrails` renders for the OUs, attached to both, and one
-  region SCP per distinct set of allowed regions of the account-isolated blueprints;
+  account SCP per distinct (allowed regions, protected services) of the account-isolated blueprints;
 - every vended account (active accounts recorded in readable space files) in its OU with its own
-  blueprint's region SCP attached and any stale one detached, checked before anything is created
-  in it; account region SCPs no blueprint uses and nothing is attached to are deleted;
+  blueprint's account SCP attached and any stale one detached, checked before anything is created
+  in it; account SCPs no blueprint uses and nothing is attached to are deleted;
 - in every vended account, the IAM OIDC providers its CI needs, and only those: the GitHub host's
   (platform.yaml ``ci.hosts``) when the space has a GitHub repository in ``ci_repos`` and its
   blueprint trusts GitHub, the GitLab instance's when it has a GitLab repository and the blueprint
@@ -53,7 +53,7 @@ def ci_issuers(ws, space, env: str) -> list[tuple[str, list[str]]]:
 def bootstrap_organization(ws, clients: ClientProvider, tags: dict[str, str]) -> list[BootstrapItem]:
     """Create or verify the OUs, SCPs and attachments, fence every vended account, then their OIDC providers."""
     from ..errors import CloudError
-    from ..planning.guardrails import account_policies, account_policy_prefix, service_control_policies
+    from ..planning.guardrails import account_policies, account_policy_prefixes, service_control_policies
 
     cfg = ws.config.organization
     if cfg is None:
@@ -88,7 +88,7 @@ def bootstrap_organization(ws, clients: ClientProvider, tags: dict[str, str]) ->
         for pid, pname in policy_ids:
             items.append(_item(ensure_attached(orgs, pid, pname, ou.id, ou_name)))
     items += fence_vended_accounts(ws, orgs, ou_ids, tags)
-    items += [_item(i) for i in unused_account_policies(orgs, account_policy_prefix(ws.config.org), {p.name for p in per_account})]
+    items += [_item(i) for i in unused_account_policies(orgs, account_policy_prefixes(ws.config.org), {p.name for p in per_account})]
     items += vended_account_providers(ws, managing, partition, tags)
     if ws.config.cloud.target == "local":
         items.append(BootstrapItem("cost-allocation-tags", "platform tags", "skipped",
@@ -117,7 +117,7 @@ def vended_accounts(ws):
 
 
 def fence_vended_accounts(ws, orgs, ou_ids: dict[str, str], tags: dict[str, str]) -> list[BootstrapItem]:
-    """Every vended account in its OU with its blueprint's region SCP (stale ones detached), checked."""
+    """Every vended account in its OU with its blueprint's account SCP (stale ones detached), checked."""
     from .org_fence import fence_account, fence_for, verify_fenced
     from .organizations import place_account
 

@@ -1,11 +1,15 @@
-"""The fence of one vended account: its own region SCP attached, stale ones detached, and a check that it sits in its
+"""The fence of one vended account: its own SCP attached, stale ones detached, and a check that it sits in its
 OU with every SCP it should have before anything is recorded or created in it.
 
-An account's region SCP (:func:`platform_cli.planning.guardrails.account_policy`) follows its space's blueprint:
-when the blueprint changes to one with other allowed regions, :func:`fence_account` attaches the new one and
-detaches the old one (every SCP of the workspace's account prefix that is not the wanted one). No SCP of another
-author is touched. :func:`verify_fenced` reads back what AWS has and refuses (CloudError, nothing recorded) when the
-account is not in its OU, the OU lacks one of its SCPs, or the account lacks its own.
+An account's SCP (:func:`platform_cli.planning.guardrails.account_policy`: its blueprint's regions and protected
+security services) follows its space's blueprint: when the blueprint changes (a fleet upgrade, then `space apply` or
+`platform bootstrap`) to one with other regions or services, :func:`fence_account` attaches the new one and detaches
+the old one (every SCP of the workspace's account prefixes that is not the wanted one). The new one is attached
+first, so the account is never without its fence, unless the account already holds the five SCPs Organizations
+allows on one target: then the stale one is detached first (said in the report), and an account at the limit with no
+stale SCP of the platform's is refused. No SCP of another author is touched. :func:`verify_fenced` reads back what
+AWS has and refuses (CloudError, nothing recorded) when the account is not in its OU, the OU lacks one of its SCPs,
+or the account lacks its own.
 """
 
 from __future__ import annotations
@@ -18,36 +22,46 @@ from .organizations import OrgItem, SCP_TYPE, _call, _pages, ensure_attached, en
 
 @dataclass(frozen=True)
 class Fence:
-    """What one account must carry: its own SCP (name, description, text), the prefix of the workspace's account SCPs,
-    and the names of the SCPs its OU must carry."""
+    """What one account must carry: its own SCP (name, description, text), the prefixes of the workspace's account
+    SCPs, and the names of the SCPs its OU must carry."""
 
     name: str
     description: str
     text: str
-    prefix: str
+    prefixes: tuple[str, ...]
     ou_policies: tuple[str, ...]
 
 
 def fence_for(ws_config, blueprint) -> Fence:
     """The fence of an account of BLUEPRINT (rendered and checked: no call)."""
-    from ..planning.guardrails import account_policy, account_policy_prefix, policy_names
+    from ..planning.guardrails import account_policy, account_policy_prefixes, policy_names
 
     policy = account_policy(ws_config, blueprint)
-    return Fence(policy.name, policy.description, policy.text, account_policy_prefix(ws_config.org),
+    return Fence(policy.name, policy.description, policy.text, account_policy_prefixes(ws_config.org),
                  tuple(policy_names(ws_config.org)))
 
 
 def fence_account(orgs, account_id: str, label: str, fence: Fence, tags: dict[str, str]) -> list[OrgItem]:
-    """Attach the account's own region SCP (created or repaired first) and detach the workspace's other account SCPs."""
+    """Attach the account's own SCP (created or repaired first) and detach the workspace's other account SCPs."""
+    from ..planning.guardrails import SCP_MAX_PER_TARGET
+
     policy = ensure_policy(orgs, fence.name, fence.description, fence.text, tags)
-    items = [policy, ensure_attached(orgs, policy.id, fence.name, account_id, label)]
-    for p in _pages(orgs, "list_policies_for_target", "Policies", f"listing the SCPs of {label}",
-                    TargetId=account_id, Filter=SCP_TYPE):
-        if p["Name"].startswith(fence.prefix) and p["Name"] != fence.name:
-            _call(f"detaching SCP {p['Name']} from {label}", orgs.detach_policy, PolicyId=p["Id"], TargetId=account_id)
-            items.append(OrgItem("scp-attachment", f"{p['Name']} -> {label}", "detached",
-                                 ["the space's blueprint allows other regions now"]))
+    items = [policy]
+    attached = _pages(orgs, "list_policies_for_target", "Policies", f"listing the SCPs of {label}",
+                      TargetId=account_id, Filter=SCP_TYPE)
+    stale = [p for p in attached if p["Name"].startswith(fence.prefixes) and p["Name"] != fence.name]
+    if policy.id not in {p["Id"] for p in attached} and len(attached) >= SCP_MAX_PER_TARGET and stale:
+        first = stale.pop(0)  # no room for the new one beside it: the OU's SCPs hold the account meanwhile
+        items.append(_detach(orgs, first, account_id, label, f"detached before {fence.name} was attached: the account "
+                             f"held {len(attached)} SCPs, the most Organizations allows on one target"))
+    items.append(ensure_attached(orgs, policy.id, fence.name, account_id, label))
+    items += [_detach(orgs, p, account_id, label, "the space's blueprint fences the account otherwise now") for p in stale]
     return items
+
+
+def _detach(orgs, policy: dict, account_id: str, label: str, why: str) -> OrgItem:
+    _call(f"detaching SCP {policy['Name']} from {label}", orgs.detach_policy, PolicyId=policy["Id"], TargetId=account_id)
+    return OrgItem("scp-attachment", f"{policy['Name']} -> {label}", "detached", [why])
 
 
 def verify_fenced(orgs, account_id: str, label: str, ou_id: str, ou_name: str, fence: Fence) -> None:
@@ -69,11 +83,12 @@ def verify_fenced(orgs, account_id: str, label: str, ou_id: str, ou_name: str, f
                               "the same command again")
 
 
-def unused_account_policies(orgs, prefix: str, wanted: set[str]) -> list[OrgItem]:
-    """Delete the workspace's account SCPs no blueprint allows any more and nothing is attached to."""
+def unused_account_policies(orgs, prefixes: tuple[str, ...], wanted: set[str]) -> list[OrgItem]:
+    """Delete the workspace's account SCPs (names starting with one of PREFIXES) no blueprint uses any more and
+    nothing is attached to."""
     items = []
     for p in _pages(orgs, "list_policies", "Policies", "listing service control policies", Filter=SCP_TYPE):
-        if not p["Name"].startswith(prefix) or p["Name"] in wanted:
+        if not p["Name"].startswith(prefixes) or p["Name"] in wanted:
             continue
         targets = _pages(orgs, "list_targets_for_policy", "Targets", f"listing the targets of SCP {p['Name']}",
                          PolicyId=p["Id"])

@@ -151,11 +151,24 @@ def ensure_policy(orgs, name: str, description: str, content: str, tags: dict[st
 
 
 def ensure_attached(orgs, policy_id: str, policy_name: str, target_id: str, target_name: str) -> OrgItem:
-    attached = {p["Id"] for p in _pages(orgs, "list_policies_for_target", "Policies",
-                                        f"listing the SCPs of {target_name}", TargetId=target_id, Filter=SCP_TYPE)}
+    """POLICY_ID attached to TARGET_ID once; refused (CloudError, nothing attached) when the target already carries as
+    many SCPs as Organizations allows on one target."""
+    from ..planning.guardrails import SCP_MAX_PER_TARGET
+
+    attached = _pages(orgs, "list_policies_for_target", "Policies", f"listing the SCPs of {target_name}",
+                      TargetId=target_id, Filter=SCP_TYPE)
     label = f"{policy_name} -> {target_name}"
-    if policy_id in attached:
+    if policy_id in {p["Id"] for p in attached}:
         return OrgItem("scp-attachment", label, "found")
+    if len(attached) >= SCP_MAX_PER_TARGET:
+        held = ", ".join(sorted(p["Name"] for p in attached))
+        ou = target_id.startswith("ou-")
+        raise CloudError(
+            f"{'OU ' if ou else ''}{target_name} carries {len(attached)} service control policies ({held}), the most "
+            f"Organizations allows on one target; SCP {policy_name} was not attached and nothing was recorded",
+            hint=f"detach one of the SCPs that are not the platform's from {target_id} ("
+                 + ("or attach it to the root or a parent OU instead" if ou else "or attach it to its OU instead")
+                 + "), then run the same command again")
     _call(f"attaching SCP {policy_name} to {target_name}", orgs.attach_policy, PolicyId=policy_id, TargetId=target_id)
     return OrgItem("scp-attachment", label, "attached")
 

@@ -24,7 +24,7 @@ def command(ctx: click.Context, as_json: bool) -> None:
     Organizations calls run in the management account (as organization.management_role,
     or with that account's own credentials, checked first): it also creates or verifies
     the two OUs and the guardrail SCPs attached to them, each vended account in its OU
-    with its own blueprint's region SCP, the OIDC providers each vended account's CI
+    with its own blueprint's SCP (regions, protected services), the OIDC providers each vended account's CI
     needs, the policies that let that CI reach only its team's state and history, and
     the platform's cost allocation tags.
     """

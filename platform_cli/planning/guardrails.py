@@ -3,29 +3,32 @@
 A blueprint with ``isolation: account`` gives every environment of a space an AWS account of
 its own, placed in one of the organization's two OUs (protected or unprotected environments).
 The fences are SCPs, on the OUs (so an account is fenced from the moment it is moved into its
-OU) and on the account itself (its own blueprint's regions):
+OU) and on the account itself (everything that follows its own blueprint):
 
-- ``deny-regions`` (on the account): every action outside the account's blueprint's allowed
-  regions is denied, except the actions of global services whose endpoint lives in one region
-  (the exemption list of AWS's example SCP "Deny access to AWS based on the requested AWS Region",
-  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html).
-  There is one such SCP per distinct set of allowed regions (``ORG--platform--regions--HASH``),
-  attached by vending and kept current by vending and bootstrap when the space's blueprint changes;
-- ``deny-regions-ou`` (on both OUs): the same fence with the union of every account-isolated
+- on the account, one SCP per distinct (regions, protected services) of the account-isolated
+  blueprints (``ORG--platform--account--HASH``), attached by vending and kept current by vending
+  and bootstrap when the space's blueprint changes:
+  - ``deny-regions``: every action outside the blueprint's allowed regions is denied, except the
+    actions of global services whose endpoint lives in one region (the exemption list of AWS's
+    example SCP "Deny access to AWS based on the requested AWS Region",
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html);
+  - ``protect-cloudtrail`` / ``protect-guardduty`` / ``protect-config``: where the blueprint lists
+    the service in ``guardrails.protected_services``, nobody but the platform role stops, deletes
+    or reconfigures it;
+- ``deny-regions-ou`` (on both OUs): the region fence with the union of every account-isolated
   blueprint's regions, the widest any account of the OU may have; it holds while an account sits
   in its OU without its own fence yet;
-- ``deny-leave-organization``: an account cannot leave the organization;
-- ``protect-platform-role``: nobody but the platform role itself changes, deletes or
+- ``deny-leave-organization`` (OUs): an account cannot leave the organization;
+- ``protect-platform-role`` (OUs): nobody but the platform role itself changes, deletes or
   re-trusts the role the platform assumes (``organization.platform_role``);
-- ``protect-cloudtrail`` / ``protect-guardduty`` / ``protect-config``: where a blueprint lists
-  the service in ``guardrails.protected_services``, nobody but the platform role stops,
-  deletes or reconfigures it;
-- ``deny-iam-users``: no IAM user, login profile or access key is created (people sign in
+- ``deny-iam-users`` (OUs): no IAM user, login profile or access key is created (people sign in
   through the team roles, CI through OIDC): no long-lived key exists in a vended account.
 
-SCPs combine as an intersection (a deny in any of them wins), so an account may use exactly its
-own blueprint's regions (each narrowed to the workspace's list). Each SCP stays under
-Organizations' size limit of 5,120 characters (checked on render).
+The OUs' SCPs hold nothing a blueprint chooses, so one blueprint's protected services never fence
+another blueprint's accounts. SCPs combine as an intersection (a deny in any of them wins), so an
+account may use exactly its own blueprint's regions (each narrowed to the workspace's list). Each
+SCP stays under Organizations' size limit of 5,120 characters (checked on render), and an account
+carries one SCP of the platform's (with AWS's ``FullAWSAccess``, two of the five a target may hold).
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ from . import names
 
 SCP_MAX_CHARS = 5120
 """Organizations' limit on a service control policy document (every character counts)."""
+
+SCP_MAX_PER_TARGET = 5
+"""Organizations' limit on the SCPs attached directly to one root, OU or account (AWS's FullAWSAccess counts)."""
 
 GLOBAL_SERVICE_ACTIONS = (
     "a4b:*", "acm:*", "aws-marketplace-management:*", "aws-marketplace:*", "aws-portal:*", "budgets:*", "ce:*",
@@ -120,7 +126,7 @@ def blueprint_regions(ws_config, blueprint) -> list[str]:
 
 
 def protected_services(blueprints: list) -> list[str]:
-    """Security services any account-isolated blueprint asks to protect, in a fixed order."""
+    """Security services any of BLUEPRINTS (account-isolated ones) asks to protect, in a fixed order."""
     wanted = {s for bp in blueprints if bp.isolation == "account" for s in bp.guardrails.protected_services}
     return [s for s in SECURITY_SERVICE_ACTIONS if s in wanted]
 
@@ -131,13 +137,21 @@ def policy_names(org: str) -> tuple[str, str]:
 
 
 def account_policy_prefix(org: str) -> str:
-    """What the name of every account's own region SCP of the workspace starts with (and no other SCP's)."""
-    return names.resource_name(org, "platform", "regions", max_len=128) + names.SEP
+    """What the name of every account's own SCP of the workspace starts with (and no other SCP's)."""
+    return names.resource_name(org, "platform", "account", max_len=128) + names.SEP
 
 
-def account_policy_name(org: str, regions: list[str]) -> str:
-    """The account region SCP of one set of allowed regions: ``ORG--platform--regions--HASH`` (HASH of the sorted set)."""
-    digest = hashlib.sha256(",".join(sorted(regions)).encode()).hexdigest()[:names.HASH_LEN]
+def account_policy_prefixes(org: str) -> tuple[str, ...]:
+    """Every prefix of the workspace's account SCPs: today's, and ``ORG--platform--regions--`` of the earlier
+    region-only account SCPs (detached and deleted like any stale one)."""
+    return account_policy_prefix(org), names.resource_name(org, "platform", "regions", max_len=128) + names.SEP
+
+
+def account_policy_name(org: str, regions: list[str], services: list[str] = ()) -> str:
+    """The account SCP of one set of allowed regions and protected services: ``ORG--platform--account--HASH``
+    (HASH of both sorted sets)."""
+    key = ",".join(sorted(regions)) + "|" + ",".join(sorted(services))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:names.HASH_LEN]
     return account_policy_prefix(org) + digest
 
 
@@ -152,25 +166,46 @@ def _checked(policies: list[ServiceControlPolicy]) -> list[ServiceControlPolicy]
     return policies
 
 
-def _region_policy(name: str, regions: list[str], description: str, rail: str, target: str) -> ServiceControlPolicy:
-    doc = {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyOutsideAllowedRegions", "Effect": "Deny", "NotAction": list(GLOBAL_SERVICE_ACTIONS),
-        "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(regions)}}}]}
-    return ServiceControlPolicy(name, description, doc, [
-        Guardrail(rail, f"every region but {', '.join(regions)} (global services excepted)", name, target)])
+def _region_statement(regions: list[str]) -> dict[str, Any]:
+    return {"Sid": "DenyOutsideAllowedRegions", "Effect": "Deny", "NotAction": list(GLOBAL_SERVICE_ACTIONS),
+            "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(regions)}}}
+
+
+def _region_rail(regions: list[str], rail: str, policy: str, target: str) -> Guardrail:
+    return Guardrail(rail, f"every region but {', '.join(regions)} (global services excepted)", policy, target)
+
+
+def _not_platform(ws_config) -> tuple[str, dict[str, Any]]:
+    """The platform role's ARN pattern (any account) and the condition that exempts it."""
+    org = _organization(ws_config)
+    partition = names.partition_of_region(ws_config.cloud.default_region)
+    role_arn = f"arn:{partition}:iam::*:role/{org.platform_role}"
+    return role_arn, {"ArnNotLike": {"aws:PrincipalARN": role_arn}}
 
 
 def account_policy(ws_config, blueprint) -> ServiceControlPolicy:
-    """The SCP attached to an account of BLUEPRINT itself: every region outside its blueprint's is denied."""
-    _organization(ws_config)
+    """The SCP attached to an account of BLUEPRINT itself: every region outside its blueprint's is denied, and so
+    is every change to the security services the blueprint protects (except by the platform role)."""
+    _role_arn, not_platform = _not_platform(ws_config)
     regions = blueprint_regions(ws_config, blueprint)
-    name = account_policy_name(ws_config.org, regions)
-    return _checked([_region_policy(name, regions, f"platform: deny every region but {', '.join(regions)}"[:512],
-                                    "deny-regions", "account")])[0]
+    services = protected_services([blueprint]) if blueprint.isolation == "account" else []
+    name = account_policy_name(ws_config.org, regions, services)
+    statements = [_region_statement(regions)]
+    rails = [_region_rail(regions, "deny-regions", name, "account")]
+    for service in services:
+        title = SECURITY_SERVICE_TITLES[service]
+        statements.append({"Sid": f"Protect{title.replace(' ', '')}", "Effect": "Deny",
+                           "Action": list(SECURITY_SERVICE_ACTIONS[service]), "Resource": "*", "Condition": not_platform})
+        rails.append(Guardrail(f"protect-{service}", f"stopping, deleting or reconfiguring {title} (except the platform role)",
+                               name, "account"))
+    titles = ", ".join(SECURITY_SERVICE_TITLES[s] for s in services)
+    description = f"platform: deny every region but {', '.join(regions)}" + (f"; protect {titles}" if titles else "")
+    return _checked([ServiceControlPolicy(name, description[:512], {"Version": "2012-10-17", "Statement": statements},
+                                          rails)])[0]
 
 
 def account_policies(ws_config, blueprints: list) -> list[ServiceControlPolicy]:
-    """One account SCP per distinct region set of the account-isolated BLUEPRINTS, by name."""
+    """One account SCP per distinct (regions, protected services) of the account-isolated BLUEPRINTS, by name."""
     out: dict[str, ServiceControlPolicy] = {}
     for bp in blueprints:
         if bp.isolation == "account":
@@ -191,45 +226,37 @@ def _organization(ws_config):
 
 def service_control_policies(ws_config, blueprints: list) -> list[ServiceControlPolicy]:
     """The SCPs both OUs carry (the regions of every account-isolated blueprint, the baseline), rendered from the
-    workspace and its blueprints.
+    workspace and its blueprints. Nothing a single blueprint chooses is in them but the regions' union.
 
     Raises :class:`~platform_cli.errors.PolicyError` when a document would exceed the size limit,
     :class:`~platform_cli.errors.UsageError` when the workspace has no organization."""
     org = _organization(ws_config)
-    partition = names.partition_of_region(ws_config.cloud.default_region)
-    role_arn = f"arn:{partition}:iam::*:role/{org.platform_role}"
-    not_platform = {"ArnNotLike": {"aws:PrincipalARN": role_arn}}
+    role_arn, not_platform = _not_platform(ws_config)
     regions = fence_regions(ws_config, blueprints)
     regions_name, baseline_name = policy_names(ws_config.org)
-    region_scp = _region_policy(regions_name, regions,
-                                "platform: deny every region outside the blueprints' allowed regions (global services excepted)",
-                                "deny-regions-ou", "ou")
-
+    region_scp = ServiceControlPolicy(
+        regions_name, "platform: deny every region outside the blueprints' allowed regions (global services excepted)",
+        {"Version": "2012-10-17", "Statement": [_region_statement(regions)]},
+        [_region_rail(regions, "deny-regions-ou", regions_name, "ou")])
     statements: list[dict[str, Any]] = [
         {"Sid": "DenyLeavingOrganization", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
         {"Sid": "ProtectPlatformRole", "Effect": "Deny", "Action": list(PLATFORM_ROLE_ACTIONS), "Resource": role_arn,
          "Condition": not_platform},
+        {"Sid": "DenyIamUsersAndAccessKeys", "Effect": "Deny", "Action": list(IAM_USER_ACTIONS), "Resource": "*"},
     ]
     rails = [Guardrail("deny-leave-organization", "leaving the organization", baseline_name),
-             Guardrail("protect-platform-role", f"changing the platform role {org.platform_role} (except by itself)", baseline_name)]
-    for service in protected_services(blueprints):
-        title = SECURITY_SERVICE_TITLES[service]
-        statements.append({"Sid": f"Protect{title.replace(' ', '')}", "Effect": "Deny",
-                           "Action": list(SECURITY_SERVICE_ACTIONS[service]), "Resource": "*", "Condition": not_platform})
-        rails.append(Guardrail(f"protect-{service}", f"stopping, deleting or reconfiguring {title} (except the platform role)",
-                               baseline_name))
-    statements.append({"Sid": "DenyIamUsersAndAccessKeys", "Effect": "Deny", "Action": list(IAM_USER_ACTIONS), "Resource": "*"})
-    rails.append(Guardrail("deny-iam-users", "creating IAM users, login profiles and access keys", baseline_name))
+             Guardrail("protect-platform-role", f"changing the platform role {org.platform_role} (except by itself)", baseline_name),
+             Guardrail("deny-iam-users", "creating IAM users, login profiles and access keys", baseline_name)]
     baseline_scp = ServiceControlPolicy(
-        baseline_name, "platform: keep vended accounts in the organization, protect the platform role and security services, no IAM users",
+        baseline_name, "platform: keep vended accounts in the organization, protect the platform role, no IAM users",
         {"Version": "2012-10-17", "Statement": statements}, rails)
     return _checked([region_scp, baseline_scp])
 
 
 def environment_guardrails(ws_config, blueprints: list, blueprint, *, protected: bool) -> dict[str, Any]:
-    """What fences one environment of a space: its isolation, the OU its account sits in, the guardrail of the
-    account's own SCP (its blueprint's regions) and those of the OU's SCPs (empty for shared isolation: the
-    shared account has no SCP of the platform's)."""
+    """What fences one environment of a space: its isolation, the OU its account sits in, the guardrails of the
+    account's own SCP (its blueprint's regions and protected services) and those of the OU's SCPs (empty for shared
+    isolation: the shared account has no SCP of the platform's)."""
     if blueprint.isolation != "account" or ws_config.organization is None:
         return {"isolation": blueprint.isolation, "ou": None, "guardrails": []}
     ou = ws_config.organization.ou_for(protected)

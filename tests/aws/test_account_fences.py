@@ -21,6 +21,7 @@ from platform_cli.yamlio import RoundTrip
 from tests.iameval import ALLOW, EXPLICIT_DENY, Request, decide
 from tests.isolation import add_isolated_blueprint
 
+SERVICES = ["cloudtrail", "guardduty"]  # what tests.isolation's blueprints protect
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
@@ -63,7 +64,7 @@ def _two_blueprints(run_cli, org_ws):
 def test_each_account_carries_its_own_blueprints_region_scp(run_cli, org_ws, fresh_cloud):
     ws, shop, blog = _two_blueprints(run_cli, org_ws)
     orgs = _orgs(fresh_cloud)
-    wide, narrow = account_policy_name("acme", ["eu-central-1", "eu-west-1"]), account_policy_name("acme", ["eu-central-1"])
+    wide, narrow = account_policy_name("acme", ["eu-central-1", "eu-west-1"], SERVICES), account_policy_name("acme", ["eu-central-1"], SERVICES)
     assert wide in policies_of(orgs, shop) and narrow not in policies_of(orgs, shop)
     assert narrow in policies_of(orgs, blog) and wide not in policies_of(orgs, blog)
     # both sit in the same OU, whose own region SCP is the union: only the account's own SCP tells them apart
@@ -83,7 +84,7 @@ def test_each_account_carries_its_own_blueprints_region_scp(run_cli, org_ws, fre
 def test_a_blueprint_change_moves_the_account_to_its_new_fence_and_the_stale_scp_goes(run_cli, org_ws, fresh_cloud):
     ws, shop, blog = _two_blueprints(run_cli, org_ws)
     orgs = _orgs(fresh_cloud)
-    wide, narrow = account_policy_name("acme", ["eu-central-1", "eu-west-1"]), account_policy_name("acme", ["eu-central-1"])
+    wide, narrow = account_policy_name("acme", ["eu-central-1", "eu-west-1"], SERVICES), account_policy_name("acme", ["eu-central-1"], SERVICES)
     with RoundTrip(ws.root / "spaces" / "blog.yaml") as doc:
         doc["blueprint"] = "isolated@1"
     # the next apply fences the recorded account again: the new SCP attached, the stale one detached
