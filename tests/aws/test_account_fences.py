@@ -10,7 +10,6 @@ import json
 import pytest
 
 from platform_cli.accounts.vending import ensure_account
-from platform_cli.aws.clients import ClientProvider
 from platform_cli.aws.organizations import SCP_TYPE, find_ou, policies_of, root_id
 from platform_cli.errors import CloudError
 from platform_cli.planning.guardrails import account_policy_name
@@ -19,20 +18,9 @@ from platform_cli.workspace import WorkspaceContext
 from platform_cli.yamlio import RoundTrip
 
 from tests.iameval import ALLOW, EXPLICIT_DENY, Request, decide
-from tests.isolation import add_isolated_blueprint
+from tests.aws.orgs import ADMIN, bootstrap_json as _bootstrap, orgs_client as _orgs, two_vended
 
 SERVICES = ["cloudtrail", "guardduty"]  # what tests.isolation's blueprints protect
-ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-
-
-def _orgs(endpoint):
-    return ClientProvider.local(endpoint)("organizations", "us-east-1")
-
-
-def _bootstrap(run_cli, ws):
-    r = run_cli("-w", str(ws.root), "bootstrap", "--json")
-    assert r.exit_code == 0, r.stderr
-    return json.loads(r.stdout)
 
 
 def _effective(orgs, account_id):
@@ -52,13 +40,7 @@ def _may(docs, region, action="ec2:RunInstances"):
 
 
 def _two_blueprints(run_cli, org_ws):
-    add_isolated_blueprint(org_ws, "narrow", regions=("eu-central-1",))
-    ws = WorkspaceContext.open(org_ws.root)
-    _bootstrap(run_cli, ws)
-    create_space(ws, CreateSpaceRequest(team="shop", blueprint="isolated@1", envs=["dev=eu-central-1"]))
-    create_space(ws, CreateSpaceRequest(team="blog", blueprint="narrow@1", envs=["dev=eu-central-1"]))
-    ws = WorkspaceContext.open(ws.root)
-    return ws, ensure_account(ws, "shop", "dev").account_id, ensure_account(WorkspaceContext.open(ws.root), "blog", "dev").account_id
+    return two_vended(run_cli, org_ws, "narrow", regions=("eu-central-1",))
 
 
 def test_each_account_carries_its_own_blueprints_region_scp(run_cli, org_ws, fresh_cloud):

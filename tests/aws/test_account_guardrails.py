@@ -15,32 +15,19 @@ import re
 import pytest
 
 from platform_cli.accounts.vending import ensure_account
-from platform_cli.aws.clients import ClientProvider
 from platform_cli.aws.organizations import SCP_TYPE, find_ou, policies_of, root_id
 from platform_cli.errors import CloudError
 from platform_cli.fleet.upgrade import UpgradeRequest, upgrade_fleet
 from platform_cli.planning.guardrails import SCP_MAX_PER_TARGET, account_policy_name
-from platform_cli.spaces import CreateSpaceRequest, create_space
 from platform_cli.workspace import WorkspaceContext
 from platform_cli.yamlio import RoundTrip
 
 from tests.iameval import ALLOW, EXPLICIT_DENY, Request, decide
-from tests.isolation import add_isolated_blueprint
+from tests.aws.orgs import ADMIN, bootstrap_json as _bootstrap, orgs_client as _orgs, two_vended
 
-ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 REGIONS = ["eu-central-1", "eu-west-1"]
 CHANGES = {"cloudtrail": "cloudtrail:StopLogging", "guardduty": "guardduty:DeleteDetector",
            "config": "config:StopConfigurationRecorder"}
-
-
-def _orgs(endpoint):
-    return ClientProvider.local(endpoint)("organizations", "us-east-1")
-
-
-def _bootstrap(run_cli, ws):
-    r = run_cli("-w", str(ws.root), "bootstrap", "--json")
-    assert r.exit_code == 0, r.stderr
-    return json.loads(r.stdout)
 
 
 def _docs(orgs, *targets):
@@ -72,14 +59,7 @@ def _version_two(ws, name, services):
 @pytest.fixture
 def two(run_cli, org_ws):
     """shop on isolated@1 (CloudTrail, GuardDuty), blog on audited@1 (Config), both vended."""
-    add_isolated_blueprint(org_ws, "audited", protected_services=("config",))
-    ws = WorkspaceContext.open(org_ws.root)
-    _bootstrap(run_cli, ws)
-    create_space(ws, CreateSpaceRequest(team="shop", blueprint="isolated@1", envs=["dev=eu-central-1"]))
-    create_space(ws, CreateSpaceRequest(team="blog", blueprint="audited@1", envs=["dev=eu-central-1"]))
-    shop = ensure_account(WorkspaceContext.open(ws.root), "shop", "dev").account_id
-    blog = ensure_account(WorkspaceContext.open(ws.root), "blog", "dev").account_id
-    return WorkspaceContext.open(ws.root), shop, blog
+    return two_vended(run_cli, org_ws, "audited", protected_services=("config",))
 
 
 def test_two_spaces_on_blueprints_with_other_services_get_other_guardrails(two, fresh_cloud):
