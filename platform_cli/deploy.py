@@ -2,10 +2,9 @@
 `platform space apply|destroy`, `platform service deploy`, `platform rollout ...`,
 `platform history` and `platform metrics`.
 
-Every function takes the workspace first. ``engine=`` accepts any object with the
-:class:`platform_cli.units.Engine` contract (the Pulumi adapter by default); ``clients=``
-a ClientProvider for the alarms gate and the DynamoDB store; ``progress=`` a progress
-display; ``history=`` a history store. Tests pass fakes; the CLI passes nothing.
+Every function takes the workspace first. ``engine=`` accepts any object with the :class:`platform_cli.units.Engine`
+contract (the Pulumi adapter by default); ``clients=`` a ClientProvider for the alarms gate and the DynamoDB store;
+``progress=`` a progress display; ``history=`` a history store. Tests pass fakes; the CLI passes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConflictError, NotFoundError, PlatformError, UsageError
+from .planning.images import require_digests
 from .planning.names import parse_unit, service_unit, space_unit
 from .planning.waves import RolloutPlan, Wave, plan_waves, reverse
 from .servicespec import load_service, service_regions
@@ -129,12 +129,15 @@ def destroy_units(ws, team: str, env: str, waves: list[list[str]], *, release: s
 
 def deploy_service(ws, service_dir: str | os.PathLike, env: str, version: str | None = None, region: str | None = None,
                    approve: bool = False, *, engine=None, progress: Progress | None = None, clients=None,
-                   history: HistoryStore | None = None, ask=None, health_get=None, sleep=None) -> RolloutOutcome:
-    """Deploy VERSION of a service to ENV wave by wave (or to one REGION, for CI's one job per region)."""
+                   history: HistoryStore | None = None, ask=None, health_get=None, sleep=None,
+                   image_digest: str | None = None) -> RolloutOutcome:
+    """Deploy VERSION (by IMAGE_DIGEST, a protected ENV's must) of a service to ENV wave by wave, or to one REGION."""
     plan = service_waves(ws, service_dir, env)
     svc, path = load_service(service_dir)
     team = svc.space
-    release = version or svc.image.tag
+    release = f"{version or svc.image.tag}@{image_digest}" if image_digest is not None else version or svc.image.tag
+    require_digests({service_unit(team, svc.name, env, r): release for r in plan.regions}, env=env,
+                    protected=_env_of_space(ws, team, env)[1].protected)
     key = f"{team}/{env}"
     label = f"{svc.name}-{env}"
     if region:
@@ -304,6 +307,9 @@ def rollback_rollout(ws, rollout_id: str, *, engine=None, progress: Progress | N
                             + ("no unit was reached" if not landed else
                                f"no previous release is known for {', '.join(skipped)} (first deployment there)"),
                             hint="destroy the units explicitly if they must go")
+    if st.spec.get("kind") == "service":  # a protected environment goes back only to a release by digest
+        require_digests({u: previous[u] for u in targets}, env=st.spec["env"], protected=_env_of_space(
+            ws, st.spec["team"], st.spec["env"])[1].protected)
     key = st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}"
     check_free(ws, key, targets, clients)
     engine = engine_for(ws, engine)  # EngineMissingError (exit 8) before anything is journalled
@@ -385,7 +391,6 @@ def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clien
     data["damaged_records"] = damaged
     data["team"] = team
     return data
-
 
 
 __all__ = [

@@ -197,6 +197,25 @@ def check_python_images(ws) -> Check:
     return Check("python-image", OK, f"{image} matches " + (", ".join(checked) or "no template"))
 
 
+def check_github_actions(ws) -> Check:
+    """The actions the templates' GitHub workflows pin, and whether the workspace's GitHub (``ci.hosts.github``) must be
+    made to serve them: github.com does; a GitHub Enterprise Server only through GitHub Connect or a mirror."""
+    from .planning.ci_hosts import oidc_host
+    from .scaffold.templates import list_templates
+    from .services.pipeline import actions_host_note, pinned_actions
+
+    try:
+        actions = sorted({a for tpl in list_templates(ws.root) for a in pinned_actions(tpl.path)})
+    except (PlatformError, OSError) as exc:
+        return Check("github-actions", FAIL, str(exc))
+    github = oidc_host(ws.config.ci.hosts, "github")
+    note = actions_host_note(github, actions)
+    if note is None:
+        return Check("github-actions", OK, f"{github.hostname} serves the {len(actions)} actions the workflows pin")
+    return Check("github-actions", WARN, note, hint="enable GitHub Connect's automatic access to GitHub.com actions, "
+                 "or sync each repository with actions-sync under the same owner/name (the README lists them)")
+
+
 def check_moto() -> Check:
     v = _version_of("moto")
     missing = [m for m in ("moto", "flask", "flask_cors") if not _has_module(m)]
@@ -234,6 +253,7 @@ def run_doctor(workspace: str | None = None, *, check_aws: bool = False) -> Doct
         if passphrase:
             report.checks.append(passphrase)
         report.checks.append(check_python_images(ws))
+        report.checks.append(check_github_actions(ws))
     report.checks.append(check_pulumi())
     report.checks.extend(check_sdks())
     report.checks.append(check_aws_credentials())

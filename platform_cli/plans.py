@@ -176,10 +176,13 @@ def service_targets(ws: WorkspaceContext, service_dir: str | Path, env: str, rel
 
 
 def plan_service(ws: WorkspaceContext, service_dir: str | Path, env: str, *, release: str | None = None,
-                 workers: int | None = None) -> PlanResult:
-    """Offline plan of a service's units in one environment."""
+                 workers: int | None = None, image_digest: str | None = None) -> PlanResult:
+    """Offline plan of a service's units in one environment (RELEASE by IMAGE_DIGEST when given)."""
     from .render.inputs import build_unit_inputs
+    from .servicespec import load_service
 
+    if image_digest is not None:
+        release = f"{release or load_service(service_dir)[0].image.tag}@{image_digest}"
     targets = service_targets(ws, service_dir, env, release)
     result = plan_units(ws, [build_unit_inputs(ws, t) for t in targets], workers)
     result.targets = targets

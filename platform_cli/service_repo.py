@@ -25,7 +25,7 @@ from .model import Blueprint, Offering, Plan, Service, Space
 from .model.base import DNS_NAME, plain
 from .planning.accounts import vended_account_id
 from .planning.aws_rules import check_part
-from .planning.ci_hosts import oidc_host
+from .planning.ci_hosts import GITHUB_COM, oidc_host
 from .planning.ci_repos import REPO_PATH_PATTERN, CiRepo, github_subject_command, has_repo, parse_ci_repo
 from .planning.names import resource_name, space_prefix
 from .services.pipeline import (check_python_image, ci_host_answers, ci_supply_chain, ecr_domain,  # noqa: F401
@@ -320,6 +320,8 @@ def new_service_next_steps(ws, bp: Blueprint, path: Path, template: str, binding
         github = oidc_host(ws.config.ci.hosts, "github")
         steps.append(f"{github_subject_command(ci_repo.path, github.hostname)}   # once, as a repository admin: the deploy roles "
                      "trust only subjects naming the ref")
+        if github.url.rstrip("/") != GITHUB_COM:  # a GitHub Enterprise Server must serve the pinned actions
+            steps.append(f"platform doctor   # lists the pinned actions {github.hostname} must serve (GitHub Connect or a mirror)")
     if bindings:
         steps.append(f"platform service show {path}")
     else:

@@ -98,14 +98,18 @@ def space_program(inputs: UnitInputs) -> None:
 
 
 def service_image(inputs: UnitInputs, ecr_repository_url):
-    """The image a service unit runs: the service's own repository, or the space's registry tagged SERVICE-RELEASE."""
+    """The image a service unit runs: the service's own repository, or the space's registry tagged SERVICE-RELEASE;
+    by digest (REPO@sha256:...) when the release carries the digest its push got (planning.images)."""
     import pulumi
+
+    from platform_cli.planning.images import service_image_ref
 
     svc = inputs.service
     release = inputs.release or svc.image.tag
     if svc.image.repository:
-        return pulumi.Output.from_input(f"{svc.image.repository}:{release}")
-    return pulumi.Output.concat(ecr_repository_url, ":", f"{svc.name}-{release}")
+        return pulumi.Output.from_input(service_image_ref(svc.image.repository, svc.name, release, own_repository=True))
+    return pulumi.Output.from_input(ecr_repository_url).apply(
+        lambda url: service_image_ref(url, svc.name, release, own_repository=False))
 
 
 def service_program(inputs: UnitInputs) -> None:
@@ -113,8 +117,13 @@ def service_program(inputs: UnitInputs) -> None:
 
     from .service import BindingSpec, ServiceApp, ServiceAppArgs, https_args
 
+    from platform_cli.planning.images import digest_problem
+
     svc = inputs.service
     assert svc is not None, "service units carry their service spec"
+    deployed = pulumi.Config("platform").get("release")  # the release the engine deploys (engine.settings)
+    if deployed and (problem := digest_problem(deployed, protected=inputs.protected, env=inputs.env)):
+        raise pulumi.RunError(f"stack config platform:release {deployed!r}: {problem}")
     provider = _provider(inputs)
     space = pulumi.StackReference(inputs.stack_reference)
     out = space.get_output

@@ -91,3 +91,16 @@ def python_image_problem(image: str, python_version: str, template: str) -> str 
         return (f"platform.yaml: {IMAGES_FIELD}: {image!r} is Python {found}, but template {template} has "
                 f"python_version {minor}: the service image and CI's tests would run different Pythons")
     return None
+
+
+def require_digests(releases: dict[str, str], *, protected: bool, env: str) -> None:
+    """Refuse RELEASES (unit -> release) that cannot be deployed to ENV (:func:`digest_problem`), naming the units;
+    nothing has been recorded when this raises."""
+    from ..errors import UsageError
+
+    problems = {unit: p for unit, release in releases.items() if (p := digest_problem(release, protected=protected, env=env))}
+    if problems:
+        units = ", ".join(sorted(problems))
+        raise UsageError(f"{next(iter(problems.values()))} ({units}); nothing was recorded",
+                         hint="deploy with `platform service deploy DIR --env ENV --version V --image-digest sha256:...`, "
+                              "the digest the pipeline's push printed (.platform/push_image.sh)")

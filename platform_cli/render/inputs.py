@@ -16,6 +16,7 @@ from ..model import Blueprint, Offering, Plan, Service
 from ..model.workspace import CiHosts
 from ..planning import names
 from ..planning.accounts import ACCOUNT_PLACEHOLDER, env_account
+from ..planning.images import digest_problem
 from ..planning.tags import unit_tags
 from ..servicespec import load_service
 from ..units import UnitTarget
@@ -219,6 +220,8 @@ def build_unit_inputs(ws, target: UnitTarget, *, local_endpoint: str | None = No
                 f"expected one of: {', '.join(p.name for p in offering.plans)}",
                 hint="`platform marketplace show " + b.offering + "` lists its plans")
         bindings.append(ResolvedBinding(name=b.name, offering=offering, plan=plan))
+    if target.release and (problem := digest_problem(target.release, protected=False, env=env)):
+        raise SpecError(f"unit {target.unit}: release {target.release!r}: {problem}")
     tags = unit_tags(team=team, env=env, blueprint=bp.ref, cost_center=space.cost_center, service=service.name)
     return UnitInputs(unit=target.unit, kind="service", tags=tags, service=service, bindings=bindings,
                       release=target.release or service.image.tag, **common)

@@ -3,6 +3,9 @@ platform.yaml (``ci``) and the environment's account."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 
 def ecr_domain(partition: str) -> str:
     return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
@@ -53,3 +56,27 @@ def check_python_image(ws, template: str, python_version: str | None) -> None:
                         hint=f"pin ci.images.python in platform.yaml to python:{python_version}-VARIANT@sha256:DIGEST "
                              f"(the digest: `docker buildx imagetools inspect python:{python_version}-slim`), "
                              "so the image and the template name the same Python")
+
+
+_USES = re.compile(r"^\s*(?:-\s*)?uses:\s*([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{40})\s*#\s*(\S+)\s*$", re.M)
+
+
+def pinned_actions(template_dir: Path) -> list[tuple[str, str, str]]:
+    """(OWNER/NAME, commit, version) of every action the template's GitHub workflows use, sorted: what a GitHub
+    Enterprise Server must serve (through GitHub Connect, or mirrored under the same owner/name)."""
+    found: set[tuple[str, str, str]] = set()
+    for workflow in sorted(template_dir.glob("*/.github/workflows/*.yml")):
+        found.update(_USES.findall(workflow.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def actions_host_note(github, actions: list[tuple[str, str, str]]) -> str | None:
+    """What a GitHub host other than github.com must serve for the generated workflows (GITHUB an
+    :class:`~platform_cli.planning.ci_hosts.OidcHost`), or None on github.com."""
+    from ..planning.ci_hosts import GITHUB_COM
+
+    if github is None or github.url.rstrip("/") == GITHUB_COM or not actions:
+        return None
+    listed = ", ".join(f"{name}@{sha} ({tag})" for name, sha, tag in actions)
+    return (f"{github.hostname} must serve the actions the generated workflows pin, at these commits: {listed} "
+            "(GitHub Connect, or each mirrored under the same owner/name), and runners labelled ubuntu-24.04")

@@ -292,7 +292,7 @@ def test_the_templates_default_roles_and_registries_use_the_platforms_names(temp
                 ecr_repository_name("demo", env, region)
 
 
-SHARED = [".platform/install_platform_cli.sh", ".platform/install_pulumi.sh", ".platform/ecr_login.sh",
+SHARED = [".platform/install_platform_cli.sh", ".platform/install_pulumi.sh", ".platform/ecr_login.sh", ".platform/push_image.sh",
           ".gitlab-ci.yml", ".github/workflows/deploy.yml", ".github/workflows/pull-request.yml",
           ".github/workflows/preview.yml"]
 

@@ -101,6 +101,8 @@ def test_upgrade_from_the_previous_version_with_team_edits(payments, tmp_path, r
     assert outcome["app/healthcheck.py"] == "kept" and outcome["README.md"] == "merged"
     assert outcome[".platform/answers.yml"] == "updated" and outcome["app/bindings.py"] == "conflict"
     assert "docs/runbook.md" not in outcome
+    assert outcome[".platform/push_image.sh"] == "added"  # 1.4.0: deploys run the image by the digest its push got
+    assert "--image-digest" in (repo / (".github/workflows/deploy.yml" if ci == "github" else ".gitlab-ci.yml")).read_text()
     if ci == "github":
         assert outcome[".github/workflows/preview.yml"] == "added"  # new in 1.3.0
         assert (repo / ".github/workflows/preview.yml").is_file()
