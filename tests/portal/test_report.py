@@ -77,7 +77,8 @@ def report_ws(tmp_path_factory):
                   sleep=lambda s: None, approve=True, progress=quiet)
         deploy.deploy_service(ws, svc, "dev", "1.0.0", engine=FakeEngine(), **kw)
         with pytest.raises(RolloutHalted):
-            deploy.deploy_service(ws, svc, "prod", "1.1.0", engine=FakeEngine(fail={"service/payments/orders/prod/us-east-1"}), **kw)
+            deploy.deploy_service(ws, svc, "prod", "1.1.0", engine=FakeEngine(fail={"service/payments/orders/prod/us-east-1"}),
+                                  image_digest="sha256:" + "1" * 64, **kw)  # prod runs images by digest
     finally:
         if old is None:
             os.environ.pop("PLATFORM_COMMIT_TIME", None)
