@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ConflictError, NotFoundError, SpecError, UsageError
-from .files.name_index import SpaceNames
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning import collisions
@@ -125,14 +124,14 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
     with ws.allocation_lock():
         if path.exists():
             raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
-        names = refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
+        refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
         taken = PoolUsage(ws)
         for env, e in environments.items():
             for region in e["regions"]:
                 data["allocations"].append({"env": env, "region": region,
                                             "cidr": str(taken.allocate(region, bp.network.cidr_prefix))})
         space = validated_space(data, source)
-        names.record(space, ws.write_space(space))
+        ws.write_space(space)
     return space
 
 
@@ -151,7 +150,8 @@ class PoolUsage:
         try:
             block = allocate(pool, prefix, self.taken[key])
         except PoolExhausted as exc:
-            damaged = self.ws.spaces()[1]  # their blocks (or what looks like one) count as taken: name them
+            # the blocks (or what looks like one) of space files that cannot be read count as taken: name them
+            damaged = list(self.ws.holdings.unreadable.values())
             if not damaged:
                 raise
             named = "; ".join(e.message.splitlines()[0] for e in damaged[:5]) + ("; ..." if len(damaged) > 5 else "")
@@ -161,20 +161,13 @@ class PoolUsage:
         return block
 
 
-def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> SpaceNames:
+def refuse_name_collisions(ws: WorkspaceContext, team: str, units: list[tuple[str, str]]) -> None:
     """Refuse new space units (ENV, REGION) of TEAM whose derived names would clash with those of any
-    other space of the workspace (read under the allocation lock; unreadable space files are skipped:
-    their units are unknown). The other units' names come from the name index (files.name_index), which
-    is returned for :meth:`SpaceNames.record` once the space is written."""
-    for name in ws.space_names():  # read every other space now, under the lock
-        if name != team:
-            ws.forget_space(name)
-    spaces, _ = ws.spaces()
-    names = SpaceNames(ws.local_dir, ws.config.org)
-    index = names.name_index((s, ws.space_path(s.team)) for s in spaces)
+    space of the workspace, TEAM's other environments included (read under the allocation lock; unreadable
+    space files are skipped: their units are unknown). The units' names come from the light index
+    (files.name_index), which the space's write then records."""
     new = [collisions.SpaceUnitKey(team, env, r) for env, r in units]
-    collisions.refuse(index.collisions(ws.config.org, new))
-    return names
+    collisions.refuse(ws.holdings.name_index().collisions(ws.config.org, new))
 
 
 @dataclass
@@ -224,7 +217,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
         e = data["environments"].setdefault(env, {"regions": [], "markets": [], "protected": env in PROTECTED_ENVS})
         check_one_partition(ws, env, list(dict.fromkeys([*e["regions"], *regions])))
         added, already = [], []
-        names = refuse_name_collisions(ws, team, [(env, r) for r in regions if r not in e["regions"]])
+        refuse_name_collisions(ws, team, [(env, r) for r in regions if r not in e["regions"]])
         taken = PoolUsage(ws)
         for region in regions:
             if region in e["regions"]:
@@ -239,7 +232,7 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
                 e["markets"].append(c)
         new = validated_space(data, f"spaces/{team}.yaml")
         if added or new != space:
-            names.record(new, ws.write_space(new))
+            ws.write_space(new)
     return AddRegionResult(space=new, added=added, already=already)
 
 

@@ -19,13 +19,12 @@ from pathlib import Path
 
 from .catalog import Catalog, builtin_blueprints
 from .errors import ConflictError, NotFoundError, PlatformError, SpecError, UsageError, nearest
-from .files.blocks import remembered_cidrs, scan_cidrs
+from .files.holdings import Holdings
 from .files.index import FileIndex, model_digest, identity
+from .files.name_index import SpaceNames
 from .files.safe import file_lock
 from .model import Space, Workspace
 from .model.base import DNS_NAME
-from .planning.cidr import BlockIndex, allocation_problems
-from .planning.domains import domain_problems
 from .yamlio import RoundTrip, access_error, dump_spec, write_text_atomic
 
 CONFIG = "platform.yaml"
@@ -68,11 +67,15 @@ class WorkspaceContext:
     config: Workspace
     _spaces: dict[str, Space] = field(default_factory=dict, repr=False)
     _checked: set[str] = field(default_factory=set, repr=False)
-    _blocks: dict[str, BlockIndex] | None = field(default=None, repr=False)
-    _domains: list[tuple[str, str]] = field(default_factory=list, repr=False)
-    _unreadable: set[str] = field(default_factory=set, repr=False)
+    _digests: dict[str, str | None] = field(default_factory=dict, repr=False)  # of the bytes each space was parsed from
     _index: FileIndex | None = field(default=None, repr=False)
+    _light: SpaceNames | None = field(default=None, repr=False)
     _pools: dict[str, tuple[str, IPv4Network]] = field(default_factory=dict, repr=False)  # pool_for, by region
+
+    @cached_property
+    def holdings(self) -> Holdings:
+        """The blocks, domains and unit names every space holds (files.holdings)."""
+        return Holdings(self)
 
     @classmethod
     def open(cls, explicit: str | os.PathLike | None = None, start: Path | None = None) -> "WorkspaceContext":
@@ -145,9 +148,9 @@ class WorkspaceContext:
     def space(self, team: str) -> Space:
         """Read one team's space, with its blocks checked against the pool and the other spaces
         (a space file that cannot be read does not stop this one)."""
-        space = self._read_space(team)
+        space = self.read_space(team)
         if team not in self._checked:
-            self._check_allocations(team, space)
+            self.holdings.check_allocations(team, space)
             self._checked.add(team)
         return space
 
@@ -158,6 +161,18 @@ class WorkspaceContext:
             self._index = FileIndex(self.local_dir / SPACES_INDEX, schema_digest=model_digest(Space))
         return self._index
 
+    @property
+    def light(self) -> SpaceNames:
+        """The light index: each unchanged space file's blocks, domains and unit names (files.name_index)."""
+        if self._light is None:
+            self._light = SpaceNames(self.local_dir, self.config.org)
+        return self._light
+
+    @property
+    def parsed(self) -> dict[str, Space]:
+        """The spaces parsed since the workspace was last read afresh, by team."""
+        return self._spaces
+
     def pool_for(self, region: str) -> tuple[str, IPv4Network]:
         """(key, pool) a unit in REGION takes its block from: ``network_pools.REGION``, its partition's,
         or ``network_pool``."""
@@ -166,81 +181,44 @@ class WorkspaceContext:
             self._pools[region] = key, self.config.pool(key)
         return self._pools[region]
 
-    def _block_index(self) -> dict[str, BlockIndex]:
-        """Every readable space's blocks by pool, indexed once per read of the workspace."""
-        if self._blocks is None:
-            by_pool: dict[str, list] = {}
-            domains: list[tuple[str, str]] = []
-            self._unreadable = set()
-            for name in self.space_names():
-                try:
-                    other = self._read_space(name)
-                except PlatformError:
-                    self._unreadable.add(name)  # reported by the commands that read it; scanned for allocation
-                    continue
-                for a in other.allocations:
-                    by_pool.setdefault(self.pool_for(a.region)[0], []).append(
-                        (f"spaces/{name}.yaml {a.env}/{a.region}", a.cidr))
-                domains.extend((f"spaces/{name}.yaml {env}", d.name) for env, e in other.environments.items()
-                               for d in e.domains)
-            self._blocks = {key: BlockIndex(blocks) for key, blocks in by_pool.items()}
-            self._domains = domains
-        return self._blocks
+    def checked_space_path(self, team: str) -> Path:
+        """``spaces/TEAM.yaml`` of a valid team name whose file exists (or is a link); else the error."""
+        if not re.fullmatch(DNS_NAME, team):
+            raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
+        path = self.space_path(team)
+        if not os.path.lexists(path):  # anything else there is refused by the reader, naming it
+            names = self.space_names()
+            known = ", ".join(names) or "none yet"
+            near = nearest(team, names)
+            create = f"`platform space create {team} --blueprint standard@1 --env dev=eu-central-1`"
+            raise NotFoundError(
+                f"team space {team!r} does not exist" + (f"; did you mean {near!r}?" if near else "")
+                + f" ({path} is missing; spaces: {known})",
+                hint=f"use {near!r}, or create {team!r} with {create}" if near else f"create it with {create}")
+        return path
 
-    def _check_allocations(self, team: str, space: Space) -> None:
-        """Each block of the space inside its pool and distinct from every other block of that pool (the
-        space's own blocks in other regions of the pool included)."""
-        problems = []
-        index = self._block_index()
-        for i, a in enumerate(space.allocations):
-            key, pool = self.pool_for(a.region)
-            problems += allocation_problems([(f"allocations.{i}.cidr", a.cidr)], pool, index.get(key, BlockIndex([])),
-                                            skip=f"spaces/{team}.yaml {a.env}/{a.region}",
-                                            pool_name="network_pool" if key == "network_pool" else f"network_pools.{key}")
-        mine_label = f"spaces/{team}.yaml "
-        clashes = domain_problems([(f"environments.{env}.domains.{i}.name", d.name)
-                                   for env, e in space.environments.items() for i, d in enumerate(e.domains)],
-                                  [(label, name) for label, name in self._domains if not label.startswith(mine_label)])
-        if clashes and not problems:
-            path = self.space_path(team)
-            raise SpecError(f"{path}: domains clash with the workspace's", file=str(path),
-                            problems=[f"{path}: {p}" for p in clashes],
-                            hint="each environment's CI writes the records of its domains: give each environment "
-                                 "names of its own")
-        if problems:
-            path = self.space_path(team)
-            raise SpecError(f"{path}: allocations do not fit the workspace", file=str(path),
-                            problems=[f"{path}: {p}" for p in problems],
-                            hint="blocks are handed out by `platform space create|add-region`; undo the hand edit")
-
-    def _read_space(self, team: str) -> Space:
-        """One space file, parsed and checked on its own."""
+    def read_space(self, team: str) -> Space:
+        """One space file, parsed and checked on its own (the workspace's checks are :meth:`space`'s)."""
         if team not in self._spaces:
-            if not re.fullmatch(DNS_NAME, team):
-                raise UsageError(f"{team!r} is not a valid team name: expected 2-32 lowercase letters, digits and hyphens")
-            path = self.space_path(team)
-            if not os.path.lexists(path):  # anything else there is refused by the reader, naming it
-                names = self.space_names()
-                known = ", ".join(names) or "none yet"
-                near = nearest(team, names)
-                create = f"`platform space create {team} --blueprint standard@1 --env dev=eu-central-1`"
-                raise NotFoundError(
-                    f"team space {team!r} does not exist" + (f"; did you mean {near!r}?" if near else "")
-                    + f" ({path} is missing; spaces: {known})",
-                    hint=f"use {near!r}, or create {team!r} with {create}" if near else f"create it with {create}")
-            space = self._indexed(team, path)
+            path = self.checked_space_path(team)
+            before = identity(path)
+            space = self._indexed(team, path, before)
             if space is None:
-                before = identity(path)
                 space = Space.load(path)
                 if space.team != team:
                     raise SpecError(f"{path}: team: {space.team!r} must equal the file name {team!r}", file=str(path))
                 self.index.put(team, path, space.to_data(), before)
             self._spaces[team] = space
+            self._digests[team] = before
         return self._spaces[team]
 
-    def _indexed(self, team: str, path: Path) -> Space | None:
+    def parsed_digest(self, team: str) -> str | None:
+        """The digest of the bytes TEAM's parsed space was read from (None: unknown, or read while changing)."""
+        return self._digests.get(team)
+
+    def _indexed(self, team: str, path: Path, digest: str | None) -> Space | None:
         """The space the index holds for an unchanged file, validated again; None to parse the file."""
-        data = self.index.get(team, path)
+        data = self.index.get(team, path, digest=digest)
         if data is None:
             return None
         try:
@@ -252,19 +230,24 @@ class WorkspaceContext:
     def forget_space(self, team: str) -> None:
         """Drop the cached copy of a space edited outside :meth:`write_space`; the next read sees the file."""
         self._spaces.pop(team, None)
+        self._digests.pop(team, None)
         self._checked.discard(team)
-        self._blocks = None
+        self.holdings.forget(team)
 
     def _forget_all(self) -> None:
         self._spaces.clear()
+        self._digests.clear()
         self._checked.clear()
-        self._blocks = None
+        self.holdings.reset()
 
     def spaces(self) -> tuple[list[Space], list[PlatformError]]:
         """Every readable space, and the errors of the unreadable ones (they do not stop the others).
         A spaces/ folder that cannot be listed raises FileAccessError."""
-        good, bad = [], []
         names = self.space_names()
+        for name in names:  # every file parsed first: the workspace checks then need no other index
+            with contextlib.suppress(PlatformError):
+                self.read_space(name)
+        good, bad = [], []
         for name in names:
             try:
                 good.append(self.space(name))
@@ -275,34 +258,18 @@ class WorkspaceContext:
         return good, bad
 
     def taken_cidrs(self, *, exclude: str | None = None, region: str | None = None) -> list[IPv4Network]:
-        """Every CIDR allocated in the workspace (with REGION: in the pool REGION takes its blocks from).
-        A space file that cannot be read is scanned for anything that looks like a CIDR, and the blocks it
-        held when it last parsed (the space index) count too, so allocation stays safe around a broken
-        file (its blocks count in every pool)."""
-        taken: list[IPv4Network] = []
-        index = self._block_index()
-        keys = [self.pool_for(region)[0]] if region is not None else list(index)
-        mine = f"spaces/{exclude}.yaml "
-        for key in keys:
-            taken.extend(b for where, b in (index[key].entries() if key in index else []) if not where.startswith(mine))
-        for name in sorted(self._unreadable):
-            if name == exclude:
-                continue
-            try:
-                now = self._read_space(name)
-                taken.extend(a.cidr for a in now.allocations if region is None or self.pool_for(a.region)[0] in keys)
-                continue  # readable by now
-            except PlatformError:
-                taken.extend(scan_cidrs(self.space_path(name)) + remembered_cidrs(self.index.last(name)))
-        return taken
+        """Every CIDR allocated in the workspace (see :meth:`Holdings.taken_cidrs`)."""
+        return self.holdings.taken_cidrs(exclude=exclude, region=region)
 
     def write_space(self, space: Space) -> Path:
+        """Write SPACE's file atomically and record its blocks and names in the light index (the space index
+        learns it when a command next parses every space)."""
         path = self.space_path(space.team)
         dump_spec(path, space.to_data(), schema_name=Space.SCHEMA_NAME, schemas_dir=self.root / SCHEMAS)
+        self.forget_space(space.team)
         self._spaces[space.team] = space
-        self._blocks = None
-        self.index.put(space.team, path, space.to_data(), identity(path))
-        self.index.flush()
+        self._digests[space.team] = identity(path)
+        self.light.record(space, path, self._digests[space.team])
         return path
 
     @contextlib.contextmanager

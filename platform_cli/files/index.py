@@ -43,7 +43,7 @@ class _IndexFile(BaseModel):
 
     format: int = Field(description="Format of the index; another one is ignored.")
     schema_digest: str = Field("", max_length=64, description="Digest of the model the data was parsed with; another one is ignored.")
-    entries: dict[str, _Entry] = Field(description="Entries by name.")
+    entries: dict[str, dict[str, Any]] = Field(description="Entries by name (each validated on its own).")
 
 
 @functools.cache
@@ -70,6 +70,7 @@ class FileIndex:
         self.schema_digest = schema_digest
         self._entries: dict[str, _Entry] | None = None
         self.dirty = False
+        self.damaged: list[str] = []  # names whose entry did not validate (their files are parsed again)
 
     def _load(self) -> dict[str, _Entry]:
         if self._entries is None:
@@ -78,17 +79,29 @@ class FileIndex:
                 try:
                     index = _IndexFile.model_validate_json(read_bytes(self.path, limit=INDEX_LIMIT))
                     if index.format == FORMAT and index.schema_digest == self.schema_digest:
-                        self._entries = dict(index.entries)
+                        self._entries = self._whole(index.entries)
                 except (PlatformError, ValidationError, ValueError):
                     self.dirty = True  # damaged: rebuilt from the files
         return self._entries
 
-    def get(self, name: str, path: Path) -> dict[str, Any] | None:
-        """The data parsed from ``path`` when it has not changed since, else None."""
+    def _whole(self, entries: dict[str, dict[str, Any]]) -> dict[str, _Entry]:
+        """The entries that validate; a damaged one is left out (its file is parsed again), never the others."""
+        whole = {}
+        for name, entry in entries.items():
+            try:
+                whole[name] = _Entry.model_validate(entry)
+            except ValidationError:
+                self.damaged.append(name)
+                self.dirty = True
+        return whole
+
+    def get(self, name: str, path: Path, digest: str | None = None) -> dict[str, Any] | None:
+        """The data parsed from ``path`` when it has not changed since, else None (``digest``: the file's
+        digest when the caller just computed it)."""
         entry = self._load().get(name)
         if entry is None:
             return None
-        if entry.digest != identity(path):
+        if entry.digest != (digest or identity(path)):
             return None
         return entry.data
 

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from platform_cli.errors import ConflictError
+from platform_cli.files import name_index
+from platform_cli.files.index import identity
 from platform_cli.files.name_index import NAMES_INDEX, SpaceNames
 from platform_cli.planning import collisions
 from platform_cli.planning.collisions import NameIndex, SpaceUnitKey, space_collisions
@@ -58,12 +60,11 @@ def _workspace(workspace):
 
 def _both(ws, new):
     """(clashes from the name index, clashes from the full comparison, spaces whose names were derived)."""
-    spaces, _ = ws.spaces()
-    names = SpaceNames(ws.local_dir, ws.config.org)
-    indexed = names.name_index((s, ws.space_path(s.team)) for s in spaces).collisions(ws.config.org, new)
-    names.index.flush()  # as a command does once it wrote its space
+    indexed = ws.holdings.name_index().collisions(ws.config.org, new)  # from the light index, no space parsed
+    ws.light.index.flush()  # as a command does once it wrote its space
+    spaces, _ = WorkspaceContext.open(ws.root).spaces()
     existing = [SpaceUnitKey(s.team, env, r) for s in spaces for env, e in s.environments.items() for r in e.regions]
-    return indexed, space_collisions(ws.config.org, new, existing), names.derived
+    return indexed, space_collisions(ws.config.org, new, existing), ws.light.derived
 
 
 NEW = [SpaceUnitKey(LONG_TEAM, ENV_B, "eu-central-1"), SpaceUnitKey(LONG_TEAM, ENV_B, "eu-west-1")]
@@ -98,40 +99,65 @@ def test_commands_keep_the_index_and_it_agrees_with_the_full_comparison_after_a_
         add_region(WorkspaceContext.open(ws.root), LONG_TEAM, ENV_B, "DE", new_env=True)
 
 
+def _facts(data, team):
+    return json.loads(data["entries"][team]["data"]["facts"])
+
+
+def _seal(ws, data, team, facts):
+    """Put FACTS into TEAM's entry with a check that matches: only the model and the consistency rules can
+    refuse it then."""
+    text = json.dumps(facts)
+    digest = identity(ws.space_path(team))
+    data["entries"][team]["data"] = {"facts": text, "check": name_index._check(team, digest, text)}
+
+
 @pytest.mark.parametrize("damage", ["truncated", "not an index", "other org", "entry lacks a unit",
-                                    "entry lists another unit", "entry lacks a kind", "entry of another team"])
+                                    "entry lists another unit", "entry lacks a kind", "entry of another team",
+                                    "names edited", "entry not an entry", "a block lacks its unit",
+                                    "a block is no block"])
 def test_a_stale_or_damaged_index_is_rebuilt_never_trusted(workspace, damage):
     ws = _workspace(workspace)
     _both(ws, NEW)
     path = ws.local_dir / NAMES_INDEX
     data = json.loads(path.read_text())
-    units = data["entries"][LONG_TEAM]["data"]["units"]
+    facts = _facts(data, LONG_TEAM)
+    units = facts["units"]
     for u in units:
         u["names"]["bucket name prefix"] = "acme--elsewhere--"  # a wrong name: must never be served
-    if damage == "truncated":
-        text = json.dumps(data)[:-40]
-    elif damage == "not an index":
-        text = json.dumps({"format": 1, "entries": []})
-    elif damage == "other org":
-        data["schema_digest"] = SpaceNames(ws.local_dir, "globex").index.schema_digest
-        text = json.dumps(data)
-    elif damage == "entry lacks a unit":
+    sealed = damage.startswith(("entry l", "a block"))  # well-formed, with a matching check
+    if damage == "entry lacks a unit":
         units.pop()
-        text = json.dumps(data)
     elif damage == "entry lists another unit":
         units[0]["region"] = "us-east-1"
-        text = json.dumps(data)
     elif damage == "entry lacks a kind":
         for u in units:
             u["names"] = {k: v for k, v in u["names"].items() if k != "Pulumi project"}
-        text = json.dumps(data)
-    else:
+    elif damage == "a block lacks its unit":
+        facts["allocations"].pop()
+    elif damage == "a block is no block":
+        facts["allocations"][0]["block"][0] += 1  # host bits set
+    if sealed:
+        _seal(ws, data, LONG_TEAM, facts)
+    elif damage == "names edited":  # the check no longer matches
+        data["entries"][LONG_TEAM]["data"]["facts"] = json.dumps(facts)
+    elif damage == "entry of another team":
         data["entries"][LONG_TEAM]["data"] = data["entries"]["alpha"]["data"]
-        text = json.dumps(data)
+    elif damage == "entry not an entry":
+        data["entries"][LONG_TEAM] = {"digest": "nope", "data": []}
+    elif damage == "other org":
+        data["schema_digest"] = SpaceNames(ws.local_dir, "globex").index.schema_digest
+    text = json.dumps(data)
+    if damage == "truncated":
+        text = text[:-40]
+    elif damage == "not an index":
+        text = json.dumps({"format": 1, "entries": []})
     path.write_text(text)
-    indexed, full, derived = _both(WorkspaceContext.open(ws.root), NEW)
+    fresh = WorkspaceContext.open(ws.root)
+    indexed, full, derived = _both(fresh, NEW)
     assert indexed == full and len(full) == 4 and derived >= 1
-    rebuilt = json.loads(path.read_text())["entries"][LONG_TEAM]["data"]["units"]
+    if damage not in ("truncated", "not an index", "other org"):  # one damaged entry: named, the others served
+        assert fresh.light.damaged == [LONG_TEAM] and derived == 1
+    rebuilt = _facts(json.loads(path.read_text()), LONG_TEAM)["units"]
     assert all(u["names"]["bucket name prefix"] != "acme--elsewhere--" for u in rebuilt)
 
 
