@@ -6,7 +6,7 @@ command once per size in a fresh interpreter, as a user would, measuring wall ti
 memory (the child's maximum resident set):
 
 - `space create` of one more space (4 blocks allocated against every block of the workspace, its 4 units'
-  names checked against every unit's): first right after the checkout, when the name index (beside the
+  names checked against every unit's): first right after the checkout, when the light index (beside the
   space index) holds nothing yet, then of a second space, as every later create runs,
 - `space list --json`, `fleet status --json`,
 - `fleet plan --to standard@2 --cohort 1 --json` (one cohort: 4 units rendered under both versions).
@@ -137,7 +137,7 @@ def wide(spaces: int = 1000, per_env: int = 20) -> None:
     run(root, "space", "list", "--json")  # builds the space index
     places = ",".join(regions)
     first, _ = run(root, "space", "create", "newcomer", "--blueprint", "standard@1", "--env", f"dev={places}",
-                   "--env", f"prod={places}")  # derives the names of every unit: the name index is empty
+                   "--env", f"prod={places}")  # derives the names of every unit: the light index is empty
     took, mem = run(root, "space", "create", "second", "--blueprint", "standard@1", "--env", f"dev={places}",
                     "--env", f"prod={places}")
     from platform_cli.workspace import WorkspaceContext
@@ -147,7 +147,7 @@ def wide(spaces: int = 1000, per_env: int = 20) -> None:
     units = len(made.allocations)
     print(f"  with a pool per region (network_pools, each 10.0.0.0/8): {spaces} spaces x {units} units "
           f"({len(regions)} regions x 2 envs) = {spaces * units} blocks, {2 * spaces} per region pool of 4096: "
-          f"space create of the {spaces}th {first:.2f} s (the name index empty), of the {spaces + 1}th {took:.2f} s "
+          f"space create of the {spaces}th {first:.2f} s (the light index empty), of the {spaces + 1}th {took:.2f} s "
           f"({mem:.0f} MiB), its {units} blocks "
           f"{made.allocations[0].cidr} .. {made.allocations[-1].cidr}; space list {listed:.2f} s ({lmem:.0f} MiB)")
 

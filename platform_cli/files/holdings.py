@@ -35,34 +35,44 @@ class Holdings:
     def reset(self) -> None:
         """Forget everything read: the next question reads the files again."""
         self._facts: dict[str, SpaceFacts] = {}
+        self._missed: set[str] = set()  # teams the light index does not serve
         self._blocks: dict[str, BlockIndex] | None = None
         self._domains: list[tuple[str, str]] = []
         self.unreadable: dict[str, PlatformError] = {}  # team -> why its file cannot be read
 
     def forget(self, team: str) -> None:
         self._facts.pop(team, None)
+        self._missed.discard(team)
         self._blocks = None
 
     def facts(self, team: str) -> SpaceFacts:
         """TEAM's blocks, domains and unit names: from the light index while its file is unchanged, else from
         the parsed file (recorded in the index when the command writes). Raises what reading the file raises."""
-        if team not in self._facts:
-            ws, light = self.ws, self.ws.light
-            path = ws.checked_space_path(team)
-            found = light.facts(team, path)
+        found = self._served(team)
+        if found is None:
+            ws = self.ws
+            found = self._facts[team] = ws.light.derive(ws.read_space(team), ws.space_path(team),
+                                                        ws.parsed_digest(team))
+        return found
+
+    def _served(self, team: str) -> SpaceFacts | None:
+        """TEAM's entry of the light index when it is served (see :meth:`SpaceNames.facts`)."""
+        if team not in self._facts and team not in self._missed:
+            found = self.ws.light.facts(team, self.ws.checked_space_path(team))
             if found is None:
-                space = ws.read_space(team)
-                found = light.derive(space, path, ws.parsed_digest(team))
+                self._missed.add(team)
+                return None
             self._facts[team] = found
-        return self._facts[team]
+        return self._facts.get(team)
 
     def _blocks_of(self, team: str) -> tuple[list[tuple[str, str, IPv4Network]], list[tuple[str, str]]]:
         space = self.ws.parsed.get(team)
-        if space is not None:  # parsed already (space list reads every space): no entry needed
-            return ([(a.env, a.region, a.cidr) for a in space.allocations],
-                    [(env, d.name) for env, e in space.environments.items() for d in e.domains])
-        facts = self.facts(team)
-        return facts.blocks, facts.domains
+        facts = self._served(team) if space is None else None
+        if facts is not None:
+            return facts.blocks, facts.domains
+        space = space or self.ws.read_space(team)  # parsed (space list reads every space) or parsed now: no names
+        return ([(a.env, a.region, a.cidr) for a in space.allocations],
+                [(env, d.name) for env, e in space.environments.items() for d in e.domains])
 
     def block_index(self) -> dict[str, BlockIndex]:
         """Every readable space's blocks by pool, indexed once per read of the workspace."""
