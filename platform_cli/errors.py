@@ -108,7 +108,7 @@ class UserAbort(PlatformError):
 
 
 class StatusFindings(PlatformError):
-    """`space status --exit-code` found drift or orphans (for a scheduled CI job)."""
+    """`--exit-code` found drift, orphans or damaged records (for a scheduled CI job)."""
 
     exit_code = 12
 

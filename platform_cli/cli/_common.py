@@ -52,6 +52,25 @@ def yes_option(f: Callable) -> Callable:
     return click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")(f)
 
 
+def exit_code_option(f: Callable) -> Callable:
+    return click.option("--exit-code", is_flag=True,
+                        help="Exit 12 when a damaged record was left out (for a scheduled CI job).")(f)
+
+
+def report_damaged(damaged: Sequence[str], *, exit_code: bool, what: str, unread: int = 0) -> None:
+    """Name on stderr each damaged record a read command left out (file, table, row and why); with
+    EXIT_CODE, end with exit 12 (StatusFindings) when there was one, or one of UNREAD files the
+    command could not read (named by the command already), after the output."""
+    for line in damaged:
+        info(f"warning: left out, damaged: {line}")
+    if exit_code and (damaged or unread):
+        from ..errors import StatusFindings
+
+        files = f"{unread} file(s) that cannot be read and " if unread else ""
+        raise StatusFindings(f"{files}{len(damaged)} damaged record(s) left out of {what}",
+                             hint="remove or repair them (named above); the platform never writes one like them")
+
+
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
 

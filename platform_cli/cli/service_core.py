@@ -2,7 +2,8 @@
 
 import click
 
-from ._common import confirm, info, json_option, next_step, print_json, service_workspace, table, workspace, yes_option
+from ._common import (confirm, info, json_option, next_step, print_json, report_damaged, service_workspace, table,
+                      workspace, yes_option)
 
 
 @click.command("new")
@@ -154,14 +155,17 @@ def unbind(ctx, service_dir, name, yes, as_json):
 
 @click.command("list")
 @click.option("--space", "-s", "team", metavar="TEAM", default=None, help="Only the services of this team space.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 12 when a space file cannot be read or a damaged history record was left out.")
 @json_option
 @click.pass_context
-def list_(ctx, team, as_json):
+def list_(ctx, team, exit_code, as_json):
     """List the services the workspace knows: recorded by `service new` in their space, and the
     repositories a space's ci_repos allows to deploy. Shows each one's template version (read from
     the repository's answers file where it is checked out in the workspace), environments and the
     last release deployed to each environment (from the history). A space file that cannot be
-    read is reported; the others are still listed.
+    read is reported, and a damaged history record is left out of the releases and named (file,
+    table, row; "damaged" with --json); the others are still listed.
 
     \b
     Example:
@@ -169,9 +173,10 @@ def list_(ctx, team, as_json):
     """
     from ..services.registry import list_services
 
-    items, bad = list_services(workspace(ctx), team)
+    damaged: list[str] = []
+    items, bad = list_services(workspace(ctx), team, damaged=damaged)
     if as_json:
-        print_json({"services": [s.to_json() for s in items], "errors": [e.message for e in bad]})
+        print_json({"services": [s.to_json() for s in items], "errors": [e.message for e in bad], "damaged": damaged})
     else:
         table(["space", "service", "repository", "template", "environments", "last release"],
               [[s.team, s.name, s.repository, f"{s.template}@{s.template_version}" if s.template else "- (ci_repos only)",
@@ -179,3 +184,4 @@ def list_(ctx, team, as_json):
                 f"{s.last_release['version']} ({s.last_release['env']})" if s.last_release else "-"] for s in items])
         for e in bad:
             info(f"warning: {e.message}")
+    report_damaged(damaged, exit_code=exit_code, what="the services' releases", unread=len(bad))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._common import PR_NUMBER, confirm, info, json_option, next_step, print_json, service_workspace, table, yes_option
+from ._common import (PR_NUMBER, confirm, exit_code_option, info, json_option, next_step, print_json, report_damaged,
+                      service_workspace, table, yes_option)
 
 pr_option = click.option("--pr", "pr", type=PR_NUMBER, required=True, metavar="N", help="Pull request (or merge request) number.")
 dir_argument = click.argument("service_dir", metavar="SERVICE_DIR", type=click.Path(file_okay=False))
@@ -21,6 +22,8 @@ def command():
     open previews per space (previews.max_open) and their life (previews.ttl_hours).
     The generated CI runs up on every push to a pull request from the repository
     itself (never from a fork) and down when it closes or its time is up.
+    A damaged history record (file, table and row named on stderr) is left out:
+    the previews it may describe are neither listed nor counted.
     """
 
 
@@ -81,8 +84,12 @@ def up(ctx, service_dir, pr, version, summary, as_json):
     from .rollout import print_outcome, report
 
     ws = service_workspace(ctx, service_dir)
-    with report(as_json):
-        target, outcome = preview_up(ws, service_dir, pr, version)
+    damaged: list[str] = []
+    try:
+        with report(as_json):
+            target, outcome = preview_up(ws, service_dir, pr, version, damaged=damaged)
+    finally:  # named also when the quota refuses: the records it could not count
+        report_damaged(damaged, exit_code=False, what="the open previews")
     url = preview_url(target, outcome)
     if summary:
         with open(summary, "a", encoding="utf-8") as fh:
@@ -113,32 +120,40 @@ def down(ctx, service_dir, pr, expired, yes, as_json):
 
     ws = service_workspace(ctx, service_dir)
     engine = get_engine(ws)  # exit 8 before asking or recording anything
-    prs = expired_previews(ws, service_dir) if expired else [pr]
+    damaged: list[str] = []
+    prs = expired_previews(ws, service_dir, damaged=damaged) if expired else [pr]
+    report_damaged(damaged, exit_code=False, what="the open previews")
     if not prs:
         info("no expired previews")
         return
     confirm(f"Destroy the preview(s) of pull request(s) {', '.join(map(str, prs))} and their bindings' data?", yes=yes)
     for n in prs:
         with report(as_json):
-            _, outcome = preview_down(ws, service_dir, n, engine=engine)
+            _, outcome = preview_down(ws, service_dir, n, engine=engine, damaged=[] if expired else damaged)
+        if not expired:
+            report_damaged(damaged, exit_code=False, what="the open previews")
         print_outcome(outcome, as_json, f"platform service preview list {service_dir}")
 
 
 @command.command("list")
 @dir_argument
+@exit_code_option
 @json_option
 @click.pass_context
-def list_(ctx, service_dir, as_json):
-    """List the open previews of the service's space, with when each expires."""
+def list_(ctx, service_dir, exit_code, as_json):
+    """List the open previews of the service's space, with when each expires. A damaged history
+    record is left out and named (file, table, row; "damaged" with --json)."""
     from ..servicespec import load_service
     from ..services.preview import open_previews
 
     ws = service_workspace(ctx, service_dir)
     svc, _ = load_service(service_dir)
-    items = open_previews(ws, svc.space)
+    damaged: list[str] = []
+    items = open_previews(ws, svc.space, damaged=damaged)
     bp = ws.catalog.blueprint(ws.space(svc.space).blueprint)
     if as_json:
-        print_json({"space": svc.space, "max_open": bp.previews.max_open, "previews": items})
+        print_json({"space": svc.space, "max_open": bp.previews.max_open, "previews": items, "damaged": damaged})
+        report_damaged(damaged, exit_code=exit_code, what="the open previews")
         return
     table(["preview", "pr", "env", "region", "version", "since", "expires"],
           [[p["name"], p["pr"], p["env"], p["region"], p["version"], p["since"],
@@ -146,3 +161,4 @@ def list_(ctx, service_dir, as_json):
     info(f"{len(items)} of {bp.previews.max_open} previews open in space {svc.space}")
     if any(p["expired"] for p in items):
         next_step(f"platform service preview down {service_dir} --pr N   # for each expired one")
+    report_damaged(damaged, exit_code=exit_code, what="the open previews")

@@ -40,6 +40,7 @@ class ExportResult:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # history records left out (each also in errors)
 
     @property
     def entities(self) -> list[dict[str, Any]]:
@@ -54,6 +55,7 @@ class ExportResult:
     def to_data(self) -> dict[str, Any]:
         return {"folder": str(self.folder), "counts": self.counts(), "written": self.written,
                 "unchanged": self.unchanged, "removed": self.removed, "errors": self.errors,
+                "damaged": self.damaged,
                 "files": {p: [f"{e['kind']}:{e['metadata']['name']}" for e in docs] for p, docs in self.files.items()}}
 
 
@@ -62,8 +64,9 @@ def render_documents(entities: list[dict[str, Any]]) -> str:
                                        explicit_start=True)
 
 
-def build_files(ws: WorkspaceContext) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-    """Relative path -> entities of every file of the export, and what could not be read."""
+def build_files(ws: WorkspaceContext) -> tuple[dict[str, list[dict[str, Any]]], list[str], list[str]]:
+    """Relative path -> entities of every file of the export, what could not be read, and the damaged
+    history records left out (also among what could not be read)."""
     inv = read_inventory(ws)
     files: dict[str, list[dict[str, Any]]] = {ORG_FILE: backstage.org_entities(inv) + backstage.user_entities(inv)}
     for space in inv.spaces:
@@ -76,7 +79,7 @@ def build_files(ws: WorkspaceContext) -> tuple[dict[str, list[dict[str, Any]]], 
                                  "each name is used once (the org's name counts as a group name too)")
     targets = [f"./{p}" for p in files]
     files = {LOCATION_FILE: [backstage.location_entity(ws.config.org, targets)], **files}
-    return files, inv.errors
+    return files, inv.errors, inv.damaged
 
 
 def _ours(path: Path) -> bool:
@@ -97,14 +100,14 @@ def export_catalog(ws: WorkspaceContext, folder: str | os.PathLike | None = None
         target = Path.cwd() / target
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder; expected the folder to export into")
-    files, errors = build_files(ws)
+    files, errors, damaged = build_files(ws)
     texts = {rel: render_documents(docs) for rel, docs in files.items()}
     for rel in texts:  # refuse before writing anything: a file in the way that is not ours stays
         path = target / rel
         if path.exists() and not _ours(path):
             raise ConflictError(f"{path} exists and was not written by `platform catalog export`; nothing was written",
                                 hint="move it away, or export into another folder")
-    result = ExportResult(folder=target, files=files, errors=errors)
+    result = ExportResult(folder=target, files=files, errors=errors, damaged=damaged)
     for rel, text in texts.items():
         path = target / rel
         data = text.encode("utf-8")

@@ -54,6 +54,7 @@ class Inventory:
     spaces: list[Space]
     services: list[KnownService]
     errors: list[str]
+    damaged: list[str] = field(default_factory=list)  # history records left out (each also in errors)
 
     def services_of(self, team: str) -> list[KnownService]:
         return [s for s in self.services if s.team == team]
@@ -75,11 +76,11 @@ def _service_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def _history_services(ws: WorkspaceContext, errors: list[str]) -> list[tuple[str, str]]:
-    """(team, service) pairs of the deployment history; a store that cannot be read is an error line."""
+def _history_services(ws: WorkspaceContext, errors: list[str], damaged: list[str]) -> list[tuple[str, str]]:
+    """(team, service) pairs of the deployment history; a store that cannot be read is an error line,
+    a damaged record is left out and described in DAMAGED (and in ERRORS)."""
     from ..rollout.stores import open_history
 
-    damaged: list[str] = []
     try:
         records = open_history(ws).query(damaged=damaged)
     except PlatformError as exc:
@@ -145,9 +146,11 @@ def read_inventory(ws: WorkspaceContext, *, history: bool = True) -> Inventory:
     for space in spaces:
         for rec in space.services:
             _add_record(ws, space, rec, services, errors)
+    damaged: list[str] = []
     if history:
-        for team, name in _history_services(ws, errors):
+        for team, name in _history_services(ws, errors, damaged):
             if team in teams and (team, name) not in services:
                 services[(team, name)] = KnownService(name=name, team=team, source="history")
     return Inventory(ws=ws, spaces=sorted(spaces, key=lambda s: s.team),
-                     services=sorted(services.values(), key=lambda s: (s.team, s.name)), errors=errors)
+                     services=sorted(services.values(), key=lambda s: (s.team, s.name)), errors=errors,
+                     damaged=damaged)

@@ -72,6 +72,23 @@ def check_record(record: Deployment, source: str) -> None:
 MAX_NAMED = 20  # damaged rows named one by one in an error; the rest are counted
 
 
+class DamagedRow(str):
+    """The line naming a damaged row (what a ``damaged`` list holds), with the row as it was read in
+    ``data``, so that a caller can tell whether the row could be one it needs."""
+
+    data: Any
+
+    def __new__(cls, line: str, data: Any) -> "DamagedRow":
+        out = super().__new__(cls, line)
+        out.data = data
+        return out
+
+    def unit(self) -> str | None:
+        """The row's unit when that much of it reads as text, else None (it could be any unit)."""
+        unit = self.data.get("unit") if isinstance(self.data, dict) else None
+        return unit if isinstance(unit, str) else None
+
+
 def from_rows(rows: list[dict[str, Any]], *, source: str, labels: list[str] | None = None,
               damaged: list[str] | None = None) -> list[Deployment]:
     """Every row validated as a Deployment (LABELS: how to name row i, say ``row 7``).
@@ -91,7 +108,7 @@ def from_rows(rows: list[dict[str, Any]], *, source: str, labels: list[str] | No
             continue
         ids.append(rid)
         if damaged is not None:
-            damaged.append(f"{source}: " + "; ".join(problems[:10]))
+            damaged.append(DamagedRow(f"{source}: " + "; ".join(problems[:10]), data))
         elif len(ids) <= MAX_NAMED:
             bad.extend(problems[:10])
     if ids and damaged is None:
@@ -219,10 +236,21 @@ def sqlite_path(local_dir: Path) -> Path:
 
 
 def previous_releases(store: HistoryStore, team: str, env: str, units: list[str]) -> dict[str, str]:
-    """For each unit, the version of its last successful deployment (units never deployed are absent)."""
+    """For each unit, the version of its last successful deployment (units never deployed are absent).
+
+    A damaged row of another unit cannot change the answer and is left out; one that is, or may be
+    (its unit unreadable), one of UNITS' is a SpecError naming it: what a rollback restores is
+    never guessed."""
     wanted = set(units)
+    damaged: list[str] = []
+    records = store.query(team=team, env=env, damaged=damaged)
+    ours = [d for d in damaged if not isinstance(d, DamagedRow) or d.unit() is None or d.unit() in wanted]
+    if ours:
+        raise SpecError(f"{len(ours)} damaged history record(s) may be the last release of a unit this rollout "
+                        "changes, so the release a rollback would restore is not known", problems=ours[:MAX_NAMED],
+                        hint="repair or remove them (`platform history` names each one); nothing was recorded")
     out: dict[str, str] = {}
-    for rec in store.query(team=team, env=env):
+    for rec in records:
         if rec.unit in wanted and rec.result == "succeeded" and rec.action in ("up", "rollback") and rec.version:
             out[rec.unit] = rec.version
         elif rec.unit in wanted and rec.result == "succeeded" and rec.action == "destroy":

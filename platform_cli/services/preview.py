@@ -138,14 +138,16 @@ def plan_preview(ws, service_dir: Path | str, pr: int):
     return target, result
 
 
-def open_previews(ws, team: str, history=None, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The previews of TEAM's space whose last successful record is a deployment."""
+def open_previews(ws, team: str, history=None, now: datetime | None = None,
+                  damaged: list[str] | None = None) -> list[dict[str, Any]]:
+    """The previews of TEAM's space whose last successful record is a deployment. A damaged history
+    record is left out and described in DAMAGED when that is given, else a SpecError naming it."""
     from ..planning.names import parse_unit
     from ..rollout.stores import open_history
 
     store = history if history is not None else open_history(ws)
     state: dict[str, Any] = {}
-    for rec in store.query(team=team):
+    for rec in store.query(team=team, damaged=damaged):
         if rec.kind != "service" or rec.result != "succeeded" or not PREVIEW_RE.fullmatch(rec.what):
             continue
         if rec.action == "destroy":
@@ -217,7 +219,7 @@ def _openings(folder: Path) -> list[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def opening(ws, target: PreviewTarget, history=None) -> Iterator[None]:
+def opening(ws, target: PreviewTarget, history=None, damaged: list[str] | None = None) -> Iterator[None]:
     """Check the space's quota of open previews and record this one as opening, both under the space's
     preview lock, so that two previews started together cannot both pass the check; the record is
     removed when the block ends (the history then says whether the preview is open)."""
@@ -225,7 +227,7 @@ def opening(ws, target: PreviewTarget, history=None) -> Iterator[None]:
     folder = ws.local_dir / "previews" / team
     mine = folder / OPENING / f"{target.service.name}.json"
     with file_lock(folder / ".lock"):
-        now = {p["unit"]: p for p in open_previews(ws, team, history)}
+        now = {p["unit"]: p for p in open_previews(ws, team, history, damaged=damaged)}
         for p in _openings(folder / OPENING):
             now.setdefault(p["unit"], p)
         check_quota(target, list(now.values()), team)
@@ -238,17 +240,19 @@ def opening(ws, target: PreviewTarget, history=None) -> Iterator[None]:
         mine.unlink(missing_ok=True)
 
 
-def preview_up(ws, service_dir: Path | str, pr: int, version: str, *, engine=None, history=None, progress=None):
+def preview_up(ws, service_dir: Path | str, pr: int, version: str, *, engine=None, history=None, progress=None,
+               damaged: list[str] | None = None):
     """Deploy the preview of pull request PR at VERSION. Needs the engine: checked before anything
     is recorded (exit 8 without it). The quota of open previews is checked and the preview recorded
-    as opening under one lock (:func:`opening`)."""
+    as opening under one lock (:func:`opening`); a damaged history record is not counted (with
+    DAMAGED given it is described there, else a SpecError)."""
     from ..deploy import deploy_service
     from ..engine import get_engine
 
     engine = engine if engine is not None else get_engine(ws)
     target = preview_target(ws, service_dir, pr)
     team = target.service.space
-    with opening(ws, target, history):
+    with opening(ws, target, history, damaged):
         folder = _write_spec(target, ws.local_dir / "previews" / team / target.service.name)
         outcome = deploy_service(ws, folder, target.env, target.release(version), region=target.region,
                                  approve=True, engine=engine, history=history, progress=progress)
@@ -273,14 +277,16 @@ def summary_markdown(target: PreviewTarget, url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def expired_previews(ws, service_dir: Path | str, history=None, now: datetime | None = None) -> list[int]:
+def expired_previews(ws, service_dir: Path | str, history=None, now: datetime | None = None,
+                     damaged: list[str] | None = None) -> list[int]:
     """Pull request numbers of this service's open previews whose time to live is over."""
     svc, _ = load_service(service_dir)
-    return [p["pr"] for p in open_previews(ws, svc.space, history, now)
+    return [p["pr"] for p in open_previews(ws, svc.space, history, now, damaged)
             if p["expired"] and p["name"] == preview_name(svc.name, p["pr"])]
 
 
-def preview_down(ws, service_dir: Path | str, pr: int, *, engine=None, history=None, progress=None):
+def preview_down(ws, service_dir: Path | str, pr: int, *, engine=None, history=None, progress=None,
+                 damaged: list[str] | None = None):
     """Destroy the preview of pull request PR (through the journalled executor). Needs the engine:
     checked before anything is recorded."""
     from ..deploy import destroy_units
@@ -289,8 +295,10 @@ def preview_down(ws, service_dir: Path | str, pr: int, *, engine=None, history=N
     engine = engine if engine is not None else get_engine(ws)
     target = preview_target(ws, service_dir, pr)
     team = target.service.space
-    if not any(p["unit"] == target.unit for p in open_previews(ws, team, history)):
-        raise NotFoundError(f"no open preview {target.service.name} of space {team}",
+    if not any(p["unit"] == target.unit for p in open_previews(ws, team, history, damaged=damaged)):
+        raise NotFoundError(f"no open preview {target.service.name} of space {team}"
+                            + (f" in the readable history ({len(damaged)} damaged record(s) left out, the first: "
+                               f"{damaged[0]})" if damaged else ""),
                             hint=f"`platform service preview list {service_dir}` shows the open ones")
     outcome = destroy_units(ws, team, target.env, [[target.unit]], release=None, label=f"{target.service.name}-down",
                             engine=engine, history=history, progress=progress)

@@ -124,9 +124,12 @@ def _local_version(ws, path: str | None) -> str | None:
         return None
 
 
-def list_services(ws, team: str | None = None, history=None) -> tuple[list[KnownService], list[PlatformError]]:
+def list_services(ws, team: str | None = None, history=None, *, damaged: list[str] | None = None,
+                  releases: bool = True) -> tuple[list[KnownService], list[PlatformError]]:
     """Every service the workspace knows (of one space with ``team``), with the last release per
-    environment from the history; and the errors of space files that cannot be read."""
+    environment from the history (not read without ``releases``); and the errors of space files that
+    cannot be read. A damaged history record is left out and described in DAMAGED when that is
+    given, else a SpecError naming every damaged one."""
     if team is not None:
         spaces, bad = [ws.space(team)], []
     else:
@@ -142,11 +145,12 @@ def list_services(ws, team: str | None = None, history=None) -> tuple[list[Known
             if parse_ci_repo(repo) not in recorded:
                 out.append(KnownService(space.team, parse_ci_repo(repo).name, repo, "ci_repos",
                                         environments=list(space.environments)))
-    _add_releases(ws, out, history)
+    if releases:
+        _add_releases(ws, out, history, damaged)
     return out, bad
 
 
-def _add_releases(ws, services: list[KnownService], history) -> None:
+def _add_releases(ws, services: list[KnownService], history, damaged: list[str] | None) -> None:
     if not services:
         return
     from ..rollout.stores import open_history
@@ -154,7 +158,7 @@ def _add_releases(ws, services: list[KnownService], history) -> None:
     store = history if history is not None else open_history(ws)
     by_key = {(s.team, s.name): s for s in services}
     for team in sorted({s.team for s in services}):
-        for rec in store.query(team=team):
+        for rec in store.query(team=team, damaged=damaged):
             svc = by_key.get((rec.team, rec.what))
             if svc is None or rec.kind != "service" or rec.result != "succeeded" or not rec.version:
                 continue

@@ -191,7 +191,7 @@ def template_status(ws, service_dir: Path | str | None = None) -> list[dict[str,
         entries = [(str(a.answers.get("team", "")), str(a.answers.get("service_name", repo.name)), a.template,
                     a.template_version, str(repo))]
     else:
-        services, _ = list_services(ws) if ws is not None else ([], [])
+        services, _ = list_services(ws, releases=False) if ws is not None else ([], [])  # versions only
         entries = [(s.team, s.name, s.template, s.template_version, s.path) for s in services if s.template]
     for team, name, template, version, path in entries:
         newest = latest.get(template)

@@ -25,6 +25,8 @@ UNIT = "space/payments/dev/eu-central-1"
 DOCUMENTED = {code for code, _, _ in exit_codes()} - {0, 70}
 """Exit codes README.md and errors.py document for a failure (70 is a bug)."""
 TIMEOUT = 60  # seconds a case may take before it counts as a hang
+CACHES = {".platform/spaces.index.json", ".platform/names.index.json"}
+"""Derived from the space files and rebuilt from them whenever they change: not workspace data."""
 
 
 def build(root: Path) -> Path:
@@ -100,3 +102,25 @@ def run(root: Path, *args: str, cwd: Path | None = None):
 
 def write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data) + "\n")
+
+
+def check(ws: Path, args: list[str], named: str | None, *, expect_failure: bool = True):
+    """Run ARGS on WS: no traceback, a documented failure (or exit 0 without EXPECT_FAILURE), NAMED
+    in the output, and the tree unchanged but for caches and empty lock files made on first use."""
+    before = snapshot(ws)
+    r = run(ws, *args)
+    out = r.stdout + r.stderr
+    assert "Traceback" not in out and "Exception ignored" not in out, out
+    assert "internal error" not in r.stderr, r.stderr
+    if expect_failure:
+        assert r.exit_code in DOCUMENTED, f"exit {r.exit_code}: {out}"
+    else:
+        assert r.exit_code == 0, out
+    if named:
+        assert named in out, f"{named} not named: {out}"
+    after = snapshot(ws)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} - CACHES
+    changed -= {k for k in changed if k not in before and k.endswith(".lock") and after[k][0] == "file"
+                and (ws / k).stat().st_size == 0}  # an empty lock file, made on first use, holds nothing
+    assert not changed, f"{' '.join(args)} changed {sorted(changed)}"
+    return r

@@ -17,14 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.files.hostile import DOCUMENTED, RID, build, copy, run, snapshot
+from tests.files.hostile import CACHES, DOCUMENTED, RID, build, check, copy, run, snapshot
 
 SPACE, PLATFORM, SERVICE, CATALOG = "spaces/payments.yaml", "platform.yaml", "repos/api/service.yaml", "repos/api/catalog-info.yaml"
 JOURNAL, HISTORY, LOCAL = f".platform/rollouts/{RID}.jsonl", ".platform/history.sqlite", ".platform/local-cloud.json"
 ALLOC_LOCK = ".platform/allocations.lock"
 SVC = "repos/api"
-CACHES = {".platform/spaces.index.json", ".platform/names.index.json"}
-"""Derived from the space files and rebuilt from them whenever they change: not workspace data."""
 
 
 @pytest.fixture(scope="module")
@@ -164,26 +162,6 @@ def _cases():
             for cmd in commands:
                 out.append(pytest.param(target, damage, cmd, id=f"{target}-{damage.__name__}-{' '.join(cmd[:2])}"))
     return out
-
-
-def check(ws: Path, args: list[str], named: str | None, *, expect_failure: bool = True):
-    before = snapshot(ws)
-    r = run(ws, *args)
-    out = r.stdout + r.stderr
-    assert "Traceback" not in out and "Exception ignored" not in out, out
-    assert "internal error" not in r.stderr, r.stderr
-    if expect_failure:
-        assert r.exit_code in DOCUMENTED, f"exit {r.exit_code}: {out}"
-    else:
-        assert r.exit_code == 0, out
-    if named:
-        assert named in out, f"{named} not named: {out}"
-    after = snapshot(ws)
-    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} - CACHES
-    changed -= {k for k in changed if k not in before and k.endswith(".lock") and after[k][0] == "file"
-                and (ws / k).stat().st_size == 0}  # an empty lock file, made on first use, holds nothing
-    assert not changed, f"{' '.join(args)} changed {sorted(changed)}"
-    return r
 
 
 @pytest.mark.parametrize("target,damage,cmd", _cases())

@@ -91,6 +91,39 @@ def test_a_damaged_history_row_is_named_not_a_crash(wide, run_cli):
     with sqlite3.connect(sqlite_path(wide.local_dir)) as conn:  # a row written by another tool
         conn.execute("INSERT INTO deployments (id, rollout) VALUES ('broken', 'r2')")
     r = run_cli("-w", str(wide.root), "history", "--json")
-    assert r.exit_code == 3, r.stderr
+    assert r.exit_code == 0, r.stderr
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
-    assert "history.sqlite: history record 'broken' is damaged" in r.stderr and "team" in r.stderr
+    data = json.loads(r.stdout)
+    assert [d["rollout"] for d in data["deployments"]] == ["r1"]  # the good one is shown
+    [line] = data["damaged"]
+    assert "history.sqlite: table deployments, row 2 (id 'broken'): unit:" in line and "team:" in line and line in r.stderr
+    r = run_cli("-w", str(wide.root), "history", "--exit-code")
+    assert r.exit_code == 12 and "r1" in r.stdout and "1 damaged record(s)" in r.stderr
+
+
+@pytest.mark.parametrize("damaged_unit,stops", [
+    ("service/globex/api/live/eu-central-1", True),  # this rollout's unit: its last release is unknown
+    (None, True),  # no unit: it may be any of them
+    ("service/globex/other/live/eu-central-1", False),  # another unit's: cannot change what a rollback restores
+])
+def test_a_rollout_stops_only_for_a_damaged_row_that_may_be_its_own(wide, make_service, fake_engine, quiet,
+                                                                    damaged_unit, stops):
+    svc = make_service(regions=["eu-central-1"], batch=1, parallel=1)
+    deploy.deploy_service(wide, svc, "live", "v1", engine=fake_engine(), progress=quiet)
+    path = sqlite_path(wide.local_dir)
+    with sqlite3.connect(path) as conn:  # a row written by another tool: no zone in its start
+        conn.execute("INSERT INTO deployments (id, rollout, unit, team, env, region, kind, what, action, version, who,"
+                     " start, \"end\", result) VALUES ('odd', 'r0', ?, 'globex', 'live', 'eu-central-1', 'service',"
+                     " 'api', 'up', 'v0', 'x', '2025-01-01T00:00:00', '2025-01-01T00:00:00', 'succeeded')",
+                     (damaged_unit,))
+    conn.close()
+    before = sorted(p.name for p in rollouts_dir(wide.local_dir).iterdir())
+    if stops:
+        with pytest.raises(SpecError, match=r"1 damaged history record\(s\) may be the last release") as exc:
+            deploy.deploy_service(wide, svc, "live", "v2", engine=fake_engine(), progress=quiet)
+        assert "(id 'odd'): start:" in str(exc.value)
+        assert sorted(p.name for p in rollouts_dir(wide.local_dir).iterdir()) == before  # nothing journalled
+    else:
+        outcome = deploy.deploy_service(wide, svc, "live", "v2", engine=fake_engine(), progress=quiet)
+        assert outcome.status == "succeeded"
+        assert outcome.state.spec["previous"] == {"service/globex/api/live/eu-central-1": "v1"}

@@ -77,9 +77,13 @@ def test_the_platform_never_writes_a_row_it_would_refuse(store):
 def test_every_damaged_row_is_named_not_only_the_first(store, wide, run_cli):
     _insert(store.path, **{**GOOD, "id": "bad1", "start": "1900-01-01T00:00:00+00:00"})
     _insert(store.path, **{**GOOD, "id": "bad2", "end": "2025-01-01T00:00:00"})
-    r = run_cli("-w", str(wide.root), "history", "--json")
-    assert r.exit_code == 3 and "Traceback" not in r.stderr
-    assert "2 history records are damaged" in r.stderr
+    with pytest.raises(SpecError) as exc:  # a read that cannot go on without them names them all
+        store.query()
+    assert "2 history records are damaged" in str(exc.value)
+    assert "row 2 (id 'bad1'): start:" in str(exc.value) and "row 3 (id 'bad2'): end:" in str(exc.value)
+    r = run_cli("-w", str(wide.root), "history", "--json")  # a listing leaves them out and names each
+    assert r.exit_code == 0 and "Traceback" not in r.stderr
+    assert [d["id"] for d in json.loads(r.stdout)["deployments"]] == ["good"]
     assert "row 2 (id 'bad1'): start:" in r.stderr and "row 3 (id 'bad2'): end:" in r.stderr
     # a read that can go on without them leaves them out, names each, and keeps the good one
     damaged: list[str] = []

@@ -216,3 +216,54 @@ def test_an_opening_record_of_a_process_that_is_gone_does_not_count(payments, sv
     (folder / "orders-pr9.json").write_text('{"unit": 5}')
     with pytest.raises(Exception, match=r"orders-pr9.json: the record of a preview being deployed is damaged"):
         previews.preview_up(payments, svc, 2, "abc", engine=Engine(), history=_history(payments))
+
+
+def _damage(ws, name):
+    import sqlite3
+
+    with sqlite3.connect(sqlite_path(ws.local_dir)) as conn:
+        conn.execute("UPDATE deployments SET start = '2026-01-01T00:00:00' WHERE what = ?", (name,))  # no zone
+    conn.close()
+
+
+def test_up_leaves_a_damaged_record_out_of_the_quota_and_names_it(payments, svc, monkeypatch):
+    """A damaged record is not counted (it cannot be read), never stops the preview, and is named; the
+    Python API without a list to collect it refuses naming it."""
+    from platform_cli.errors import SpecError
+    from platform_cli.services import preview as previews
+    from platform_cli.units import UnitResult
+
+    _allow_one(monkeypatch, svc)
+
+    class Engine:
+        def up(self, target, on_event):
+            return UnitResult(unit=target.unit)
+
+    _record(payments, "orders-pr1", "up", "2026-01-01T00:00:00Z")
+    _damage(payments, "orders-pr1")
+    with pytest.raises(SpecError, match="history record .* is damaged"):
+        previews.preview_up(payments, svc, 2, "abc", engine=Engine(), history=_history(payments))
+    damaged: list[str] = []
+    _, outcome = previews.preview_up(payments, svc, 2, "abc", engine=Engine(), history=_history(payments),
+                                     damaged=damaged)
+    assert outcome.status == "succeeded"
+    assert len(damaged) == 1 and "history.sqlite: table deployments, row 1" in damaged[0] and "start:" in damaged[0]
+    # the quota counts the readable ones: pr2 is open now, so pr3 is refused, the damaged record named again
+    again: list[str] = []
+    with pytest.raises(ConflictError, match=r"1 open previews \(orders-pr2\)"):
+        previews.preview_up(payments, svc, 3, "abc", engine=Engine(), history=_history(payments), damaged=again)
+    assert again == damaged
+
+
+def test_down_of_a_preview_whose_only_record_is_damaged_says_so(payments, svc, run_cli):
+    from platform_cli.errors import NotFoundError
+    from platform_cli.services import preview as previews
+
+    _record(payments, "orders-pr4", "up", "2026-01-01T00:00:00Z")
+    _damage(payments, "orders-pr4")
+    damaged: list[str] = []
+    with pytest.raises(NotFoundError, match=r"no open preview orders-pr4 .* \(1 damaged record\(s\) left out, the "
+                                            r"first: .*history.sqlite: table deployments, row 1"):
+        previews.preview_down(payments, svc, 4, engine=object(), history=_history(payments), damaged=damaged)
+    assert len(damaged) == 1
+    assert previews.expired_previews(payments, svc, _history(payments), damaged=damaged) == [] and len(damaged) == 2
