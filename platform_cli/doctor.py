@@ -75,14 +75,32 @@ def check_workspace(explicit: str | None) -> tuple[Check, object | None]:
     return Check("workspace", OK, detail), ws
 
 
+PASSPHRASE_LIMIT = 64 * 1024  # bytes; a passphrase is a line
+CONFIG_FILE_LIMIT = 1024 * 1024  # bytes of an AWS credentials or config file read for its profile names
+RESTORE = "restore it (stacks encrypted with it cannot be read without it), or set secrets.provider"
+
+
 def check_passphrase(ws) -> Check | None:
+    """The passphrase file: there, a regular file (a FIFO would stop every engine command), not
+    empty, small, and readable by its owner only. Its content is never read."""
+    from .files.safe import access_error, existing_file
+
     if ws.config.secrets.provider != "passphrase":
         return None
     path = ws.passphrase_path()
-    if not path.is_file():
-        return Check("passphrase", FAIL, f"{path} is missing",
-                     hint="restore it (stacks encrypted with it cannot be read without it), or set secrets.provider")
-    mode = path.stat().st_mode & 0o777
+    try:
+        if not existing_file(path):
+            return Check("passphrase", FAIL, f"{path} is missing", hint=RESTORE)
+        st = path.stat()
+    except PlatformError as exc:
+        return Check("passphrase", FAIL, exc.message, hint=exc.hint or RESTORE, required=True)
+    except OSError as exc:
+        err = access_error(path, exc)
+        return Check("passphrase", FAIL, err.message, hint=err.hint, required=True)
+    if not 0 < st.st_size <= PASSPHRASE_LIMIT:
+        what = "empty" if not st.st_size else f"larger than {PASSPHRASE_LIMIT // 1024} KiB"
+        return Check("passphrase", FAIL, f"{path}: is {what}, expected the passphrase", hint=RESTORE, required=True)
+    mode = st.st_mode & 0o777
     if mode & 0o077:
         return Check("passphrase", WARN, f"{path} is readable by others (mode {mode:o})", hint=f"chmod 600 {path}")
     return Check("passphrase", OK, f"{path} (mode {mode:o})")
@@ -109,17 +127,26 @@ def check_sdks() -> list[Check]:
 
 
 def _profiles(path: Path) -> list[str]:
-    parser = configparser.ConfigParser()
+    """The profile names of an AWS credentials or config file; a file that is not a regular UTF-8
+    INI file of bounded size is a SpecError naming it (the AWS SDKs could not read it either)."""
+    from .errors import SpecError
+    from .files.safe import read_text
+
+    parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return []
+        parser.read_string(read_text(path, limit=CONFIG_FILE_LIMIT), source=str(path))
+    except configparser.Error as exc:
+        raise SpecError(f"{path}: is not an INI file the AWS SDKs can read: {str(exc).splitlines()[0]}",
+                        file=str(path)) from None
     return [s.removeprefix("profile ").strip() for s in parser.sections()]
 
 
 def aws_credential_source(environ: dict[str, str] | None = None) -> str | None:
     """Where AWS credentials would come from, judged from the environment and files only
-    (no network call, no credential values read)."""
+    (no network call, no credential values read). A credentials or config file that is there but
+    cannot be read as one is a PlatformError naming it."""
+    from .files.safe import existing_file
+
     env = os.environ if environ is None else environ
     if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
         return "environment variables (AWS_ACCESS_KEY_ID)"
@@ -132,13 +159,17 @@ def aws_credential_source(environ: dict[str, str] | None = None) -> str | None:
     config_file = Path(env.get("AWS_CONFIG_FILE", home / ".aws" / "config"))
     wanted = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
     for path, label in ((cred_file, "credentials file"), (config_file, "config file")):
-        if path.is_file() and wanted in _profiles(path):
+        if existing_file(path) and wanted in _profiles(path):
             return f"profile {wanted!r} in the {label} {path}"
     return None
 
 
 def check_aws_credentials(environ: dict[str, str] | None = None) -> Check:
-    source = aws_credential_source(environ)
+    try:
+        source = aws_credential_source(environ)
+    except PlatformError as exc:  # the AWS SDKs would fail on it (or wait on a FIFO) too
+        return Check("aws-credentials", FAIL, exc.message, required=True,
+                     hint=exc.hint or "repair the file or move it away; `aws configure` writes a new one")
     if source:
         return Check("aws-credentials", OK, f"found: {source} (not verified; --check-aws calls STS)")
     return Check("aws-credentials", MISSING, "no AWS credentials in the environment or ~/.aws (not needed for the local cloud)",

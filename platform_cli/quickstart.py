@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files.safe import existing_file
 from .workspace import CONFIG, WorkspaceContext, init_workspace
 
 DEMO_TEAM = "demo"
@@ -41,7 +42,7 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
         report(step)
 
     directory = directory.expanduser().resolve()
-    if (directory / CONFIG).is_file():
+    if existing_file(directory / CONFIG):  # a FIFO, a folder or a dangling link there is named
         add(Step("workspace", "reused", f"workspace {directory} exists; using it"))
     else:
         init_workspace(directory, org="acme")
@@ -50,7 +51,7 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
 
     from .spaces import CreateSpaceRequest, create_space, show_space
 
-    if ws.space_path(DEMO_TEAM).is_file():
+    if existing_file(ws.space_path(DEMO_TEAM)):
         add(Step("space", "reused", f"team space {DEMO_TEAM} exists; using it"))
     else:
         create_space(ws, CreateSpaceRequest(team=DEMO_TEAM, blueprint=DEMO_BLUEPRINT, envs=list(DEMO_ENVS),
@@ -71,7 +72,7 @@ def run_quickstart(directory: Path, *, report: Report = lambda s: None) -> list[
 
     services = directory / "services"
     svc_dir = services / DEMO_SERVICE
-    if (svc_dir / "service.yaml").is_file():
+    if existing_file(svc_dir / "service.yaml"):
         add(Step("service", "reused", f"service {svc_dir} exists; using it"))
     else:
         made = new_service(ws, DEMO_SERVICE, DEMO_TEAM, template="python-web", ci="github", output_dir=services)
@@ -182,7 +183,7 @@ def _vend_demo_accounts(ws: WorkspaceContext, blueprint: str, endpoint: str) -> 
             doc["organization"] = dict(DEMO_ORGANIZATION)
         ws = WorkspaceContext.open(ws.root)
     bootstrap(ws, local_endpoint=endpoint)
-    if not ws.space_path(DEMO_ISOLATED_TEAM).is_file():
+    if not existing_file(ws.space_path(DEMO_ISOLATED_TEAM)):
         bp = ws.catalog.blueprint(blueprint)
         region = (bp.guardrails.allowed_regions or ws.config.allowed_regions)[0]
         create_space(ws, CreateSpaceRequest(team=DEMO_ISOLATED_TEAM, blueprint=blueprint, envs=[f"dev={region}", f"prod={region}"],

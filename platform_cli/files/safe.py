@@ -149,6 +149,16 @@ def present(path: os.PathLike | str) -> bool:
     return True
 
 
+def existing_file(path: os.PathLike | str) -> bool:
+    """Whether a file is at PATH, for a check before it is used, reused or made: False when nothing
+    is there, True when a regular file (or a link to one) is. Anything else (a FIFO, a device, a
+    folder, a dangling link) is a SpecError naming it, never taken for "no file" and never opened."""
+    if not present(path):
+        return False
+    regular_file(path)
+    return True
+
+
 TMP_SUFFIX = ".tmp"
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from . import ALL_SPECS
+from ..files.safe import present, read_text
 from ..yamlio import SCHEMA_BASE, write_text_atomic
 
 
@@ -40,7 +41,7 @@ def export_schemas(folder: Path, *, check: bool = False, templates: Path | None 
         targets += [(p, str(p.relative_to(templates)), service) for p in template_schema_paths(templates)]
     stale = []
     for path, name, text in targets:
-        current = path.read_text(encoding="utf-8") if path.exists() else None
+        current = read_text(path) if present(path) else None  # a FIFO or a folder there is named
         if current != text:
             stale.append(name)
             if not check:

@@ -33,10 +33,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import NotFoundError, SpecError
+from ..files.safe import existing_file, read_bytes, read_text
 
 RELEASES = "releases"
 INDEX = "index.json"
 MAX_ARCHIVE = 16 * 1024 * 1024  # bytes; a template is a few hundred KiB
+MAX_INDEX = 1024 * 1024  # bytes of releases/index.json
 SKIP = {RELEASES, "__pycache__"}
 
 
@@ -78,11 +80,11 @@ def archive_bytes(root: Path) -> bytes:
 def read_index(template_dir: Path) -> dict[str, dict[str, str]]:
     """``releases/index.json``: version -> {"commit", "sha256"}; {} when the template has no releases."""
     path = template_dir / RELEASES / INDEX
-    if not path.is_file():
+    if not existing_file(path):  # a FIFO, a folder or a dangling link there is named, not "no releases"
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_text(path, limit=MAX_INDEX))
+    except (ValueError, RecursionError) as exc:
         raise SpecError(f"{path}: not readable JSON: {exc}", file=str(path)) from None
     if not isinstance(data, dict) or not all(
             isinstance(v, dict) and isinstance(v.get("sha256"), str) and isinstance(v.get("commit"), str)
@@ -109,10 +111,11 @@ def template_at(template_dir: Path, live_version: str, version: str) -> Iterator
         raise NotFoundError(f"template {template_dir.name} has no version {version}; it can render: {known}",
                             hint=f"`platform template show {template_dir.name}` lists its versions")
     path = template_dir / RELEASES / f"{version}.tar.gz"
-    if not path.is_file() or path.stat().st_size > MAX_ARCHIVE:
-        raise SpecError(f"{path}: missing or larger than {MAX_ARCHIVE} bytes; version {version} cannot be rendered",
-                        file=str(path))
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path, limit=MAX_ARCHIVE)  # a regular file of bounded size, never waited on
+    except SpecError as exc:
+        raise SpecError(f"{exc.message}; version {version} cannot be rendered", file=str(path),
+                        hint="restore it from version control") from None
     if hashlib.sha256(data).hexdigest() != index[version]["sha256"]:
         raise SpecError(f"{path}: its SHA-256 differs from {RELEASES}/{INDEX}; the archive was changed after release",
                         file=str(path), hint="restore it from version control")

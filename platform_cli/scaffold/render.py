@@ -25,6 +25,37 @@ class RenderResult:
     texts: dict[str, str] = field(default_factory=dict)  # rendered text of the files asked for with ``read``
 
 
+MAX_TEMPLATE_FILE = 16 * 1024 * 1024
+"""Bytes of one file of a template: cookiecutter reads each file whole."""
+
+
+def check_template_tree(template: Path) -> None:
+    """Refuse, naming it, what cookiecutter must not read in TEMPLATE: anything that is not a folder
+    or a regular file of at most MAX_TEMPLATE_FILE bytes (it would wait on a FIFO and read a link to
+    /dev/zero without end), and a link that leads out of the template (it would copy, say, a
+    credentials file into the generated repository)."""
+    from ..files.safe import regular_file
+
+    top = Path(os.path.realpath(template))
+
+    def inside(path: Path) -> None:
+        if os.path.islink(path) and not Path(os.path.realpath(path)).is_relative_to(top):
+            raise SpecError(f"{path}: is a link to {os.readlink(path)}, outside the template {template}",
+                            file=str(path), hint="put the file itself into the template")
+
+    for folder, dirs, files in os.walk(template):  # links to folders are not walked: checked as entries
+        for name in [*dirs, *files]:
+            path = Path(folder) / name
+            if name in dirs and path.is_dir():
+                inside(path)
+                continue
+            regular_file(path)  # names a FIFO, a device, a dangling link or a loop
+            inside(path)
+            if path.stat().st_size > MAX_TEMPLATE_FILE:
+                raise SpecError(f"{path}: file is larger than {MAX_TEMPLATE_FILE // (1024 * 1024)} MiB, too large "
+                                "for a template file", file=str(path))
+
+
 def _files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
@@ -71,6 +102,7 @@ def render_template(template: Path, destination: Path, *, answers: dict[str, Any
     from jinja2 import TemplateError
 
     destination = destination.absolute()
+    check_template_tree(template)  # before anything is made
     if destination.exists() or destination.is_symlink():
         raise ConflictError(f"{destination} already exists; nothing was changed",
                             hint="choose another name or --output-dir, or remove the folder yourself")

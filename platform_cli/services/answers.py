@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import Field
 
 from ..errors import NotFoundError
+from ..files.safe import existing_file
 from ..model.base import Repo, Spec
 from ..yamlio import load_yaml
 
@@ -74,7 +75,7 @@ def repo_root(service_dir: Path | str) -> Path | None:
     if here.is_file():
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / ANSWERS_FILE).is_file():
+        if existing_file(folder / ANSWERS_FILE):  # a FIFO or a folder there is named, not passed over
             return folder
     return None
 
@@ -107,7 +108,7 @@ def locate_workspace(service_dir: Path | str | None, explicit: str | None = None
         starts.append(Path(service_dir).expanduser().resolve())
     for start in starts:
         for folder in (start, *start.parents):
-            if (folder / CONFIG).is_file():
+            if existing_file(folder / CONFIG):  # a FIFO or a folder there is named, not passed over
                 return Located(folder, "folders above")
     tried = [f"no --workspace, {ENV_VAR} is not set, no {CONFIG} in {here} or any folder above it"]
     root = repo_root(service_dir) if service_dir is not None else None
@@ -126,7 +127,7 @@ def locate_workspace(service_dir: Path | str | None, explicit: str | None = None
         checkout = Path(rel)
     else:
         checkout = (root / rel).resolve()
-    if (checkout / CONFIG).is_file():
+    if existing_file(checkout / CONFIG):
         return Located(checkout, "answers file")
     raise NotFoundError(
         "no workspace found: " + ", ".join(tried) + f", and the workspace repository {repo} that "

@@ -62,6 +62,29 @@ def build(root: Path) -> Path:
     return ws_root
 
 
+# what goes where a file belongs ---------------------------------------------------------
+def _replace(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+def fifo(p): _replace(p); os.mkfifo(p)
+def folder(p): _replace(p); p.mkdir()
+def dev_zero(p): _replace(p); p.symlink_to("/dev/zero")
+def dev_null(p): _replace(p); p.symlink_to("/dev/null")
+def proc_mem(p): _replace(p); p.symlink_to("/proc/self/mem")
+def dangling(p): _replace(p); p.symlink_to(p.parent / "nowhere" / "gone.yaml")
+def loop(p): _replace(p); p.symlink_to(p)
+def oversize(p): p.write_bytes(b"# " + b"x" * (3 * 1024 * 1024) + b"\n")
+def binary(p): p.write_bytes(b"\x00\x01\x02\xff" * 64)
+def not_utf8(p): p.write_bytes(b"a: \xff\xfe\n")
+
+
+SPECIALS = [fifo, folder, dev_zero, dev_null, proc_mem, dangling, loop, oversize, binary, not_utf8]
+
+
 def copy(base: Path, dest: Path) -> Path:
     shutil.copytree(base, dest, symlinks=True)
     return dest

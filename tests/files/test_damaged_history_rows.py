@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.files.hostile import build, check, copy, run
+from tests.files.hostile import build, check, run
 
 HISTORY = ".platform/history.sqlite"
 SVC = "repos/api"
@@ -42,11 +42,6 @@ def base(tmp_path_factory):
                              version=version, who="ci@example.com", start=start, end=start, result="succeeded",
                              id=rid))
     return root
-
-
-@pytest.fixture
-def ws(base, tmp_path):
-    return copy(base, tmp_path / "ws")
 
 
 def _sql(ws: Path, statement: str, *args) -> None:

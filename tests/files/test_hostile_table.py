@@ -17,45 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.files.hostile import CACHES, DOCUMENTED, RID, build, check, copy, run, snapshot
+from tests.files.hostile import (CACHES, DOCUMENTED, RID, SPECIALS, binary, check, copy, dangling, dev_null, dev_zero, fifo,
+                                 folder, loop, oversize, run, snapshot)
 
 SPACE, PLATFORM, SERVICE, CATALOG = "spaces/payments.yaml", "platform.yaml", "repos/api/service.yaml", "repos/api/catalog-info.yaml"
 JOURNAL, HISTORY, LOCAL = f".platform/rollouts/{RID}.jsonl", ".platform/history.sqlite", ".platform/local-cloud.json"
 ALLOC_LOCK = ".platform/allocations.lock"
 SVC = "repos/api"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("hostile-base"))
-
-
-@pytest.fixture
-def ws(base, tmp_path):
-    return copy(base, tmp_path / "ws")
-
-
-# what goes where a file belongs ---------------------------------------------------------
-def _replace(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        path.rmdir()
-    else:
-        path.unlink()
-
-
-def fifo(p): _replace(p); os.mkfifo(p)
-def folder(p): _replace(p); p.mkdir()
-def dev_zero(p): _replace(p); p.symlink_to("/dev/zero")
-def dev_null(p): _replace(p); p.symlink_to("/dev/null")
-def proc_mem(p): _replace(p); p.symlink_to("/proc/self/mem")
-def dangling(p): _replace(p); p.symlink_to(p.parent / "nowhere" / "gone.yaml")
-def loop(p): _replace(p); p.symlink_to(p)
-def oversize(p): p.write_bytes(b"# " + b"x" * (3 * 1024 * 1024) + b"\n")
-def binary(p): p.write_bytes(b"\x00\x01\x02\xff" * 64)
-def not_utf8(p): p.write_bytes(b"a: \xff\xfe\n")
-
-
-SPECIALS = [fifo, folder, dev_zero, dev_null, proc_mem, dangling, loop, oversize, binary, not_utf8]
 
 
 # what a YAML file can say that it must not -------------------------------------------------
