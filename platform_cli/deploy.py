@@ -369,8 +369,7 @@ def cancel_rollout(ws, rollout_id: str, *, confirm: Callable[[str], None] | None
 # history and metrics ------------------------------------------------------------------
 def history_list(ws, *, team: str | None = None, env: str | None = None, limit: int | None = 100, clients=None,
                  history: HistoryStore | None = None, damaged: list[str] | None = None) -> list[dict[str, Any]]:
-    """Recorded unit deployments, newest last; a damaged record is left out and described in DAMAGED
-    when that is given, else a SpecError naming every damaged one."""
+    """Recorded unit deployments, newest last (a damaged record: see HistoryStore.query's DAMAGED)."""
     store = history if history is not None else open_history(ws, clients)
     return [r.to_json() for r in store.query(team=team, env=env, limit=limit, damaged=damaged)]
 
