@@ -8,7 +8,9 @@ Everything the step needs is checked before any call, the management account's c
 (:func:`platform_cli.aws.management.management_clients`). Vending holds a lock per space and
 environment (a file in the workspace's ``.platform/locks``) from before it looks for the account
 until the record is written, and reads the space file after taking it: of two `space apply` of one
-environment side by side, the second waits and then finds the first one's record. The record is
+environment side by side, the second waits and then finds the first one's record. Between machines (two workspace
+folders, two locks) creation is idempotent by email and tags (:mod:`platform_cli.aws.org_vending`): the second
+finds, or after AWS refuses its creation adopts, the account the first made. The record is
 written under the workspace lock, with the space file read after that lock is taken and checked
 again. A creation that fails or outlasts the timeout records nothing and is resumed by the next call.
 An account already recorded is fenced again on every apply (its blueprint may have changed).
@@ -32,7 +34,7 @@ class AccountOutcome:
     env: str
     account_id: str
     email: str
-    status: str  # recorded | found | created | resumed | closed | already closed
+    status: str  # recorded | found | adopted | created | resumed | closed | already closed
     ou: str | None = None
 
     def to_data(self) -> dict[str, Any]:
@@ -49,7 +51,7 @@ def isolated(ws, team: str) -> bool:
 
 
 def _request(ws, team: str, env: str):
-    from ..aws.organizations import AccountRequest
+    from ..aws.org_vending import AccountRequest
 
     space = ws.space(team)
     if env not in space.environments:
@@ -100,7 +102,8 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
     """The account of TEAM's ENV, vended when the space has none, fenced, and recorded in its space file.
     None when the space's blueprint is not account-isolated (nothing to do)."""
     from ..aws.org_fence import fence_for
-    from ..aws.organizations import find_ou, root_id, vend_account
+    from ..aws.org_vending import vend_account
+    from ..aws.organizations import find_ou, root_id
     from ..aws.platform_role import platform_may_assume
     from ..aws.shared_tags import shared_tags
     from ..planning import names
@@ -130,7 +133,7 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
             fence_and_verify(orgs, have.account_id, f"{label} ({have.account_id})", ou_id, req.ou, fence, tags)
             platform_may_assume(ws, clients, have.account_id, f"{team}/{env}")
             return AccountOutcome(team, env, have.account_id, have.email, "recorded", req.ou)
-        vended = vend_account(orgs, req, ou_id, progress=progress, **waiting)
+        vended = vend_account(orgs, req, ou_id, root=root, progress=progress, **waiting)
         fence_and_verify(orgs, vended.account_id, f"{label} ({vended.account_id})", ou_id, req.ou, fence, tags)
         platform_may_assume(ws, clients, vended.account_id, f"{team}/{env}")
         record(ws, team, env, vended.account_id, vended.email)

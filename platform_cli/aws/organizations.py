@@ -1,16 +1,11 @@
-"""AWS Organizations: the OUs and SCPs of vended accounts, vending, assuming the platform role, closing.
+"""AWS Organizations: the OUs and SCPs of vended accounts, placing, assuming the platform role, closing.
 
 Every step is idempotent and resumable, as an account factory's steps are:
 
 - :func:`ensure_ou` finds an OU by name under a parent or creates it;
 - :func:`ensure_policy` finds an SCP by name, repairs its content when it drifted, or creates it;
   :func:`ensure_attached` attaches it to a target once;
-- :func:`vend_account` finds the environment's account (by its email, then by its
-  ``platform:space``/``platform:env`` tags among the accounts of its OU), else resumes a creation
-  request still in progress (by the account name), else calls CreateAccount; it then polls
-  DescribeCreateAccountStatus with a progress line until the account exists, fails, or the
-  workspace's timeout passes, and moves the account from the root into its OU. A timeout leaves
-  the request running at AWS: the next call finds it and waits again, it never creates a second;
+- :func:`place_account` moves an account into its OU (vending itself is :mod:`.org_vending`);
 - :func:`assumed` gives a client provider with the platform role's credentials in an account;
 - :func:`close_account` closes an account (AWS keeps it suspended for 90 days).
 
@@ -19,23 +14,13 @@ Organizations is a global service: its endpoint is in us-east-1 (aws-cn: cn-nort
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CloudError
-from ..planning import names
 from .clients import ClientProvider, translate
 
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
-SPACE_TAG = "platform:space"
-ENV_TAG = "platform:env"
-MANAGED_TAG = "platform:managed-by"
-ACCOUNT_NAME_MAX = 50  # Organizations' limit on an account name
-POLL_SECONDS = 5.0
-
-Progress = Callable[[str], None]
 
 
 def org_region(partition: str = "aws") -> str:
@@ -179,79 +164,7 @@ def policies_of(orgs, target_id: str) -> list[str]:
                                            TargetId=target_id, Filter=SCP_TYPE))
 
 
-# ---------------------------------------------------------------------------- vending
-@dataclass(frozen=True)
-class AccountRequest:
-    """What identifies the account of one environment of a space."""
-
-    org: str
-    team: str
-    env: str
-    email: str
-    ou: str  # OU name
-    role_name: str
-    timeout_seconds: int
-
-    @property
-    def name(self) -> str:
-        """Account name: ORG/TEAM/ENV ('/' cannot occur in those names, so it is injective), shortened with a hash."""
-        return names.shorten(f"{self.org}/{self.team}/{self.env}", ACCOUNT_NAME_MAX)
-
-    @property
-    def tags(self) -> dict[str, str]:
-        return {SPACE_TAG: self.team, ENV_TAG: self.env, MANAGED_TAG: names.MANAGED_BY, "platform:org": self.org}
-
-
-@dataclass
-class VendResult:
-    account_id: str
-    email: str
-    status: str  # found | created | resumed
-    ou_id: str
-    moved: bool = False
-    request_id: str | None = None
-    details: list[str] = field(default_factory=list)
-
-
-def _tags_of(orgs, resource_id: str) -> dict[str, str]:
-    tags = _pages(orgs, "list_tags_for_resource", "Tags", f"reading the tags of account {resource_id}", ResourceId=resource_id)
-    return {t["Key"]: t["Value"] for t in tags}
-
-
-def find_account(orgs, req: AccountRequest, ou_id: str) -> dict | None:
-    """The account of REQ: by its email anywhere in the organization (emails are unique at AWS), else an
-    active account of its OU tagged with its space and environment. Closed (suspended) accounts are skipped."""
-    accounts = _pages(orgs, "list_accounts", "Accounts", "listing the organization's accounts")
-    email = req.email.lower()
-    for a in accounts:
-        if a.get("Email", "").lower() == email and a.get("Status") != "SUSPENDED":
-            tags = _tags_of(orgs, a["Id"])
-            owner = (tags.get(SPACE_TAG), tags.get(ENV_TAG))
-            if tags.get(SPACE_TAG) and owner != (req.team, req.env):
-                from ..errors import ConflictError
-
-                raise ConflictError(
-                    f"the account with email {req.email} ({a['Id']}) belongs to {owner[0]}/{owner[1]}, not "
-                    f"{req.team}/{req.env}; nothing was recorded",
-                    hint="the organization.account_email pattern gives two environments one address: separate "
-                         "{team} and {env} with a character names cannot hold, e.g. aws+{org}.{team}.{env}@example.com")
-            return a
-    for a in _pages(orgs, "list_accounts_for_parent", "Accounts", f"listing the accounts of OU {req.ou}", ParentId=ou_id):
-        if a.get("Status") == "SUSPENDED":
-            continue
-        tags = _tags_of(orgs, a["Id"])
-        if tags.get(SPACE_TAG) == req.team and tags.get(ENV_TAG) == req.env and tags.get("platform:org", req.org) == req.org:
-            return a
-    return None
-
-
-def pending_request(orgs, req: AccountRequest) -> dict | None:
-    """A creation request of REQ's account that Organizations is still working on."""
-    statuses = _pages(orgs, "list_create_account_status", "CreateAccountStatuses",
-                      "listing account creation requests", States=["IN_PROGRESS"])
-    return next((s for s in statuses if s.get("AccountName") == req.name), None)
-
-
+# ---------------------------------------------------------------------------- placing an account
 def _parent_of(orgs, account_id: str) -> str:
     parents = _call(f"reading the parent of account {account_id}", orgs.list_parents, ChildId=account_id)["Parents"]
     if not parents:
@@ -267,69 +180,6 @@ def place_account(orgs, account_id: str, ou_id: str, ou_name: str) -> bool:
     _call(f"moving account {account_id} into OU {ou_name}", orgs.move_account, AccountId=account_id,
           SourceParentId=parent, DestinationParentId=ou_id)
     return True
-
-
-def wait_for_account(orgs, request_id: str, req: AccountRequest, *, progress: Progress,
-                     sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                     poll_seconds: float = POLL_SECONDS) -> str:
-    """Poll a creation request until it succeeds (its account id), fails or times out (a CloudError each)."""
-    started = clock()
-    while True:
-        status = _call(f"reading account creation request {request_id}", orgs.describe_create_account_status,
-                       CreateAccountRequestId=request_id)["CreateAccountStatus"]
-        state = status.get("State")
-        waited = clock() - started
-        if state == "SUCCEEDED":
-            return status["AccountId"]
-        if state == "FAILED":
-            reason = status.get("FailureReason", "no reason given")
-            raise CloudError(
-                f"Organizations could not create the account of {req.team}/{req.env} ({req.email}): {reason} "
-                f"(request {request_id}); nothing was recorded in the space file",
-                hint=_failure_hint(reason))
-        if waited >= req.timeout_seconds:
-            raise CloudError(
-                f"the account of {req.team}/{req.env} is still being created after {int(waited)}s "
-                f"(request {request_id}, state {state}); nothing was recorded in the space file",
-                hint="run the same command again later: it finds this request (or the account it became) and "
-                     "continues, it never creates a second account; organization.create_timeout_seconds in "
-                     "platform.yaml sets how long to wait")
-        progress(f"account {req.name}: {state.lower().replace('_', ' ')} ({int(waited)}s of at most {req.timeout_seconds}s)")
-        sleep(poll_seconds)
-
-
-def _failure_hint(reason: str) -> str:
-    hints = {
-        "EMAIL_ALREADY_EXISTS": "another AWS account uses this email; change organization.account_email in platform.yaml "
-                                "so that every environment gets an address of its own",
-        "ACCOUNT_LIMIT_EXCEEDED": "the organization has as many accounts as its quota allows; ask AWS Support to raise it",
-        "CONCURRENT_ACCOUNT_MODIFICATION": "another account change was in progress; run the same command again",
-    }
-    return hints.get(reason, "see the reason above; fix it, then run the same command again (it creates the account then)")
-
-
-def vend_account(orgs, req: AccountRequest, ou_id: str, *, progress: Progress = lambda _m: None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 poll_seconds: float = POLL_SECONDS) -> VendResult:
-    """The account of REQ, found, resumed or created, and placed in its OU. See the module doc."""
-    found = find_account(orgs, req, ou_id)
-    if found is not None:
-        moved = place_account(orgs, found["Id"], ou_id, req.ou)
-        return VendResult(found["Id"], found.get("Email", req.email), "found", ou_id, moved)
-    pending = pending_request(orgs, req)
-    if pending is not None:
-        request_id, status = pending["Id"], "resumed"
-        progress(f"account {req.name}: resuming creation request {request_id}")
-    else:
-        progress(f"account {req.name}: creating ({req.email}) ...")
-        created = _call(f"creating the account of {req.team}/{req.env}", orgs.create_account,
-                        Email=req.email, AccountName=req.name, RoleName=req.role_name, IamUserAccessToBilling="DENY",
-                        Tags=[{"Key": k, "Value": v} for k, v in req.tags.items()])["CreateAccountStatus"]
-        request_id, status = created["Id"], "created"
-    account_id = wait_for_account(orgs, request_id, req, progress=progress, sleep=sleep, clock=clock,
-                                  poll_seconds=poll_seconds)
-    moved = place_account(orgs, account_id, ou_id, req.ou)
-    return VendResult(account_id, req.email, status, ou_id, moved, request_id)
 
 
 # ---------------------------------------------------------------------------- into a vended account

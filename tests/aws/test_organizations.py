@@ -221,12 +221,12 @@ def test_a_failed_creation_is_reported_with_its_reason_and_records_nothing(run_c
     ws = _spaces(org_ws)
     provider = ClientProvider.local(fresh_cloud)
     _rewrite(provider("organizations", "us-east-1"), "DescribeCreateAccountStatus", lambda p: p["CreateAccountStatus"].update(
-        State="FAILED", FailureReason="EMAIL_ALREADY_EXISTS"))
+        State="FAILED", FailureReason="ACCOUNT_LIMIT_EXCEEDED"))
     before = (ws.root / "spaces" / "blog.yaml").read_text()
     with pytest.raises(CloudError) as err:
         ensure_account(ws, "blog", "dev", clients=provider)
-    assert "could not create the account of blog/dev (aws+acme-blog-dev@example.com): EMAIL_ALREADY_EXISTS" in err.value.message
-    assert "organization.account_email" in err.value.hint
+    assert "could not create the account of blog/dev (aws+acme-blog-dev@example.com): ACCOUNT_LIMIT_EXCEEDED" in err.value.message
+    assert "ask AWS Support to raise it" in err.value.hint  # EMAIL_ALREADY_EXISTS: tests/aws/test_account_races.py
     assert (ws.root / "spaces" / "blog.yaml").read_text() == before
 
 
