@@ -190,6 +190,33 @@ def check_aws_identity(expected_account: str | None) -> Check:
     return Check("aws-identity", OK, detail, required=True)
 
 
+def check_engine_role(ws) -> Check | None:
+    """With an organization whose management account is not the platform account: the engine role exists there
+    (required: vended accounts' platform role trusts only it) and the credentials are a session of it. One IAM call."""
+    org = ws.config.organization
+    if org is None or ws.config.cloud.account_id == org.management_account_id:
+        return None
+    from .aws.clients import ClientProvider, caller_identity
+    from .aws.platform_role import engine_role_arn, require_engine_role
+
+    provider = ClientProvider(max_attempts=2)
+    try:
+        require_engine_role(ws, provider)
+        ident = caller_identity(provider)
+    except PlatformError as exc:
+        return Check("engine-role", FAIL, exc.message, hint=exc.hint, required=True)
+    partition = ws.catalog.partition(ws.config.cloud.default_region)
+    arn = engine_role_arn(partition, ws.config.cloud.account_id, org.engine_role)
+    session = f"arn:{partition}:sts::{ws.config.cloud.account_id}:assumed-role/{org.engine_role}/"
+    if ident["Arn"].startswith(session):
+        return Check("engine-role", OK, f"{arn} exists; the credentials are a session of it", required=True)
+    return Check("engine-role", MISSING,
+                 f"{arn} exists, but the credentials are {ident['Arn']}: vended accounts' {org.platform_role} trusts "
+                 "only the engine role, so their region units would be refused",
+                 hint=f"run `platform space apply` with credentials of {arn} (a profile with role_arn, or "
+                      "`aws sts assume-role`)")
+
+
 def check_local_cloud(ws) -> Check:
     from .aws.local_cloud import local_status
 
@@ -290,6 +317,9 @@ def run_doctor(workspace: str | None = None, *, check_aws: bool = False) -> Doct
     report.checks.append(check_aws_credentials())
     if check_aws:
         report.checks.append(check_aws_identity(ws.config.cloud.account_id if ws is not None else None))
+        engine = check_engine_role(ws) if ws is not None else None
+        if engine is not None:
+            report.checks.append(engine)
     report.checks.append(check_moto())
     if ws is not None:
         report.checks.append(check_local_cloud(ws))

@@ -104,7 +104,7 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
     from ..aws.org_fence import fence_for
     from ..aws.org_vending import vend_account
     from ..aws.organizations import find_ou, root_id
-    from ..aws.platform_role import platform_may_assume
+    from ..aws.platform_role import platform_may_assume, require_engine_role
     from ..aws.shared_tags import shared_tags
     from ..planning import names
 
@@ -115,7 +115,13 @@ def ensure_account(ws, team: str, env: str, *, clients=None, progress=lambda _m:
     _closed_refused(team, env, space.account(env))
     if space.account(env) is None:
         _email_is_free(ws, req)
+    if clients is None:
+        from ..aws.bootstrap import clients_for
+
+        clients, _ = clients_for(ws)
+    platform_clients = clients
     clients, orgs = organizations_client(ws, clients)
+    require_engine_role(ws, platform_clients)  # vended accounts trust it alone: checked before anything is created
     root = root_id(orgs)
     tags = shared_tags({"platform:managed-by": names.MANAGED_BY, "platform:org": ws.config.org})
     label = f"the account of {team}/{env}"

@@ -28,6 +28,7 @@ from .oidc import BootstrapItem, ensure_oidc_provider
 from .clients import ClientProvider
 from .management import activate_cost_tags, ce_region, management_clients
 from .org_fence import unused_account_policies
+from .platform_role import require_engine_role
 from .organizations import (OrgItem, assumed, ensure_attached, ensure_ou, ensure_policy, ensure_scp_type, org_region,
                             organization, root_id)
 
@@ -63,6 +64,7 @@ def bootstrap_organization(ws, clients: ClientProvider, tags: dict[str, str]) ->
     policies = service_control_policies(ws.config, blueprints)  # rendered and checked before any call
     per_account = account_policies(ws.config, blueprints)
     managing = management_clients(clients, cfg, partition)
+    require_engine_role(ws, clients)  # vended accounts' platform role trusts it alone: checked before any change
     orgs = managing("organizations", org_region(partition))
     org, created = organization(orgs, create=ws.config.cloud.target == "local")
     if org.get("MasterAccountId") != cfg.management_account_id:

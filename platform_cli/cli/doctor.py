@@ -21,7 +21,8 @@ def command(ctx: click.Context, as_json: bool, check_aws: bool, exit_codes: bool
     No network call is made unless --check-aws is given. Missing optional parts
     (the Pulumi CLI, the local cloud, AWS credentials) are shown but do not fail:
     the exit code is 0 unless a required check fails: 7 when --check-aws cannot
-    confirm the credentials of the workspace's account, 1 for an unusable Python.
+    confirm the credentials of the workspace's account or finds no engine role
+    (organization.engine_role) in it, 1 for an unusable Python.
     """
     if exit_codes:
         from ..errors import exit_codes as codes
@@ -46,5 +47,5 @@ def command(ctx: click.Context, as_json: bool, check_aws: bool, exit_codes: bool
     if failed:
         from ..errors import CloudError, PlatformError
 
-        cls = CloudError if all(c.name == "aws-identity" for c in failed) else PlatformError
+        cls = CloudError if all(c.name in ("aws-identity", "engine-role") for c in failed) else PlatformError
         raise cls("doctor: " + "; ".join(f"{c.name}: {c.detail}" for c in failed), hint=failed[0].hint)

@@ -92,6 +92,14 @@ class Organization(Spec):
         "OrganizationAccountAccessRole", pattern=r"^[\w+=,.@-]{1,64}$",
         description="Role Organizations creates in a vended account and the platform assumes to deploy into it.",
     )
+    engine_role: str = Field(
+        "platform-engine", pattern=r"^[\w+=,.@-]{1,64}$",
+        description="Role (its name) in the platform account (cloud.account_id) that the engine runs as. When the "
+                    "platform account is not the management account, each vended account's platform_role trusts this "
+                    "role alone from the platform account (its ARN as the principal, matched exactly with "
+                    "aws:PrincipalArn): the units' credentials must be a session of it. Vending and `platform "
+                    "bootstrap` check that it exists first (exit 7 when it does not).",
+    )
     create_timeout_seconds: int = Field(900, ge=30, le=7200, description="How long to wait for Organizations to create an account before reporting it as still in progress.")
     management_role: str | None = Field(
         None, pattern=r"^[\w+=,.@-]{1,64}$",

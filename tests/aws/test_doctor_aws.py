@@ -47,3 +47,38 @@ def test_check_aws_with_unreachable_aws_fails_cleanly(run_cli, workspace, monkey
     assert r.exit_code == 7
     assert "aws-identity" in r.stdout and "FAIL" in r.stdout
     assert "Traceback" not in r.stderr
+
+
+def test_check_aws_fails_without_the_engine_role_and_says_when_the_credentials_are_not_its(run_cli, ws_on_cloud,
+                                                                                          fresh_cloud, monkeypatch):
+    from platform_cli.aws.clients import ClientProvider
+    from platform_cli.aws.organizations import assumed
+
+    _creds(monkeypatch, fresh_cloud)
+    with RoundTrip(ws_on_cloud.root / "platform.yaml") as doc:  # the platform account apart from the management one
+        doc["organization"] = {"management_account_id": "111111111111", "management_role": "platform-organizations",
+                               "account_email": "aws+{org}.{team}.{env}@example.com"}
+    r = run_cli("-w", str(ws_on_cloud.root), "doctor", "--check-aws", "--json")
+    assert r.exit_code == 7, r.stderr
+    _data, checks = _checks(r)
+    assert checks["aws-identity"]["status"] == "ok"
+    assert checks["engine-role"]["status"] == "fail"
+    assert "has no role platform-engine (organization.engine_role)" in checks["engine-role"]["detail"]
+    assert "engine-role: the platform account 123456789012 has no role platform-engine" in r.stderr
+    iam = ClientProvider.local(fresh_cloud)("iam")
+    iam.create_role(RoleName="platform-engine", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}))
+    r = run_cli("-w", str(ws_on_cloud.root), "doctor", "--check-aws", "--json")
+    assert r.exit_code == 0, r.stderr
+    engine = _checks(r)[1]["engine-role"]
+    assert engine["status"] == "missing" and "the credentials are arn:aws:" in engine["detail"]
+    assert "credentials of arn:aws:iam::123456789012:role/platform-engine" in engine["hint"]
+    session = assumed(ClientProvider.local(fresh_cloud), "123456789012", "platform-engine", session_name="ci")
+    creds = session._boto_session().get_credentials()
+    for key, value in (("AWS_ACCESS_KEY_ID", creds.access_key), ("AWS_SECRET_ACCESS_KEY", creds.secret_key),
+                       ("AWS_SESSION_TOKEN", creds.token)):
+        monkeypatch.setenv(key, value)
+    r = run_cli("-w", str(ws_on_cloud.root), "doctor", "--check-aws", "--json")
+    assert r.exit_code == 0, r.stderr
+    engine = _checks(r)[1]["engine-role"]
+    assert engine["status"] == "ok" and "the credentials are a session of it" in engine["detail"]

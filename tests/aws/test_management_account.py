@@ -154,35 +154,106 @@ def test_moto_lacks_the_cost_allocation_tag_calls_and_local_bootstrap_says_it_sk
     assert item["status"] == "skipped" and "UpdateCostAllocationTagsStatus" in item["details"][0]
 
 
-def test_a_platform_account_apart_from_the_management_account_is_trusted_by_each_platform_role(run_cli, org_ws, fresh_cloud):
-    from platform_cli.aws.platform_role import SID, ensure_platform_trust, trusted_document
+ENGINE_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "sts:AssumeRole"}]}
 
-    ws = _space(run_cli, org_ws)
+
+def _apart(ws):
+    """WS with the platform account (state, engine) OTHER apart from the management account."""
     with RoundTrip(ws.root / "platform.yaml") as doc:
         doc["organization"]["management_role"] = "platform-organizations"
-        doc["cloud"]["account_id"] = OTHER  # the platform account (state, engine) is not the management account
-    ws = WorkspaceContext.open(ws.root)
-    got = ensure_account(ws, "shop", "dev", clients=_as_other_account(fresh_cloud))
+        doc["cloud"]["account_id"] = OTHER
+    return WorkspaceContext.open(ws.root)
+
+
+def _engine(endpoint, name="platform-engine"):
+    """The engine role created in the platform account OTHER, and a client provider acting as it."""
+    admin = assumed(ClientProvider.local(endpoint), OTHER, "admin")
+    admin("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(ENGINE_TRUST))
+    engine = assumed(ClientProvider.local(endpoint), OTHER, name, session_name="engine")
+    assert engine("sts").get_caller_identity()["Arn"] == f"arn:aws:sts::{OTHER}:assumed-role/{name}/engine"
+    return engine
+
+
+def test_a_platform_account_apart_from_the_management_account_trusts_only_its_engine_role(run_cli, org_ws, fresh_cloud):
+    from platform_cli.aws.management import management_clients
+    from platform_cli.aws.org_bootstrap import vended_account_providers
+    from platform_cli.aws.platform_role import SID, ensure_platform_trust, platform_trust_statement
+    from tests.iameval import may_assume
+
+    ws = _apart(_space(run_cli, org_ws))
+    assert ws.config.organization.engine_role == "platform-engine"  # the default
+    engine = _engine(fresh_cloud)
+    got = ensure_account(ws, "shop", "dev", clients=engine)
     iam = assumed(ClientProvider.local(fresh_cloud), got.account_id, "OrganizationAccountAccessRole")("iam")
     trust = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
-    principals = [st["Principal"]["AWS"] for st in trust["Statement"]]
-    assert f"arn:aws:iam::{OTHER}:root" in principals  # the engine's credentials may assume it now
-    assert any(MANAGEMENT in p for p in principals)  # Organizations' own statement stays
-    again = ensure_platform_trust(iam, "OrganizationAccountAccessRole", got.account_id, "aws", OTHER)
+    arn = f"arn:aws:iam::{OTHER}:role/platform-engine"
+    [ours] = [st for st in trust["Statement"] if st.get("Sid") == SID]
+    assert ours["Principal"] == {"AWS": arn} and ours["Condition"] == {"ArnEquals": {"aws:PrincipalArn": arn}}
+    assert f"arn:aws:iam::{OTHER}:root" not in json.dumps(trust)  # no other principal of the platform account
+    assert any(MANAGEMENT in json.dumps(st["Principal"]) for st in trust["Statement"])  # Organizations' own stays
+    # the trust as IAM stores it, decided: the engine role may assume the role, a team's CI role of the same account not
+    role = f"arn:aws:iam::{got.account_id}:role/OrganizationAccountAccessRole"
+    for who, ok in ((arn, True), (f"arn:aws:iam::{OTHER}:role/shop--dev--euc1--ci-deploy", False)):
+        assert may_assume(trust, {"AWS": who}, "sts:AssumeRole", {"aws:PrincipalArn": who}, role) is ok
+    # and the engine gets in through its own session (moto does not enforce trust policies: the evaluator does above)
+    inside = assumed(engine, got.account_id, "OrganizationAccountAccessRole", session_name="platform-space-shop-dev")
+    assert inside("sts").get_caller_identity()["Arn"] == (
+        f"arn:aws:sts::{got.account_id}:assumed-role/OrganizationAccountAccessRole/platform-space-shop-dev")
+    again = ensure_platform_trust(iam, "OrganizationAccountAccessRole", got.account_id,
+                                  platform_trust_statement("aws", OTHER, "platform-engine"))
     assert again.status == "found"
     assert [st.get("Sid") for st in iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"][
         "AssumeRolePolicyDocument"]["Statement"]].count(SID) == 1
-    # a platform account that changed replaces the earlier statement, it does not add a second
-    moved = trusted_document(trust, {"Sid": SID, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
-                                     "Action": "sts:AssumeRole"})
-    assert [st["Principal"]["AWS"] for st in moved["Statement"] if st.get("Sid") == SID] == ["arn:aws:iam::333333333333:root"]
-    assert len(moved["Statement"]) == len(trust["Statement"])
-    # with one account for both, the trust is left as Organizations made it
+    # an account whose statement still trusts the platform account's root (written earlier) is narrowed by bootstrap
+    stale = {"Version": "2012-10-17", "Statement": [st for st in trust["Statement"] if st.get("Sid") != SID] + [
+        {"Sid": SID, "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "sts:AssumeRole"}]}
+    iam.update_assume_role_policy(RoleName="OrganizationAccountAccessRole", PolicyDocument=json.dumps(stale))
+    items = vended_account_providers(WorkspaceContext.open(ws.root), management_clients(engine, ws.config.organization),
+                                     "aws", {})
+    assert [(i.kind, i.status) for i in items if i.kind == "platform-role-trust"] == [("platform-role-trust", "updated")]
+    now = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
+    assert f"arn:aws:iam::{OTHER}:root" not in json.dumps(now) and arn in json.dumps(now)
+
+
+def test_without_the_engine_role_vending_and_bootstrap_refuse_before_anything(run_cli, org_ws, fresh_cloud):
+    ws = _apart(_space(run_cli, org_ws))
+    caller = _as_other_account(fresh_cloud)
+    before, count = (ws.root / "spaces" / "shop.yaml").read_text(), len(_accounts(fresh_cloud))
+    with pytest.raises(CloudError) as err:
+        ensure_account(ws, "shop", "dev", clients=caller)
+    assert err.value.exit_code == 7
+    assert f"the platform account {OTHER} has no role platform-engine (organization.engine_role)" in err.value.message
+    assert f"trusts only arn:aws:iam::{OTHER}:role/platform-engine" in err.value.message
+    assert "nothing was created or recorded" in err.value.message and "organization.engine_role" in err.value.hint
+    assert (ws.root / "spaces" / "shop.yaml").read_text() == before and len(_accounts(fresh_cloud)) == count
+    from platform_cli.aws.org_bootstrap import bootstrap_organization
+
+    with pytest.raises(CloudError, match=f"the platform account {OTHER} has no role platform-engine") as err:
+        bootstrap_organization(ws, caller, {})  # the organization part of `platform bootstrap`
+    assert err.value.exit_code == 7
+    # another name in platform.yaml is the role looked for; once it exists, vending goes on
     with RoundTrip(ws.root / "platform.yaml") as doc:
-        doc["cloud"]["account_id"] = MANAGEMENT
-        del doc["organization"]["management_role"]
-    create_space(WorkspaceContext.open(ws.root), CreateSpaceRequest(team="blog", blueprint="isolated@1", envs=["dev=eu-central-1"]))
-    blog = ensure_account(WorkspaceContext.open(ws.root), "blog", "dev").account_id
-    plain = assumed(ClientProvider.local(fresh_cloud), blog, "OrganizationAccountAccessRole")("iam").get_role(
+        doc["organization"]["engine_role"] = "deployer"
+    with pytest.raises(CloudError, match="has no role deployer"):
+        ensure_account(WorkspaceContext.open(ws.root), "shop", "dev", clients=caller)
+    got = ensure_account(WorkspaceContext.open(ws.root), "shop", "dev", clients=_engine(fresh_cloud, "deployer"))
+    assert got.status == "created"
+
+
+def test_with_one_account_for_both_the_trust_is_left_as_organizations_made_it(run_cli, org_ws, fresh_cloud):
+    from platform_cli.aws.platform_role import SID
+
+    ws = _space(run_cli, org_ws)
+    got = ensure_account(ws, "shop", "dev")  # no engine role exists: none is needed
+    plain = assumed(ClientProvider.local(fresh_cloud), got.account_id, "OrganizationAccountAccessRole")("iam").get_role(
         RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
     assert SID not in json.dumps(plain)
+
+
+def test_the_schema_describes_the_engine_role():
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "platform.schema.json").read_text())
+    role = schema["$defs"]["Organization"]["properties"]["engine_role"]
+    assert role["default"] == "platform-engine" and "aws:PrincipalArn" in role["description"]

@@ -4,20 +4,19 @@ read the result back with boto3, then destroy. Runs wherever `pulumi` is on PATH
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from platform_cli.aws.clients import ClientProvider
-from platform_cli.planning.names import service_unit, space_unit
+from platform_cli.planning.names import space_unit
 from platform_cli.units import UnitTarget
+from tests.integration.services import api_service
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(shutil.which("pulumi") is None, reason="pulumi CLI not on PATH"),
 ]
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "valid" / "service.api.yaml"
 REGION = "eu-central-1"
 
 
@@ -52,11 +51,7 @@ def test_space_and_service_apply_read_back_and_destroy(local_cloud, tmp_path, ru
     again = engine.preview(space, on_event)
     assert set(again.summary) <= {"same"}
 
-    folder = tmp_path / "api"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / "service.yaml")
-    service = UnitTarget(service_unit("payments", "api", "dev", REGION), release="1.0.0",
-                         service_file=str(folder / "service.yaml"))
+    service = api_service(tmp_path, REGION)
     deployed = engine.up(service, on_event)
     assert deployed.outputs["release"] == "1.0.0"
     cluster = deployed.outputs["cluster_name"]
