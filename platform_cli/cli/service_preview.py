@@ -72,11 +72,13 @@ def name(service_dir, pr):
 @dir_argument
 @pr_option
 @click.option("--version", "version", required=True, metavar="V", help="Image tag to deploy (CI: the commit's tag).")
+@click.option("--image-digest", metavar="sha256:D", help="Run the image by this digest (REPO@sha256:D), the one the "
+              "pipeline's push printed (CI: .platform/push_image.sh).")
 @click.option("--summary", "summary", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Append a Markdown summary with the URL to FILE (CI: $GITHUB_STEP_SUMMARY).")
 @json_option
 @click.pass_context
-def up(ctx, service_dir, pr, version, summary, as_json):
+def up(ctx, service_dir, pr, version, image_digest, summary, as_json):
     """Deploy (or update) the preview of pull request N at version V. Needs the Pulumi engine
     (exit 8 without it, before anything is recorded); refused when the space has as many open
     previews as its blueprint allows."""
@@ -87,7 +89,8 @@ def up(ctx, service_dir, pr, version, summary, as_json):
     damaged: list[str] = []
     try:
         with report(as_json):
-            target, outcome = preview_up(ws, service_dir, pr, version, damaged=damaged)
+            target, outcome = preview_up(ws, service_dir, pr, version, image_digest=image_digest,
+                                             damaged=damaged)
     finally:  # named also when the quota refuses: the records it could not count
         report_damaged(damaged, exit_code=False, what="the open previews")
     url = preview_url(target, outcome)

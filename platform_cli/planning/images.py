@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 DIGEST = r"sha256:[0-9a-f]{64}"
-DIGEST_RE = re.compile(rf"^{DIGEST}$")
+DIGEST_RE = re.compile(DIGEST)  # matched whole (fullmatch): "$" would let a trailing newline through
 _MINOR = re.compile(r"^(\d+)\.(\d+)(?:$|[.\-_a-z])")
 IMAGES_FIELD = "ci.images.python"
 
@@ -31,7 +31,7 @@ def with_digest(version: str, digest: str | None) -> str:
     """The release recorded for VERSION deployed as DIGEST; ValueError naming what a digest must be."""
     if digest is None:
         return version
-    if not DIGEST_RE.match(digest):
+    if not DIGEST_RE.fullmatch(digest):
         raise ValueError(f"{digest!r} is not an image digest: expected sha256: and 64 lowercase hex digits")
     return f"{version}@{digest}"
 
@@ -50,7 +50,7 @@ def digest_problem(release: str, *, protected: bool, env: str) -> str | None:
     """Why RELEASE cannot be deployed to ENV, or None: a digest must be well formed, and a protected environment
     runs images by digest only."""
     version, digest = split_release(release)
-    if digest is not None and not DIGEST_RE.match(digest):
+    if digest is not None and not DIGEST_RE.fullmatch(digest):
         return f"--image-digest {digest!r}: expected sha256: and 64 lowercase hex digits"
     if protected and digest is None:
         return (f"--image-digest is required: environment {env} is protected and runs images by digest only "

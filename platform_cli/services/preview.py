@@ -240,22 +240,28 @@ def opening(ws, target: PreviewTarget, history=None, damaged: list[str] | None =
         mine.unlink(missing_ok=True)
 
 
-def preview_up(ws, service_dir: Path | str, pr: int, version: str, *, engine=None, history=None, progress=None,
-               damaged: list[str] | None = None):
-    """Deploy the preview of pull request PR at VERSION. Needs the engine: checked before anything
+def preview_up(ws, service_dir: Path | str, pr: int, version: str, *, image_digest: str | None = None, engine=None,
+               history=None, progress=None, damaged: list[str] | None = None):
+    """Deploy the preview of pull request PR at VERSION (by IMAGE_DIGEST when given, REPO@sha256:...: what CI
+    pushed, whatever later happens to the tag). Needs the engine: checked before anything
     is recorded (exit 8 without it). The quota of open previews is checked and the preview recorded
     as opening under one lock (:func:`opening`); a damaged history record is not counted (with
     DAMAGED given it is described there, else a SpecError)."""
     from ..deploy import deploy_service
     from ..engine import get_engine
+    from ..planning.images import digest_problem
 
     engine = engine if engine is not None else get_engine(ws)
     target = preview_target(ws, service_dir, pr)
     team = target.service.space
+    if image_digest is not None and (problem := digest_problem(f"{version}@{image_digest}", protected=False,
+                                                               env=target.env)):
+        raise UsageError(f"{problem}; nothing was recorded")
     with opening(ws, target, history, damaged):
         folder = _write_spec(target, ws.local_dir / "previews" / team / target.service.name)
         outcome = deploy_service(ws, folder, target.env, target.release(version), region=target.region,
-                                 approve=True, engine=engine, history=history, progress=progress)
+                                 approve=True, engine=engine, history=history, progress=progress,
+                                 image_digest=image_digest)
     return target, outcome
 
 

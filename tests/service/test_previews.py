@@ -218,6 +218,42 @@ def test_an_opening_record_of_a_process_that_is_gone_does_not_count(payments, sv
         previews.preview_up(payments, svc, 2, "abc", engine=Engine(), history=_history(payments))
 
 
+@pytest.mark.parametrize("digest", ["sha256:" + "c" * 64, None])
+def test_up_runs_the_image_by_the_digest_ci_pushed(payments, svc, monkeypatch, digest):
+    from platform_cli.services import preview as previews
+    from platform_cli.units import UnitResult
+
+    _allow_one(monkeypatch, svc)
+    seen: list[str | None] = []
+
+    class Engine:
+        def up(self, target, on_event):
+            seen.append(target.release)
+            return UnitResult(unit=target.unit)
+
+    _, outcome = previews.preview_up(payments, svc, 1, "abc", image_digest=digest, engine=Engine(),
+                                     history=_history(payments))
+    release = preview_target(payments, svc, 1).release("abc")
+    assert outcome.status == "succeeded" and seen == [f"{release}@{digest}" if digest else release]
+
+
+@pytest.mark.parametrize("bad", ["sha256:" + "c" * 63, "sha256:" + "C" * 64, "sha256:" + "c" * 64 + "\n", "latest",
+                                 "sha512:" + "c" * 64, ""])
+def test_up_refuses_a_malformed_digest_before_recording_anything(payments, svc, monkeypatch, bad):
+    from platform_cli.services import preview as previews
+
+    _allow_one(monkeypatch, svc)
+
+    class Engine:
+        def up(self, target, on_event):
+            raise AssertionError("the engine is never reached")
+
+    before = sorted(p.relative_to(payments.local_dir) for p in payments.local_dir.rglob("*"))
+    with pytest.raises(UsageError, match="expected sha256: and 64 lowercase hex digits; nothing was recorded"):
+        previews.preview_up(payments, svc, 1, "abc", image_digest=bad, engine=Engine(), history=_history(payments))
+    assert sorted(p.relative_to(payments.local_dir) for p in payments.local_dir.rglob("*")) == before
+
+
 def _damage(ws, name):
     import sqlite3
 

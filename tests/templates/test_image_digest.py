@@ -47,7 +47,8 @@ def _fake_docker(tmp_path: Path, digests: str) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     docker = bin_dir / "docker"
-    docker.write_text("#!/bin/sh\nif [ \"$1\" = push ]; then echo \"pushed $2\"; exit 0; fi\n"
+    docker.write_text("#!/bin/sh\nif [ \"$1\" = build ]; then exit 0; fi\n"
+                      "if [ \"$1\" = push ]; then echo \"pushed $2\"; exit 0; fi\n"
                       f"if [ \"$1 $2\" = 'image inspect' ]; then printf '%s' '{digests}'; exit 0; fi\nexit 9\n")
     docker.chmod(0o755)
     return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
@@ -149,6 +150,67 @@ def test_a_missing_digest_fails_the_deploy_step(generated, tmp_path):  # noqa: F
     run = subprocess.run(["bash", "-c", deploy["run"]], capture_output=True, text=True,
                          env={"PATH": os.environ["PATH"], "REGION": "us-east-1", "PLATFORM_ENV": "prod"})
     assert run.returncode != 0
+
+
+# previews -------------------------------------------------------------------------------------------------------
+REGISTRY, REPOSITORY = REPO.split("/")
+
+
+def _with_fake_platform(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    stub = bin_dir / "platform"
+    stub.write_text("#!/bin/sh\necho \"platform $*\"\n")
+    stub.chmod(0o755)
+    return env
+
+
+@pytest.mark.parametrize("template", ["python-web", "python-worker"])
+@pytest.mark.parametrize("digests, expected", [(f"{REPO}@{DIGEST}\n", DIGEST), ("", None)])
+def test_github_previews_run_the_image_by_the_digest_their_push_got(generated, template, tmp_path, digests,
+                                                                    expected):  # noqa: F811
+    project = generated[(template, "github")][1]
+    wf = yaml.safe_load((project / ".github/workflows/preview.yml").read_text())
+    [job] = wf["jobs"].values()
+    step = next(s for s in job["steps"] if "platform service preview up" in s.get("run", ""))
+    assert "docker push" not in step["run"]
+    env = _with_fake_platform(_fake_docker(tmp_path, digests), tmp_path)
+    run = subprocess.run(["bash", "-c", step["run"]], capture_output=True, text=True, cwd=project, env={
+        **env, "REGISTRY": REGISTRY, "ECR_REPOSITORY": REPOSITORY, "SERVICE_NAME": "orders-pr7", "PR": "7",
+        "GITHUB_SHA": "c0ffee", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+    if expected is None:  # no digest from the registry: the step fails before the preview is touched
+        assert run.returncode != 0 and "platform service preview" not in run.stdout
+        return
+    assert run.returncode == 0, run.stderr
+    assert f"platform service preview up . --pr 7 --version c0ffee --image-digest {expected} --summary" in run.stdout
+    assert f"pushed {REPO}:orders-pr7-c0ffee" in run.stderr
+
+
+@pytest.mark.parametrize("template", ["python-web", "python-worker"])
+def test_gitlab_previews_run_the_image_by_the_digest_preview_build_pushed(generated, template, tmp_path):  # noqa: F811
+    project = generated[(template, "gitlab")][1]
+    ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    build, up = ci["preview-build"], ci["preview-up"]
+    assert build["artifacts"]["reports"]["dotenv"] == "image.env" and "preview-build" in up["needs"]
+    assert not any(line.startswith("docker push") for line in build["script"])
+    script = "set -e\n" + "\n".join(line for line in build["script"] if "ecr_login" not in line)
+    for digests, expected in ((f"{REPO}@{DIGEST}\n", f"IMAGE_DIGEST={DIGEST}\n"), ("", None)):
+        work = tmp_path / ("ok" if expected else "none")
+        (work / ".platform").mkdir(parents=True)
+        (work / ".platform/push_image.sh").write_bytes((project / ".platform/push_image.sh").read_bytes())
+        run = subprocess.run(["sh", "-c", script], capture_output=True, text=True, cwd=work, env={
+            **_fake_docker(work, digests), "ECR_REGISTRY": REGISTRY, "ECR_REPOSITORY": REPOSITORY,
+            "SERVICE_NAME": "orders-pr7", "CI_COMMIT_SHA": "c0ffee"})
+        if expected is None:  # the job fails and reports no digest
+            assert run.returncode != 0 and not (work / "image.env").exists()
+        else:
+            assert run.returncode == 0, run.stderr
+            assert (work / "image.env").read_text() == expected
+    [line] = [x for x in up["script"] if "platform service preview up" in x]
+    env = _with_fake_platform(_fake_docker(tmp_path, ""), tmp_path)
+    run = subprocess.run(["sh", "-c", line], capture_output=True, text=True,
+                         env={**env, "IMAGE_DIGEST": DIGEST, "CI_MERGE_REQUEST_IID": "7", "CI_COMMIT_SHA": "c0ffee"})
+    assert run.returncode == 0, run.stderr
+    assert f"--pr 7 --version c0ffee --image-digest {DIGEST} --summary preview.md" in run.stdout
 
 
 # the deploy and the stack ---------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def test_github_preview_workflow(previews, template):
     assert wf["env"]["CI_ROLE"].endswith(":role/" + ci_role_name("payments", "dev", "eu-central-1"))
     assert wf["env"]["AWS_REGION"] == "eu-central-1" and "prod" not in text
     runs = "\n".join(s.get("run", "") for s in job["steps"])
-    assert 'platform service preview up . --pr "$PR" --version "$GITHUB_SHA" --summary "$GITHUB_STEP_SUMMARY"' in runs
+    assert ('platform service preview up . --pr "$PR" --version "$GITHUB_SHA" --image-digest "$digest" \\\n'
+            '  --summary "$GITHUB_STEP_SUMMARY"') in runs
     assert 'platform service preview down . --pr "$PR" --yes' in runs
     assert "platform service preview down . --expired --yes" in runs
     assert "${{" not in runs  # expressions reach scripts only through env
