@@ -17,7 +17,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.templates._support import TEMPLATES, tool
+from tests.templates._support import TEMPLATES, generate_each, tool
 from tests.templates.test_generated_ci import _gitlab_job
 from tests.templates.test_supply_chain import actionlint
 
@@ -36,24 +36,13 @@ def _vend(ws, team: str) -> None:
 
 @pytest.fixture(scope="module")
 def isolated(tmp_path_factory):
-    """{(template, ci): project} of service ledger in space core (standard@3: an account per environment)."""
-    from platform_cli.service_repo import new_service
-    from platform_cli.spaces import CreateSpaceRequest, create_space
-    from platform_cli.workspace import WorkspaceContext, init_workspace
+    """{(template, ci): (workspace, project)} of service ledger in space core (standard@3: an account per environment)."""
+    from platform_cli.spaces import CreateSpaceRequest
 
-    out = {}
-    for template in TEMPLATES:
-        for ci in ("github", "gitlab"):
-            root = tmp_path_factory.mktemp("acct") / "ws"
-            init_workspace(root, org="acme")
-            ws = WorkspaceContext.open(root)
-            create_space(ws, CreateSpaceRequest(team="core", blueprint="standard@3", envs=["dev=DE", "prod=DE,FR"],
-                                                ci_repos=["acme/ledger", "gitlab:acme/ledger"]))
-            _vend(ws, "core")
-            ws = WorkspaceContext.open(root)
-            out[(template, ci)] = (ws, new_service(ws, "ledger", "core", template=template, ci=ci,
-                                                   output_dir=tmp_path_factory.mktemp(f"{template}-{ci}")).path)
-    return out
+    return generate_each(tmp_path_factory, CreateSpaceRequest(team="core", blueprint="standard@3",
+                                                              envs=["dev=DE", "prod=DE,FR"],
+                                                              ci_repos=["acme/ledger", "gitlab:acme/ledger"]),
+                         "ledger", prepare=_vend)
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

@@ -17,44 +17,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATES = ["python-web", "python-worker"]
-CIS = ["github", "gitlab"]
-BIN = Path(sys.executable).parent
+from ._support import BIN, CIS, REPO, TEMPLATES, generate_each, tool
+
 SHA = re.compile(r"^[0-9a-f]{40}$")
 NEEDS_PULUMI = re.compile(r"platform service deploy|platform service plan[^\n]*--preview")
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    if not path.exists():
-        pytest.fail(f"{name} is not installed next to {sys.executable}; install the test extra")
-    return str(path)
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """{(template, ci): (workspace root, project)} generated with service_repo.new_service in a
     workspace of its own with team payments (dev=DE, prod=DE,FR,US)."""
-    from platform_cli.service_repo import new_service
-    from platform_cli.spaces import CreateSpaceRequest, create_space
-    from platform_cli.workspace import WorkspaceContext, init_workspace
+    from platform_cli.spaces import CreateSpaceRequest
 
-    out = {}
-    for template in TEMPLATES:
-        for ci in CIS:  # one workspace each: a space records every service name once
-            root = tmp_path_factory.mktemp("gen") / "ws"
-            init_workspace(root, org="acme")
-            ws = WorkspaceContext.open(root)
-            create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1",
-                                                envs=["dev=DE", "prod=DE,FR,US"], owners=["lead@example.com"],
-                                                cost_center="CC-42", ci_repos=["acme/orders"]))
-            result = new_service(ws, "orders", "payments", template=template, ci=ci,
-                                 output_dir=tmp_path_factory.mktemp(f"{template}-{ci}"))
-            assert result.environments == {"dev": [["eu-central-1"]],
-                                           "prod": [["eu-central-1"], ["eu-west-3", "us-east-1"]]}
-            out[(template, ci)] = (root, result.path)
-    return out
+    out = generate_each(tmp_path_factory, CreateSpaceRequest(
+        team="payments", blueprint="standard@1", envs=["dev=DE", "prod=DE,FR,US"], owners=["lead@example.com"],
+        cost_center="CC-42", ci_repos=["acme/orders"]), "orders")
+    return {key: (ws.root, project) for key, (ws, project) in out.items()}
 
 
 # lint -------------------------------------------------------------------------------

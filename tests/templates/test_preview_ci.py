@@ -11,27 +11,17 @@ import yaml
 
 from platform_cli.service_repo import ci_role_name
 
-from ._support import TEMPLATES, tool
+from ._support import TEMPLATES, generate_each, tool
 
 
 @pytest.fixture(scope="module")
 def previews(tmp_path_factory):
     """{(template, ci): project} generated in a workspace with dev=DE (unprotected), prod=DE,FR,US."""
-    from platform_cli.service_repo import new_service
-    from platform_cli.spaces import CreateSpaceRequest, create_space
-    from platform_cli.workspace import WorkspaceContext, init_workspace
+    from platform_cli.spaces import CreateSpaceRequest
 
-    out = {}
-    for template in TEMPLATES:
-        for ci in ("github", "gitlab"):
-            root = tmp_path_factory.mktemp("pv") / "ws"
-            init_workspace(root, org="acme")
-            ws = WorkspaceContext.open(root)
-            create_space(ws, CreateSpaceRequest(team="payments", blueprint="standard@1",
-                                                envs=["dev=DE", "prod=DE,FR,US"]))
-            out[(template, ci)] = new_service(ws, "orders", "payments", template=template, ci=ci,
-                                              output_dir=tmp_path_factory.mktemp(f"pv-{template}-{ci}")).path
-    return out
+    out = generate_each(tmp_path_factory, CreateSpaceRequest(team="payments", blueprint="standard@1",
+                                                             envs=["dev=DE", "prod=DE,FR,US"]), "orders")
+    return {key: project for key, (_, project) in out.items()}
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
