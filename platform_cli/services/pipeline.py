@@ -1,5 +1,5 @@
-"""What a generated pipeline is told about where it runs and what it installs: pure template answers from
-platform.yaml (``ci``) and the environment's account."""
+"""What a generated pipeline is told about where it runs and what it installs: template answers from
+platform.yaml (``ci``) and the environment's account, and the actions a template's workflows pin."""
 
 from __future__ import annotations
 
@@ -64,9 +64,11 @@ _USES = re.compile(r"^\s*(?:-\s*)?uses:\s*([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-
 def pinned_actions(template_dir: Path) -> list[tuple[str, str, str]]:
     """(OWNER/NAME, commit, version) of every action the template's GitHub workflows use, sorted: what a GitHub
     Enterprise Server must serve (through GitHub Connect, or mirrored under the same owner/name)."""
+    from ..files.safe import read_text
+
     found: set[tuple[str, str, str]] = set()
-    for workflow in sorted(template_dir.glob("*/.github/workflows/*.yml")):
-        found.update(_USES.findall(workflow.read_text(encoding="utf-8")))
+    for workflow in sorted(template_dir.glob("*/.github/workflows/*.yml")):  # a workspace's templates too: read safely
+        found.update(_USES.findall(read_text(workflow)))
     return sorted(found)
 
 

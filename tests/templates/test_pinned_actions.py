@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
+from platform_cli.errors import SpecError
 from platform_cli.scaffold import find_template
 from platform_cli.services.pipeline import actions_host_note, pinned_actions
 
@@ -46,6 +49,20 @@ def test_the_scan_misses_no_pin_and_takes_no_unpinned_action(tmp_path):
     (folder / "a.yml").write_text(f"steps:\n  - uses: o/a@{sha} # v1\n  - name: x\n    uses: o/b@{sha} # v2.0.0\n"
                                   "  - uses: o/c@v3\n")
     assert pinned_actions(tmp_path / "tpl") == [("o/a", sha, "v1"), ("o/b", sha, "v2.0.0")]
+
+
+def test_a_workflow_that_is_no_regular_file_is_named_never_read(tmp_path):
+    import os
+
+    folder = tmp_path / "tpl" / "{{cookiecutter.service_name}}" / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "a.yml")  # reading it would wait for a writer forever
+    with pytest.raises(SpecError, match=r"a\.yml.*(FIFO|fifo|regular)"):
+        pinned_actions(tmp_path / "tpl")
+    (folder / "a.yml").unlink()
+    (folder / "a.yml").symlink_to("/dev/zero")
+    with pytest.raises(SpecError, match=r"a\.yml"):
+        pinned_actions(tmp_path / "tpl")
 
 
 def _pin_host(root, url):
