@@ -22,11 +22,8 @@ def allocate(pool: IPv4Network, prefix: int, taken: Iterable[IPv4Network]) -> IP
         raise PoolExhausted(f"a /{prefix} block does not fit in the network pool {pool}",
                             hint="widen network_pool in platform.yaml, or use a blueprint with smaller blocks (a larger cidr_prefix)")
     size = 1 << (32 - prefix)
-    start = int(pool.network_address)
-    end = int(pool.broadcast_address)
-    blocks = sorted(
-        (int(t.network_address), int(t.broadcast_address)) for t in taken if t.overlaps(pool)
-    )
+    start, end = _span(pool)
+    blocks = sorted(span for span in map(_span, taken) if span[0] <= end and span[1] >= start)  # overlapping the pool
     candidate = start
     for lo, hi in blocks:
         if candidate + size - 1 < lo:
@@ -53,9 +50,11 @@ def allocation_problems(allocations: Iterable[tuple[str, IPv4Network]], pool: IP
     inside the pool either holds all of it or lies outside it."""
     problems = []
     index = others if isinstance(others, BlockIndex) else BlockIndex(others)
+    first, last = _span(pool)
     for where, block in allocations:
-        if not block.subnet_of(pool):
-            how = "contains the whole pool" if pool.subnet_of(block) else "lies outside the pool"
+        lo, hi = _span(block)
+        if lo < first or hi > last:
+            how = "contains the whole pool" if lo <= first and hi >= last else "lies outside the pool"
             problems.append(f"{where}: {block} {how} {pool} ({pool_name} in platform.yaml); "
                             "expected a block inside the pool")
         for other_where, other in index.overlapping(block):
@@ -64,6 +63,12 @@ def allocation_problems(allocations: Iterable[tuple[str, IPv4Network]], pool: IP
             problems.append(f"{where}: {block} overlaps {other} of {other_where}; every block in the "
                             "workspace must be distinct")
     return problems
+
+
+def _span(block: IPv4Network) -> tuple[int, int]:
+    """The first and last address of BLOCK as numbers (without building its broadcast address)."""
+    start = int(block.network_address)
+    return start, start + (1 << (32 - block.prefixlen)) - 1
 
 
 class BlockIndex:
@@ -76,7 +81,7 @@ class BlockIndex:
     earlier block reaches X."""
 
     def __init__(self, blocks: Iterable[tuple[str, IPv4Network]]) -> None:
-        rows = sorted((int(b.network_address), int(b.broadcast_address), where, b) for where, b in blocks)
+        rows = sorted((*_span(b), where, b) for where, b in blocks)
         self._starts = [r[0] for r in rows]
         self._rows = rows
         self._reach: list[int] = []
@@ -93,7 +98,9 @@ class BlockIndex:
         """(where, block) of every indexed block that overlaps ``block``."""
         from bisect import bisect_right
 
-        lo, hi = int(block.network_address), int(block.broadcast_address)
+        if not self._rows:
+            return []
+        lo, hi = _span(block)
         out = []
         i = bisect_right(self._starts, hi) - 1
         while i >= 0 and self._reach[i] >= lo:
