@@ -236,20 +236,12 @@ def add_region(ws: WorkspaceContext, team: str, env: str, place: str, *, new_env
     return AddRegionResult(space=new, added=added, already=already)
 
 
-def space_summary(space: Space) -> dict[str, Any]:
-    return {
-        "team": space.team,
-        "blueprint": space.blueprint,
-        "cost_center": space.cost_center,
-        "owners": space.owners,
-        "environments": {env: e.regions for env, e in space.environments.items()},
-        "units": len(space.units()),
-    }
-
-
 def list_spaces(ws: WorkspaceContext) -> dict[str, Any]:
-    good, bad = ws.spaces()
-    return {"spaces": [space_summary(s) for s in good], "errors": [e.message for e in bad]}
+    """Every readable space's summary (from the light index while its file is unchanged: no full model is
+    built), and the errors of the others."""
+    good, bad = ws.holdings.listed()
+    return {"spaces": [{"team": f.team, **f.summary, "environments": f.environments(), "units": len(f.units)}
+                       for f in good], "errors": [e.message for e in bad]}
 
 
 def show_space(ws: WorkspaceContext, team: str) -> dict[str, Any]:

@@ -83,7 +83,7 @@ class WorkspaceContext:
         return cls(root=root, config=Workspace.load(root / CONFIG))
 
     # locations ----------------------------------------------------------------
-    @property
+    @cached_property
     def spaces_dir(self) -> Path:
         return self.root / SPACES
 

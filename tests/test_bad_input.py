@@ -374,13 +374,13 @@ def test_allocation_avoids_blocks_of_a_space_file_that_is_not_text(payments, dam
 
 def test_allocation_avoids_the_blocks_a_wrecked_space_file_held_when_it_last_parsed(payments):
     """A space file overwritten with text that names none of its blocks: the blocks it held when a
-    command last read it (the space index) stay taken, in that command and every later one."""
+    command last read it (the light index) stay taken, in that command and every later one."""
     from ipaddress import IPv4Network
 
     ws = WorkspaceContext.open(payments.root)
     held = [a.cidr for a in ws.space("payments").allocations]
     assert held
-    list_spaces(ws)  # the index now records what payments.yaml holds
+    list_spaces(ws)  # the light index now records what payments.yaml holds
     (payments.root / "spaces" / "payments.yaml").write_text("team: payments\n  wrecked: [\n", encoding="utf-8")
     made = []
     for team in ("orders", "billing"):
@@ -391,8 +391,8 @@ def test_allocation_avoids_the_blocks_a_wrecked_space_file_held_when_it_last_par
     assert len({str(b) for b in made}) == len(made)
 
     # without the index's memory the scan alone finds nothing here, and a held block is handed out again
-    (payments.root / ".platform" / "spaces.index.json").unlink()
-    (payments.root / ".platform" / "names.index.json").unlink()  # the light index remembers them too
+    (payments.root / ".platform" / "spaces.index.json").unlink(missing_ok=True)  # neither index remembers them
+    (payments.root / ".platform" / "names.index.json").unlink()
     space = create_space(WorkspaceContext.open(payments.root),
                          CreateSpaceRequest(team="late", blueprint="standard@1", envs=["dev=DE,FR,US,IE"]))
     assert any(a.cidr.overlaps(h) for a in space.allocations for h in held)

@@ -17,11 +17,14 @@ from typing import Any
 from ..errors import PlatformError, SpecError
 from ..planning import collisions
 from ..planning.cidr import BlockIndex, allocation_problems
-from ..planning.domains import domain_problems
+from ..planning.domains import DomainIndex, domain_problems
 from .blocks import remembered_cidrs, scan_cidrs
 from .name_index import SpaceFacts
 
 from ..model import Space
+
+
+_NONE = BlockIndex([])  # the blocks of a pool no space takes from
 
 
 class Holdings:
@@ -37,7 +40,7 @@ class Holdings:
         self._facts: dict[str, SpaceFacts] = {}
         self._missed: set[str] = set()  # teams the light index does not serve
         self._blocks: dict[str, BlockIndex] | None = None
-        self._domains: list[tuple[str, str]] = []
+        self._domains = DomainIndex([])
         self.unreadable: dict[str, PlatformError] = {}  # team -> why its file cannot be read
 
     def forget(self, team: str) -> None:
@@ -91,7 +94,7 @@ class Holdings:
                     by_pool.setdefault(self.ws.pool_for(region)[0], []).append((f"{label}{env}/{region}", cidr))
                 domains.extend((f"{label}{env}", d) for env, d in named)
             self._blocks = {key: BlockIndex(blocks) for key, blocks in by_pool.items()}
-            self._domains = domains
+            self._domains = DomainIndex(domains)
         return self._blocks
 
     def name_index(self) -> collisions.NameIndex:
@@ -109,17 +112,28 @@ class Holdings:
     def check_allocations(self, team: str, space: Space) -> None:
         """Each block of the space inside its pool and distinct from every other block of that pool (the
         space's own blocks in other regions of the pool included), and its domains apart from the others'."""
+        self.check(team, [(a.env, a.region, a.cidr) for a in space.allocations],
+                   [(env, d.name) for env, e in space.environments.items() for d in e.domains])
+
+    def check(self, team: str, blocks: list[tuple[str, str, IPv4Network]], domains: list[tuple[str, str]]) -> None:
+        """:meth:`check_allocations` of TEAM's BLOCKS (env, region, block) and DOMAINS (env, name), each in the
+        file's order."""
         problems = []
         index = self.block_index()
-        for i, a in enumerate(space.allocations):
-            key, pool = self.ws.pool_for(a.region)
-            problems += allocation_problems([(f"allocations.{i}.cidr", a.cidr)], pool, index.get(key, BlockIndex([])),
-                                            skip=f"spaces/{team}.yaml {a.env}/{a.region}",
-                                            pool_name="network_pool" if key == "network_pool" else f"network_pools.{key}")
         mine_label = f"spaces/{team}.yaml "
-        clashes = domain_problems([(f"environments.{env}.domains.{i}.name", d.name)
-                                   for env, e in space.environments.items() for i, d in enumerate(e.domains)],
-                                  [(label, name) for label, name in self._domains if not label.startswith(mine_label)])
+        for i, (env, region, cidr) in enumerate(blocks):
+            key, pool = self.ws.pool_for(region)
+            problems += allocation_problems([(f"allocations.{i}.cidr", cidr)], pool, index.get(key, _NONE),
+                                            skip=f"{mine_label}{env}/{region}",
+                                            pool_name="network_pool" if key == "network_pool" else f"network_pools.{key}")
+        at: dict[str, int] = {}
+        fields = []
+        for env, name in domains:
+            fields.append((f"environments.{env}.domains.{at.setdefault(env, 0)}.name", name))
+            at[env] += 1
+        clashes = domain_problems(fields, self._domains, skip=mine_label) if fields else []
+        if not clashes and not problems:
+            return
         path = self.ws.space_path(team)
         if clashes and not problems:
             raise SpecError(f"{path}: domains clash with the workspace's", file=str(path),
@@ -130,6 +144,24 @@ class Holdings:
             raise SpecError(f"{path}: allocations do not fit the workspace", file=str(path),
                             problems=[f"{path}: {p}" for p in problems],
                             hint="blocks are handed out by `platform space create|add-region`; undo the hand edit")
+
+    def listed(self) -> tuple[list[SpaceFacts], list[PlatformError]]:
+        """The facts of every readable space, each checked against the workspace as :meth:`check_allocations`
+        checks a space, and the errors of the others (they do not stop the rest). Entries of files that are
+        gone leave the light index, and the entries made are written."""
+        names = self.ws.space_names()
+        self.block_index()
+        good, bad = [], []
+        for name in names:
+            try:
+                facts = self.facts(name)
+                self.check(name, facts.blocks, facts.domains)
+                good.append(facts)
+            except PlatformError as exc:
+                bad.append(exc)
+        self.ws.light.index.keep_only(set(names))
+        self.ws.light.index.flush()
+        return good, bad
 
     def taken_cidrs(self, *, exclude: str | None = None, region: str | None = None) -> list[IPv4Network]:
         """Every CIDR allocated in the workspace (with REGION: in the pool REGION takes its blocks from).

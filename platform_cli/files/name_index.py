@@ -1,6 +1,7 @@
 """The light index of the space files: per space, only what allocation and the name clash checks need (its
-units with their derived names, its CIDR blocks, its domains), so that creating a space in a workspace of
-1,000 never builds 1,000 full space models and never derives 40,000 units' names again.
+units with their derived names, its CIDR blocks, its domains) and what `space list` shows of it (blueprint,
+cost center, owners), so that creating or listing spaces in a workspace of 1,000 never builds 1,000 full space
+models and never derives 40,000 units' names again.
 
 One entry per space file, valid only while the file's bytes are unchanged (as in :mod:`.index`). The index
 names what its entries were derived with (the organisation, the code of the naming functions and the space
@@ -26,10 +27,13 @@ from typing_extensions import TypedDict
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..model import Space
+from ..model.base import Email, TagValue
+from ..model.space import BLUEPRINT_REF
 from ..planning import collisions, names
 from .index import FileIndex, identity, model_digest
 
 NAMES_INDEX = "names.index.json"  # in .platform/, beside the space index
+FACTS_FORMAT = 2  # what an entry's facts hold; entries of another format are rebuilt
 
 Units = list[tuple[collisions.SpaceUnitKey, dict[str, str]]]
 
@@ -60,6 +64,16 @@ class _Domain(TypedDict):
     name: Annotated[str, Field(max_length=253)]  # the DNS name
 
 
+class _Summary(TypedDict):
+    """What `space list` shows of a space besides its units (validated as the space model validates them)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    blueprint: Annotated[str, Field(pattern=BLUEPRINT_REF)]  # NAME@VERSION
+    cost_center: Annotated[TagValue, Field(min_length=1, max_length=64)]  # the cost center tag
+    owners: list[Email]  # the owners' emails
+
+
 class _Facts(TypedDict):
     """What an entry holds (validated as plain data: a space's 4 units and blocks in microseconds)."""
 
@@ -68,6 +82,7 @@ class _Facts(TypedDict):
     units: list[_Unit]  # every unit (env, region) of the space, in the file's order
     allocations: list[_Block]  # the space's blocks, in the file's order
     domains: list[_Domain]  # the environments' domain names
+    summary: _Summary  # what `space list` shows
 
 
 _FACTS = TypeAdapter(_Facts)
@@ -81,13 +96,20 @@ class _Entry(BaseModel):
 
 
 class SpaceFacts:
-    """What one space file says that allocation and the clash checks need."""
+    """What one space file says that allocation, the clash checks and `space list` need."""
 
-    __slots__ = ("team", "units", "blocks", "domains")
+    __slots__ = ("team", "units", "blocks", "domains", "summary")
 
     def __init__(self, team: str, units: Units, blocks: list[tuple[str, str, IPv4Network]],
-                 domains: list[tuple[str, str]]) -> None:
-        self.team, self.units, self.blocks, self.domains = team, units, blocks, domains
+                 domains: list[tuple[str, str]], summary: dict[str, Any]) -> None:
+        self.team, self.units, self.blocks, self.domains, self.summary = team, units, blocks, domains, summary
+
+    def environments(self) -> dict[str, list[str]]:
+        """Each environment's regions, in the file's order (every environment has a region, so a unit)."""
+        out: dict[str, list[str]] = {}
+        for key, _ in self.units:
+            out.setdefault(key.env, []).append(key.region)
+        return out
 
 
 @functools.cache
@@ -102,7 +124,7 @@ def _code_digest() -> str:
 def derived_with(org: str) -> str:
     """What an index's entries depend on besides the space files: the organisation, the naming code and the
     space model (a file the model refuses now must not be served from an entry made before)."""
-    return hashlib.sha256(f"{org}\n{_code_digest()}\n{model_digest(Space)}".encode()).hexdigest()
+    return hashlib.sha256(f"{FACTS_FORMAT}\n{org}\n{_code_digest()}\n{model_digest(Space)}".encode()).hexdigest()
 
 
 def _check(team: str, digest: str, facts: str) -> str:
@@ -156,7 +178,7 @@ class SpaceNames:
         except ValueError:  # host bits set
             return None
         return SpaceFacts(team, [(collisions.SpaceUnitKey(team, *unit), u["names"]) for unit, u in zip(units, facts["units"])],
-                          blocks, [(d["env"], d["name"]) for d in facts["domains"]])
+                          blocks, [(d["env"], d["name"]) for d in facts["domains"]], dict(facts["summary"]))
 
     def derive(self, space: Space, path: Path, before: str | None) -> SpaceFacts:
         """The facts of SPACE, parsed from PATH whose digest was BEFORE, recorded in the index (written by
@@ -164,12 +186,14 @@ class SpaceNames:
         self.derived += 1
         units = [(k, collisions.space_unit_names(self.org, k))
                  for k in (collisions.SpaceUnitKey(space.team, env, region) for env, region in space.units())]
+        summary = {"blueprint": space.blueprint, "cost_center": space.cost_center, "owners": list(space.owners)}
         facts = SpaceFacts(space.team, units, [(a.env, a.region, a.cidr) for a in space.allocations],
-                           [(env, d.name) for env, e in space.environments.items() for d in e.domains])
+                           [(env, d.name) for env, e in space.environments.items() for d in e.domains], summary)
         text = json.dumps({"units": [{"env": k.env, "region": k.region, "names": n} for k, n in units],
                            "allocations": [{"env": e, "region": r, "block": [int(c.network_address), c.prefixlen]}
                                            for e, r, c in facts.blocks],
-                           "domains": [{"env": e, "name": n} for e, n in facts.domains]}, separators=(",", ":"))
+                           "domains": [{"env": e, "name": n} for e, n in facts.domains],
+                           "summary": summary}, separators=(",", ":"))
         if before is not None:
             self.index.put(space.team, path, {"facts": text, "check": _check(space.team, before, text)}, before)
         return facts

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from platform_cli.spaces import CreateSpaceRequest, create_space, list_spaces
+from platform_cli.spaces import CreateSpaceRequest, create_space
 from platform_cli.workspace import SPACES_INDEX, WorkspaceContext
 
 
@@ -18,20 +18,26 @@ def ws(workspace):
     return WorkspaceContext.open(workspace.root)
 
 
+def read_all(ws):
+    """Every space read in full, as the commands that need whole spaces read them (this fills the index)."""
+    good, bad = ws.spaces()
+    return {"spaces": [s.to_data() for s in good], "errors": [e.message for e in bad]}
+
+
 def index_data(ws):
     return json.loads((ws.local_dir / SPACES_INDEX).read_text())
 
 
 def test_reading_the_spaces_fills_the_index_and_a_second_read_gives_the_same(ws):
-    first = list_spaces(ws)
+    first = read_all(ws)
     entries = index_data(ws)["entries"]
     assert sorted(entries) == ["alpha", "beta", "gamma"]
     assert entries["alpha"]["data"]["team"] == "alpha"
-    assert list_spaces(WorkspaceContext.open(ws.root)) == first
+    assert read_all(WorkspaceContext.open(ws.root)) == first
 
 
 def test_an_edit_of_the_same_size_is_seen_at_once(ws):
-    list_spaces(ws)
+    read_all(ws)
     path = ws.space_path("beta")
     text = path.read_text()
     path.write_text(text.replace("cost_center: unassigned", "cost_center: CC-1234567"))  # same length, same inode
@@ -42,9 +48,9 @@ def test_an_edit_of_the_same_size_is_seen_at_once(ws):
 
 
 def test_a_broken_file_is_not_served_from_the_index(ws):
-    list_spaces(ws)
+    read_all(ws)
     ws.space_path("gamma").write_text("team: gamma\nblueprint: [standard@1\n")
-    data = list_spaces(WorkspaceContext.open(ws.root))
+    data = read_all(WorkspaceContext.open(ws.root))
     assert [s["team"] for s in data["spaces"]] == ["alpha", "beta"]
     assert len(data["errors"]) == 1 and "gamma.yaml" in data["errors"][0]
     # the entry stays as what the file held when it last parsed (its blocks stay taken), never served:
@@ -52,14 +58,14 @@ def test_a_broken_file_is_not_served_from_the_index(ws):
     from platform_cli.files.index import identity
 
     assert index_data(ws)["entries"]["gamma"]["digest"] != identity(ws.space_path("gamma"))
-    assert list_spaces(WorkspaceContext.open(ws.root))["errors"] == data["errors"]
+    assert read_all(WorkspaceContext.open(ws.root))["errors"] == data["errors"]
 
 
 def test_a_damaged_index_or_entry_is_ignored_and_rebuilt(ws):
-    list_spaces(ws)
+    read_all(ws)
     path = ws.local_dir / SPACES_INDEX
     path.write_text('{"format": 1, "entries": {')
-    assert [s["team"] for s in list_spaces(WorkspaceContext.open(ws.root))["spaces"]] == ["alpha", "beta", "gamma"]
+    assert [s["team"] for s in read_all(WorkspaceContext.open(ws.root))["spaces"]] == ["alpha", "beta", "gamma"]
     assert sorted(index_data(ws)["entries"]) == ["alpha", "beta", "gamma"]
     # an entry whose data is not a valid space (or names another team) is not used
     data = index_data(ws)
@@ -72,14 +78,14 @@ def test_a_damaged_index_or_entry_is_ignored_and_rebuilt(ws):
 
 
 def test_a_removed_space_leaves_the_index(ws):
-    list_spaces(ws)
+    read_all(ws)
     ws.space_path("alpha").unlink()
-    assert [s["team"] for s in list_spaces(WorkspaceContext.open(ws.root))["spaces"]] == ["beta", "gamma"]
+    assert [s["team"] for s in read_all(WorkspaceContext.open(ws.root))["spaces"]] == ["beta", "gamma"]
     assert sorted(index_data(ws)["entries"]) == ["beta", "gamma"]
 
 
 def test_allocation_still_sees_every_block(ws):
-    list_spaces(ws)
+    read_all(ws)
     taken = {str(b) for b in WorkspaceContext.open(ws.root).taken_cidrs()}
     new = create_space(WorkspaceContext.open(ws.root), CreateSpaceRequest(team="delta", blueprint="standard@1",
                                                                            envs=["dev=DE"]))
@@ -88,7 +94,7 @@ def test_allocation_still_sees_every_block(ws):
 
 def test_an_index_written_under_another_model_is_ignored(ws):
     """Entries parsed before the space model gained a field would lack it: they are not served."""
-    list_spaces(ws)
+    read_all(ws)
     path = ws.local_dir / SPACES_INDEX
     data = index_data(ws)
     assert len(data["schema_digest"]) == 64
@@ -96,6 +102,6 @@ def test_an_index_written_under_another_model_is_ignored(ws):
     data["entries"]["alpha"]["data"]["cost_center"] = "from-an-old-index"  # served only if the index were trusted
     path.write_text(json.dumps(data))
     assert WorkspaceContext.open(ws.root).space("alpha").cost_center == "unassigned"
-    list_spaces(WorkspaceContext.open(ws.root))
+    read_all(WorkspaceContext.open(ws.root))
     rebuilt = index_data(ws)  # rebuilt under the current model
     assert rebuilt["schema_digest"] != "0" * 64 and rebuilt["entries"]["alpha"]["data"]["cost_center"] == "unassigned"
