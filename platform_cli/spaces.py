@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ConflictError, NotFoundError, SpecError, UsageError
+from .files.safe import existing_file
 from .model import Blueprint, Space
 from .model.base import DNS_NAME, format_validation_errors
 from .planning import collisions
@@ -99,7 +100,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
                          "starting and ending with a letter or digit")
     check_part("team", req.team)
     path = ws.space_path(req.team)
-    if path.exists():
+    if existing_file(path):  # anything else there (a FIFO, a folder, a dangling link) is named
         raise ConflictError(f"team space {req.team!r} already exists ({path})",
                             hint=f"extend it with `platform space add-region {req.team} --env ENV REGION`")
     bp = ws.catalog.blueprint(req.blueprint)

@@ -22,7 +22,7 @@ from .errors import ConflictError, NotFoundError, PlatformError, SpecError, Usag
 from .files.holdings import Holdings
 from .files.index import FileIndex, model_digest, identity
 from .files.name_index import SpaceNames
-from .files.safe import file_lock
+from .files.safe import existing_file, file_lock
 from .model import Space, Workspace
 from .model.base import DNS_NAME
 from .yamlio import RoundTrip, access_error, dump_spec, write_text_atomic
@@ -41,17 +41,19 @@ GITIGNORE = """\
 
 
 def find_root(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
-    """The workspace folder: explicit path, else $PLATFORM_WORKSPACE, else upward from ``start``."""
+    """The workspace folder: explicit path, else $PLATFORM_WORKSPACE, else upward from ``start``. A
+    ``platform.yaml`` that is not a regular file (a FIFO, a folder, a dangling link) is named, never
+    taken for "no workspace here" (SpecError)."""
     given = explicit or os.environ.get(ENV_VAR)
     if given:
         root = Path(given).expanduser().resolve()
-        if not (root / CONFIG).is_file():
+        if not existing_file(root / CONFIG):
             raise NotFoundError(f"{root} is not a workspace: it has no {CONFIG}",
                                 hint=f"create one with `platform init {given}`")
         return root
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG).is_file():
+        if existing_file(folder / CONFIG):
             return folder
     raise NotFoundError(
         f"no workspace found in {here} or any folder above it (looked for {CONFIG})",
@@ -338,7 +340,7 @@ def init_workspace(folder: Path, *, org: str | None = None) -> InitResult:
         if org is None:
             raise UsageError(f"cannot make an organisation name from the folder name {folder.name!r}",
                              hint="pass --org NAME (2-32 lowercase letters, digits and hyphens)")
-    if (folder / CONFIG).exists():
+    if os.path.lexists(folder / CONFIG):
         raise ConflictError(f"{folder} is already a workspace ({CONFIG} exists); nothing was changed",
                             hint="use it as it is, or choose another folder")
     if folder.exists() and not folder.is_dir():

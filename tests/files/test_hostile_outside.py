@@ -59,6 +59,30 @@ def test_a_platform_yaml_that_is_not_a_file_is_named_not_passed_over(ws, damage)
     assert snapshot(ws) == before
 
 
+@pytest.mark.parametrize("how", ["found-upwards", "given"])
+@pytest.mark.parametrize("damage", FILE_KINDS, ids=lambda d: d.__name__)
+def test_a_workspace_command_names_a_platform_yaml_that_is_not_a_file(ws, damage, how):
+    """Found from a folder below, or given with --workspace: a FIFO, a folder or a broken link where
+    platform.yaml belongs is named, never "no workspace found" (nor "is not a workspace")."""
+    damage(ws / "platform.yaml")
+    before = snapshot(ws)
+    r = run_here(ws / "spaces", "space", "list") if how == "found-upwards" else run_here(ws.parent, "-w", str(ws), "space", "list")
+    _clean_failure(r, "platform.yaml", SAID[damage])
+    assert "no workspace found" not in r.stderr and "is not a workspace" not in r.stderr
+    assert snapshot(ws) == before
+
+
+@pytest.mark.parametrize("damage", FILE_KINDS, ids=lambda d: d.__name__)
+def test_space_create_names_what_stands_where_the_new_space_file_belongs(ws, damage):
+    """Not "already exists": what is there is named, and nothing is written."""
+    damage(ws / "spaces" / "orders.yaml")
+    before = snapshot(ws)
+    r = run_here(ws, "space", "create", "orders", "--blueprint", "standard@1", "--env", "dev=DE")
+    _clean_failure(r, "orders.yaml", SAID[damage])
+    assert "already exists" not in r.stderr
+    assert snapshot(ws) == before
+
+
 @pytest.mark.parametrize("damage", FILE_KINDS + [oversize], ids=lambda d: d.__name__)
 def test_a_service_repository_s_answers_file_that_is_not_a_file_is_named(ws, tmp_path, damage):
     damage(ws / "repos/api/.platform/answers.yml")
