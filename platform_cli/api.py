@@ -67,8 +67,8 @@ _EXPORTS: dict[str, str] = {
     "resume_rollout": "platform_cli.deploy:resume_rollout",
     "rollback_rollout": "platform_cli.deploy:rollback_rollout",
     "cancel_rollout": "platform_cli.deploy:cancel_rollout",
-    "history": "platform_cli.deploy:history_list",
-    "dora_metrics": "platform_cli.deploy:dora_metrics",
+    "history": "platform_cli.rollout.queries:history_list",
+    "dora_metrics": "platform_cli.rollout.queries:dora_metrics",
     # fleet
     "fleet_status": "platform_cli.fleet:fleet_status",
     "UpgradeRequest": "platform_cli.fleet:UpgradeRequest",

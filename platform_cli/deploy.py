@@ -22,8 +22,9 @@ from .servicespec import load_service, service_regions
 from .rollout.executor import RolloutOutcome
 from .rollout.history import HistoryStore
 from .rollout.run import check_free, engine_for, execute, start_journal
+from .rollout.queries import dora_metrics, history_list
 from .rollout.stores import open_history
-from .rollout.journal import (FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, Journal, RolloutState,
+from .rollout.journal import (FINAL, R_CANCELLED, R_HALTED, R_RUNNING, R_SUCCEEDED, SUCCEEDED, Journal, RolloutState,
                               new_rollout_id, rollouts_dir)
 from .procs import holder_gone
 from .rollout.lock import RolloutLock, current_user
@@ -278,6 +279,9 @@ def resume_rollout(ws, rollout_id: str, *, approve: bool = False, engine=None, p
     if newer:
         raise ConflictError(f"rollout {rollout_id} is superseded by the newer rollout {newer}; resuming it would "
                             "deploy an older release over a newer one", hint=f"`platform rollout status {newer}`")
+    if st.spec.get("kind") == "service":  # one journalled by an earlier platform may name a protected release by tag
+        require_digests({u: s.release for u, s in st.units.items() if s.state != SUCCEEDED and s.release},
+                        env=st.spec["env"], protected=_env_of_space(ws, st.spec["team"], st.spec["env"])[1].protected)
     return execute(ws, lambda: journal, rollout_id, engine=engine, approve=approve, ask=ask, progress=progress,
                     clients=clients, history=history, lock_key=st.spec.get("lock") or f"{st.spec['team']}/{st.spec['env']}",
                     units=list(st.units), resumed=True, health_get=health_get, sleep=sleep)
@@ -364,33 +368,6 @@ def cancel_rollout(ws, rollout_id: str, *, confirm: Callable[[str], None] | None
     finally:
         journal.close()
     return {"id": rollout_id, "status": R_CANCELLED, "detail": f"was {status}"}
-
-
-# history and metrics ------------------------------------------------------------------
-def history_list(ws, *, team: str | None = None, env: str | None = None, limit: int | None = 100, clients=None,
-                 history: HistoryStore | None = None, damaged: list[str] | None = None) -> list[dict[str, Any]]:
-    """Recorded unit deployments, newest last (a damaged record: see HistoryStore.query's DAMAGED)."""
-    store = history if history is not None else open_history(ws, clients)
-    return [r.to_json() for r in store.query(team=team, env=env, limit=limit, damaged=damaged)]
-
-
-def dora_metrics(ws, *, team: str | None = None, since: str | None = None, clients=None,
-                 history: HistoryStore | None = None) -> dict[str, Any]:
-    """DORA metrics over the history since SINCE (30d, 2w, or a date; default 30 days).
-
-    Damaged history records (times that cannot be read, among others) are left out, counted in
-    ``skipped_records`` and described in ``damaged_records``.
-    """
-    from .rollout.metrics import dora, parse_since
-
-    start = parse_since(since)
-    store = history if history is not None else open_history(ws, clients)
-    damaged: list[str] = []
-    data = dora(store.query(team=team, damaged=damaged), since=start)
-    data["skipped_records"] += len(damaged)
-    data["damaged_records"] = damaged
-    data["team"] = team
-    return data
 
 
 __all__ = [

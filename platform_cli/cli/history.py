@@ -24,7 +24,7 @@ def command(ctx, team, env, limit, exit_code, as_json):
     With --exit-code, a damaged record exits 12.
     Example: platform history --team payments --json --exit-code
     """
-    from ..deploy import history_list
+    from ..rollout.queries import history_list
 
     damaged: list[str] = []
     rows = history_list(workspace(ctx), team=team, env=env, limit=limit, damaged=damaged)

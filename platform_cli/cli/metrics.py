@@ -19,7 +19,7 @@ def command() -> None:
 @click.pass_context
 def dora(ctx, team, since, as_json):
     """Deploy frequency, lead time for changes, change failure rate, time to restore."""
-    from ..deploy import dora_metrics
+    from ..rollout.queries import dora_metrics
     from ..rollout.metrics import format_duration
 
     m = dora_metrics(workspace(ctx), team=team, since=since)

@@ -280,6 +280,37 @@ def test_a_protected_rollback_to_a_release_without_a_digest_is_refused(payments,
     assert _journals(payments) == before
 
 
+def test_resuming_a_protected_rollout_journalled_with_a_tag_is_refused_recording_nothing(payments, service_dir,
+                                                                                        monkeypatch):
+    """A prod rollout an earlier platform journalled by tag (before digests were required) halted: resuming it
+    is refused before anything is journalled, naming the unit; one journalled by digest resumes."""
+    from platform_cli import deploy
+    from platform_cli.errors import RolloutHalted
+    from platform_cli.rollout.progress import NullProgress
+    from tests.rollout.conftest import FakeEngine
+
+    unit = "service/payments/api/prod/eu-central-1"
+    with monkeypatch.context() as m, pytest.raises(RolloutHalted) as halted:
+        m.setattr(deploy, "require_digests", lambda *a, **kw: None)  # as the earlier platform journalled it
+        deploy.deploy_service(payments, service_dir, "prod", "v1", approve=True, engine=FakeEngine({unit: 1}),
+                              progress=NullProgress())
+    old = halted.value.outcome
+    assert [u.release for u in old.state.units.values()] == ["v1"]
+    journal = payments.local_dir / "rollouts" / f"{old.id}.jsonl"
+    before = journal.read_bytes()
+    engine = FakeEngine()
+    with pytest.raises(UsageError) as err:
+        deploy.resume_rollout(payments, old.id, approve=True, engine=engine, progress=NullProgress())
+    assert "not by the tag of release v1" in err.value.message and unit in err.value.message
+    assert journal.read_bytes() == before and engine.calls == []
+    with pytest.raises(RolloutHalted) as halted:
+        deploy.deploy_service(payments, service_dir, "prod", "v2", approve=True, engine=FakeEngine({unit: 1}),
+                              progress=NullProgress(), image_digest=DIGEST)
+    new = halted.value.outcome
+    resumed = deploy.resume_rollout(payments, new.id, approve=True, engine=engine, progress=NullProgress())
+    assert resumed.status == "succeeded" and engine.releases[unit] == [f"v2@{DIGEST}"]
+
+
 def test_the_unit_runs_the_image_by_digest(payments, service_dir):
     from platform_cli.render import build_unit_inputs, render_units
     from platform_cli.units import UnitTarget
