@@ -193,11 +193,12 @@ def check_aws_identity(expected_account: str | None) -> Check:
 def check_engine_role(ws) -> Check | None:
     """With an organization whose management account is not the platform account: the engine role exists there
     (required: vended accounts' platform role trusts only it) and the credentials are a session of it. One IAM call."""
+    from .aws.platform_role import apart, engine_role_arn, require_engine_role
+
     org = ws.config.organization
-    if org is None or ws.config.cloud.account_id == org.management_account_id:
+    if org is None or not apart(ws):
         return None
     from .aws.clients import ClientProvider, caller_identity
-    from .aws.platform_role import engine_role_arn, require_engine_role
 
     provider = ClientProvider(max_attempts=2)
     try:
