@@ -1,7 +1,8 @@
 """How the workspace commands scale with the number of team spaces (prints ratios; nothing is asserted).
 
 Builds synthetic workspaces of 10, 100 and 1,000 spaces (4 units each: dev and prod in
-eu-central-1 and eu-west-1, one /20 block per unit from the 10.0.0.0/8 pool), and runs each
+eu-central-1 and eu-west-1, one /20 block per unit from the 10.0.0.0/8 pool, a domain per
+environment, each checked against every other environment's), and runs each
 command in a fresh interpreter, as a user would, measuring wall time and peak memory (the
 child's maximum resident set). Modules are byte-compiled once beforehand (into a cache of the
 run's own), as in an installed copy, so the fixed start-up cost is the real one.
@@ -46,8 +47,10 @@ owners: [lead@example.com]
 cost_center: CC-1
 blueprint: standard@1
 environments:
-  dev: {{regions: [eu-central-1, eu-west-1], markets: [], protected: false}}
-  prod: {{regions: [eu-central-1, eu-west-1], markets: [], protected: true}}
+  dev: {{regions: [eu-central-1, eu-west-1], markets: [], protected: false,
+         domains: [{{name: {team}.dev.example.com, hosted_zone_id: Z0123456789ABCDEFGHIJ}}]}}
+  prod: {{regions: [eu-central-1, eu-west-1], markets: [], protected: true,
+          domains: [{{name: {team}.example.com, hosted_zone_id: Z0123456789ABCDEFGHIJ}}]}}
 ci_repos: [acme/{team}]
 allocations:
 {allocations}"""
