@@ -52,9 +52,9 @@ def yes_option(f: Callable) -> Callable:
     return click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")(f)
 
 
-def exit_code_option(f: Callable) -> Callable:
-    return click.option("--exit-code", is_flag=True,
-                        help="Exit 12 when a damaged record was left out (for a scheduled CI job).")(f)
+def exit_code_option(when: str = "a damaged record was left out") -> Callable[[Callable], Callable]:
+    """``--exit-code``: exit 12 (StatusFindings) WHEN, for a scheduled CI job."""
+    return click.option("--exit-code", is_flag=True, help=f"Exit 12 when {when} (for a scheduled CI job).")
 
 
 def report_damaged(damaged: Sequence[str], *, exit_code: bool, what: str, unread: int = 0) -> None:

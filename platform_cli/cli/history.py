@@ -11,7 +11,7 @@ from ._common import LIST_LIMIT, exit_code_option, json_option, print_json, repo
 @click.option("--team", metavar="TEAM", help="Only this team's deployments.")
 @click.option("--env", "-e", help="Only this environment.")
 @click.option("--limit", type=LIST_LIMIT, default=50, show_default=True, help="How many of the newest records (1 to 100000).")
-@exit_code_option
+@exit_code_option()
 @json_option
 @click.pass_context
 def command(ctx, team, env, limit, exit_code, as_json):

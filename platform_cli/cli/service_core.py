@@ -2,8 +2,8 @@
 
 import click
 
-from ._common import (confirm, info, json_option, next_step, print_json, report_damaged, service_workspace, table,
-                      workspace, yes_option)
+from ._common import (confirm, exit_code_option, info, json_option, next_step, print_json, report_damaged,
+                      service_workspace, table, workspace, yes_option)
 
 
 @click.command("new")
@@ -155,8 +155,7 @@ def unbind(ctx, service_dir, name, yes, as_json):
 
 @click.command("list")
 @click.option("--space", "-s", "team", metavar="TEAM", default=None, help="Only the services of this team space.")
-@click.option("--exit-code", is_flag=True,
-              help="Exit 12 when a space file cannot be read or a damaged history record was left out.")
+@exit_code_option("a space file cannot be read or a damaged history record was left out")
 @json_option
 @click.pass_context
 def list_(ctx, team, exit_code, as_json):

@@ -140,7 +140,7 @@ def down(ctx, service_dir, pr, expired, yes, as_json):
 
 @command.command("list")
 @dir_argument
-@exit_code_option
+@exit_code_option()
 @json_option
 @click.pass_context
 def list_(ctx, service_dir, exit_code, as_json):

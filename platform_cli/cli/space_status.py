@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import info, json_option, print_json, table, workspace
+from ._common import exit_code_option, info, json_option, print_json, table, workspace
 
 
 @click.command("status")
@@ -13,8 +13,7 @@ from ._common import info, json_option, print_json, table, workspace
 @click.option("--state-export", "state_exports", multiple=True, metavar="FILE", type=click.Path(dir_okay=False),
               help="A unit's `pulumi stack export` to use as the state instead of the engine's. Repeatable.")
 @click.option("--no-cloud", is_flag=True, help="Skip the cloud inventory (no orphans).")
-@click.option("--exit-code", is_flag=True,
-              help="Exit 12 when drift or orphans are found (for a scheduled CI job).")
+@exit_code_option("drift or orphans are found")
 @json_option
 @click.pass_context
 def status(ctx, team, env, state_exports, no_cloud, exit_code, as_json):
