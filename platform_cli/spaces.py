@@ -123,7 +123,7 @@ def create_space(ws: WorkspaceContext, req: CreateSpaceRequest) -> Space:
     source = f"spaces/{req.team}.yaml"
     validated_space(data, source)  # every field checked before any CIDR is taken
     with ws.allocation_lock():
-        if path.exists():
+        if existing_file(path):
             raise ConflictError(f"team space {req.team!r} was created meanwhile ({path})")
         refuse_name_collisions(ws, req.team, [(env, r) for env, e in environments.items() for r in e["regions"]])
         taken = PoolUsage(ws)

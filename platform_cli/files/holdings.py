@@ -135,7 +135,7 @@ class Holdings:
         if not clashes and not problems:
             return
         path = self.ws.space_path(team)
-        if clashes and not problems:
+        if not problems:  # clashes only
             raise SpecError(f"{path}: domains clash with the workspace's", file=str(path),
                             problems=[f"{path}: {p}" for p in clashes],
                             hint="each environment's CI writes the records of its domains: give each environment "
